@@ -1,0 +1,70 @@
+package org.resnetj.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code resnet} command: one tool for building, inspecting, training and evaluating. */
+@Command(
+        name = "resnet",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Deep Residual Learning for Image Recognition (He et al., CVPR 2016) on the JVM.",
+        subcommands = {ModelsCommand.class, SummaryCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    /** Runs the tool and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the tool and returns its exit status: 0 on success, 1 on a user error, 2 on a usage error. */
+    public static int run(String... args) {
+        offline();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(Main::reportError);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** DJL must neither probe the network nor report usage: set before any engine loads. */
+    static void offline() {
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
+        if (System.getProperty("OPT_OUT_TRACKING") == null) {
+            System.setProperty("OPT_OUT_TRACKING", "true");
+        }
+    }
+
+    /**
+     * Errors that a user can cause (a bad value, a missing or corrupt file) become one line on
+     * stderr; anything else is a bug and keeps its stack trace.
+     */
+    private static int reportError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        if (e instanceof IllegalArgumentException
+                || e instanceof IOException
+                || e instanceof UncheckedIOException) {
+            String message = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            cli.getErr().println("error: " + message);
+            return 1;
+        }
+        throw new IllegalStateException(e);
+    }
+
+    /** The version recorded in the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"resnet " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

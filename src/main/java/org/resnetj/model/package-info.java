@@ -1,0 +1,5 @@
+/**
+ * The paper's networks as data: architecture tables (Table 1, the CIFAR 6n+2 family, VGG), the
+ * layer plans built from them, their size and cost, and the network that runs a plan.
+ */
+package org.resnetj.model;
