@@ -11,7 +11,14 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Deep Residual Learning for Image Recognition (He et al., CVPR 2016) on the JVM.",
-        subcommands = {ModelsCommand.class, SummaryCommand.class})
+        subcommands = {
+            ModelsCommand.class,
+            SummaryCommand.class,
+            SynthCommand.class,
+            TrainCommand.class,
+            EvalCommand.class,
+            PlotCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;

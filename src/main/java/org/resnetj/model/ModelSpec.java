@@ -7,6 +7,7 @@ package org.resnetj.model;
  * @param name the registry name, for example {@code resnet50}
  * @param description one line for {@code ./resnet models}
  * @param family {@code imagenet}, {@code cifar10} or {@code reference} (VGG)
+ * @param depth the number of weighted layers, as in the name
  * @param residual whether its blocks have shortcuts, so that a shortcut option applies
  * @param defaults the paper's options for this network
  * @param inputSize the paper's input size: 224 for ImageNet nets, 32 for CIFAR-10 nets
@@ -15,6 +16,7 @@ public record ModelSpec(
         String name,
         String description,
         String family,
+        int depth,
         boolean residual,
         ModelOptions defaults,
         int inputSize,

@@ -1,0 +1,110 @@
+package org.resnetj.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.resnetj.model.ModelOptions;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.ModelSpec;
+import org.resnetj.train.Recipe;
+import org.resnetj.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code resnet train}: trains a CIFAR-10 net with the paper's recipe, or resumes a run. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Train a CIFAR-10 network with the recipe of Section 4.2, or resume a run.",
+            "Without --data it trains on the synthetic default data set with a short schedule."
+        })
+final class TrainCommand implements Callable<Integer> {
+
+    /** The short schedule of the embedded default: a few minutes on 2 cores. */
+    static final List<String> SHORT_SCHEDULE =
+            List.of("iterations=500", "log_every=20", "eval_every=100", "checkpoint_every=100");
+
+    @Option(names = "--model", paramLabel = "NAME", description = "a CIFAR-10 network (default: ${DEFAULT-VALUE})", defaultValue = "resnet20")
+    String model;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz); default: synthetic data in " + SyntheticDefault.DIR)
+    Path data;
+
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "run directory (default: a new directory under runs/)")
+    Path out;
+
+    @Option(names = "--iterations", paramLabel = "N", description = "total iterations; the LR steps stay at the same fractions (paper: 64000)")
+    Integer iterations;
+
+    @Option(names = "--batch", paramLabel = "B", description = "mini-batch size (paper: 128)")
+    Integer batch;
+
+    @Option(names = "--seed", paramLabel = "S", description = "seed of initialization, sampling and augmentation (default: 0)")
+    Long seed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "threads for the engine and for data preparation (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a recipe value; keys: ${sys:resnet.recipe.keys}")
+    List<String> set = new ArrayList<>();
+
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its newest checkpoint")
+    Path resume;
+
+    @Mixin ArchitectureOptions architecture;
+
+    static {
+        System.setProperty("resnet.recipe.keys", String.join(", ", Recipe.keys()));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (resume != null) {
+            if (data != null || out != null || iterations != null || batch != null || seed != null
+                    || threads != null || !set.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "--resume continues a run with its own configuration: give no other training option");
+            }
+            Trainer.resume(resume);
+            return 0;
+        }
+        ModelSpec spec = ModelRegistry.get(model);
+        if (!spec.family().equals("cifar10")) {
+            throw new IllegalArgumentException(
+                    "train takes a CIFAR-10 network (resnet20, plain56, ...); " + spec.name() + " is an ImageNet net");
+        }
+        ModelOptions options = architecture.resolve(spec);
+        Recipe recipe = Recipe.paper();
+        Path source = data;
+        if (source == null) {
+            source = SyntheticDefault.ensure();
+            if (iterations == null) {
+                recipe = recipe.with(SHORT_SCHEDULE);
+            }
+        }
+        recipe = recipe.with(set);
+        if (iterations != null) {
+            recipe = recipe.with("iterations", String.valueOf(iterations));
+        }
+        if (batch != null) {
+            recipe = recipe.with("batch", String.valueOf(batch));
+        }
+        if (seed != null) {
+            recipe = recipe.with("seed", String.valueOf(seed));
+        }
+        if (threads != null) {
+            recipe = recipe.with("threads", String.valueOf(threads));
+        }
+        Path runDir = out != null ? out : Path.of("runs", spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        System.out.println("run directory: " + runDir);
+        Trainer.start(spec.name(), options, source, recipe, runDir);
+        System.out.println("run directory: " + runDir);
+        return 0;
+    }
+}

@@ -1,0 +1,290 @@
+package org.resnetj.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.resnetj.analysis.Curves;
+import org.resnetj.data.Batch;
+import org.resnetj.data.BatchStream;
+import org.resnetj.data.Cifar10;
+import org.resnetj.data.Cifar10Data;
+import org.resnetj.data.ImageSet;
+import org.resnetj.data.PixelMean;
+import org.resnetj.eval.Evaluator;
+import org.resnetj.model.Layer;
+import org.resnetj.model.ModelOptions;
+import org.resnetj.model.ModelSpec;
+import org.resnetj.model.Network;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: runs a {@link RunConfig} in a run directory, writing {@code metrics.jsonl},
+ * checkpoints and curves, and resumes a run from its newest checkpoint.
+ *
+ * <p>Every random choice after initialization (sampling order and augmentation) is a function of
+ * the seed and the iteration, so the seed and the iteration in a checkpoint are the complete
+ * state of the random generators: a resumed run sees the same batches as an uninterrupted one.
+ */
+public final class Trainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    /** Images per evaluation batch. */
+    private static final int EVAL_BATCH = 250;
+
+    private final RunConfig config;
+    private final Path runDir;
+    private final Recipe recipe;
+
+    /** Where the loop stands: what a checkpoint must hold besides the arrays. */
+    private boolean warmingUp;
+    private double intervalLoss;
+    private long intervalErrors;
+    private long intervalImages;
+    private int intervalSteps;
+
+    private Trainer(RunConfig config, Path runDir) {
+        this.config = config;
+        this.runDir = runDir;
+        this.recipe = config.recipe();
+    }
+
+    /**
+     * Starts a new run in {@code runDir}, which must not exist or be empty. The data is read and
+     * checked before anything is written.
+     *
+     * @throws IOException if the directory holds files or the data cannot be read
+     */
+    public static void start(String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
+            throws IOException {
+        Cifar10Data cifar = Cifar10.read(data);
+        if (Files.isDirectory(runDir)) {
+            try (var files = Files.list(runDir)) {
+                if (files.findAny().isPresent()) {
+                    throw new IOException(
+                            "run directory " + runDir + " is not empty: use --resume to continue it, or another --out");
+                }
+            }
+        }
+        RunConfig config = new RunConfig(
+                model, options, data.toAbsolutePath().toString(), cifar.synthetic(), recipe, CodeVersion.get());
+        Files.createDirectories(runDir.resolve("checkpoints"));
+        config.write(runDir);
+        new Trainer(config, runDir).run(cifar, false);
+    }
+
+    /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
+    public static void resume(Path runDir) throws IOException {
+        RunConfig config = RunConfig.read(runDir);
+        new Trainer(config, runDir).run(Cifar10.read(Path.of(config.data())), true);
+    }
+
+    private void run(Cifar10Data data, boolean resuming) throws IOException {
+        ModelSpec spec = config.spec();
+        ImageSet train = data.train();
+        ImageSet eval = data.test();
+        String split = "test";
+        if (recipe.validation()) {
+            if (train.size() <= Recipe.VALIDATION_IMAGES) {
+                throw new IllegalArgumentException(
+                        "validation=true holds out " + Recipe.VALIDATION_IMAGES + " training images, but the data has only " + train.size());
+            }
+            eval = train.tail(Recipe.VALIDATION_IMAGES);
+            train = train.head(train.size() - Recipe.VALIDATION_IMAGES);
+            split = "val";
+        }
+        float[] mean = PixelMean.of(train);
+        Layer.Sequence plan = spec.plan(config.options(), ImageSet.SIDE);
+        LrSchedule schedule = new LrSchedule(recipe);
+
+        Engine engine = Engine.getInstance();
+        JniUtils.setNumThreads(recipe.threads());
+        engine.setRandomSeed((int) recipe.seed());
+        try (NDManager root = NDManager.newBaseManager();
+                Network network = Network.create(plan, root);
+                Sgd sgd = new Sgd(network.parameters(), recipe.momentum(), recipe.weightDecay(), root)) {
+            network.requireGradients();
+            warmingUp = recipe.warmsUp(spec.depth());
+            int start = 0;
+            Optional<Path> newest = resuming ? Checkpoint.newest(runDir.resolve("checkpoints")) : Optional.empty();
+            if (newest.isPresent()) {
+                start = restore(newest.get(), network, sgd, root);
+                LOG.info("resuming {} at iteration {} from {}", runDir, start, newest.get().getFileName());
+            } else if (resuming) {
+                LOG.info("no checkpoint in {} yet: starting it over", runDir);
+            }
+            try (MetricsLog metrics = MetricsLog.open(runDir, start);
+                    BatchStream batches = new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+                    Progress progress = new Progress(spec.name(), start, recipe.iterations())) {
+                loop(start, schedule, network, sgd, batches, eval, mean, split, metrics, progress, data.synthetic(), train.size());
+            }
+        }
+        Curves.writeRunCurves(runDir);
+        LOG.info("run finished: {}", runDir);
+    }
+
+    private void loop(
+            int start,
+            LrSchedule schedule,
+            Network network,
+            Sgd sgd,
+            BatchStream batches,
+            ImageSet eval,
+            float[] mean,
+            String split,
+            MetricsLog metrics,
+            Progress progress,
+            boolean synthetic,
+            int trainSize)
+            throws IOException {
+        long intervalStart = System.nanoTime();
+        for (int done = start; done < recipe.iterations(); ) {
+            float lr = schedule.lr(done, warmingUp);
+            Batch batch = batches.next();
+            step(network, sgd, batch, lr);
+            done++;
+            progress.step(done);
+            boolean last = done == recipe.iterations();
+            if (done % recipe.logEvery() == 0 || last) {
+                double seconds = (System.nanoTime() - intervalStart) / 1e9;
+                double error = (double) intervalErrors / intervalImages;
+                double loss = intervalLoss / intervalSteps;
+                double speed = intervalImages / seconds;
+                Map<String, Object> values = new LinkedHashMap<>();
+                values.put("epoch", (double) done * recipe.batch() / trainSize);
+                values.put("loss", loss);
+                values.put("train_error", error);
+                values.put("lr", lr);
+                values.put("images_per_sec", speed);
+                metrics.write(row("train", done, synthetic, values));
+                progress.interval(done, loss, error, lr, speed);
+                if (warmingUp && error < recipe.warmupUntilError()) {
+                    warmingUp = false;
+                    progress.message(String.format(Locale.ROOT,
+                            "warm-up ends at iteration %d (training error %.1f%%): LR back to %s", done, 100 * error, recipe.lr()));
+                }
+                intervalLoss = 0;
+                intervalErrors = 0;
+                intervalImages = 0;
+                intervalSteps = 0;
+                intervalStart = System.nanoTime();
+            }
+            if ((recipe.evalEvery() > 0 && done % recipe.evalEvery() == 0) || last) {
+                Evaluator.Result result = Evaluator.evaluate(network, eval, mean, EVAL_BATCH);
+                Map<String, Object> values = new LinkedHashMap<>();
+                values.put("split", split);
+                values.put("top1_error", result.top1Error());
+                values.put("top5_error", result.top5Error());
+                values.put("images", result.images());
+                metrics.write(row("eval", done, synthetic, values));
+                progress.message(String.format(Locale.ROOT, "iteration %d: %s top-1 error %.2f%%, top-5 error %.2f%%%s",
+                        done, split, 100 * result.top1Error(), 100 * result.top5Error(), synthetic ? " (synthetic data)" : ""));
+                Curves.writeRunCurves(runDir);
+            }
+            if (done % recipe.checkpointEvery() == 0 || last) {
+                checkpoint(done, network, sgd, mean);
+            }
+            if (done % recipe.logEvery() == 0) {
+                intervalStart = System.nanoTime(); // evaluation and checkpoints are not training time
+            }
+        }
+    }
+
+    /** One SGD iteration; its arrays live in a manager of their own, freed when it ends. */
+    private void step(Network network, Sgd sgd, Batch batch, float lr) {
+        int n = batch.labels().length;
+        try (NDManager scope = network.manager().newSubManager()) {
+            NDArray x = scope.create(batch.images(), new Shape(n, ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE));
+            NDArray y = scope.create(batch.labels());
+            NDArray logits;
+            NDArray loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                logits = network.forward(x, true);
+                loss = crossEntropy(logits, y);
+                collector.backward(loss);
+            }
+            sgd.step(lr);
+            intervalLoss += loss.getFloat();
+            intervalErrors += logits.argMax(1).toType(y.getDataType(), false).neq(y).sum().getLong();
+            intervalImages += n;
+            intervalSteps++;
+        }
+    }
+
+    /** Mean softmax cross-entropy of logits against integer labels. */
+    static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        NDArray logProbabilities = logits.logSoftmax(1);
+        return logProbabilities.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addPickDim(labels)).neg().mean();
+    }
+
+    private Map<String, Object> row(String type, int iteration, boolean synthetic, Map<String, Object> values) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("type", type);
+        row.put("iteration", iteration);
+        row.putAll(values);
+        row.put("synthetic", synthetic);
+        return row;
+    }
+
+    private void checkpoint(int iteration, Network network, Sgd sgd, float[] mean) throws IOException {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("model", config.model());
+        meta.put("options", RunConfig.optionsMap(config.options()));
+        meta.put("iteration", iteration);
+        Map<String, Object> loop = new LinkedHashMap<>();
+        loop.put("warming_up", warmingUp);
+        loop.put("interval_loss", intervalLoss);
+        loop.put("interval_errors", intervalErrors);
+        loop.put("interval_images", intervalImages);
+        loop.put("interval_steps", intervalSteps);
+        meta.put("loop", loop);
+        meta.put("random", Map.of(
+                "seed", recipe.seed(),
+                "data_position", iteration,
+                "note", "sampling and augmentation are functions of (seed, iteration); the engine generator is used only at initialization"));
+        meta.put("preprocessing", Map.of("type", "per_pixel_mean", "mean_array", "preprocess.pixel_mean"));
+        meta.put("synthetic", config.synthetic());
+        meta.put("config", config.toMap());
+        meta.put("code_version", CodeVersion.get());
+        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
+        arrays.putAll(network.state());
+        try (NDManager scope = network.manager().newSubManager()) {
+            arrays.put("preprocess.pixel_mean", scope.create(mean, new Shape(ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE)));
+            Path dir = runDir.resolve("checkpoints");
+            Checkpoint.write(dir.resolve(Checkpoint.fileName(iteration)), meta, arrays, sgd.velocities());
+        }
+        List<Path> all = Checkpoint.list(runDir.resolve("checkpoints"));
+        for (int i = 0; i < all.size() - recipe.keepCheckpoints(); i++) {
+            Files.deleteIfExists(all.get(i));
+        }
+    }
+
+    private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
+        try (NDManager scope = root.newSubManager()) {
+            Checkpoint.Contents contents = Checkpoint.read(file, scope);
+            Weights.requireSameModel(contents, config.model(), config.options(), file);
+            Weights.copy(contents.model(), network.parameters(), file);
+            Weights.copy(contents.model(), network.state(), file);
+            Weights.copy(contents.optimizer(), sgd.velocities(), file);
+            Map<String, Object> loop = contents.section("loop");
+            warmingUp = Boolean.TRUE.equals(loop.get("warming_up"));
+            intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
+            intervalErrors = ((Number) loop.get("interval_errors")).longValue();
+            intervalImages = ((Number) loop.get("interval_images")).longValue();
+            intervalSteps = ((Number) loop.get("interval_steps")).intValue();
+            return contents.iteration();
+        }
+    }
+}
