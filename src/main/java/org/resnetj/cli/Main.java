@@ -33,6 +33,8 @@ public final class Main implements Runnable {
         offline();
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::reportError);
+        cli.setParameterExceptionHandler(Main::reportUsageError);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli.execute(args);
     }
 
@@ -64,6 +66,13 @@ public final class Main implements Runnable {
             return 1;
         }
         throw new IllegalStateException(e);
+    }
+
+    /** A bad flag or value: one line naming it, and where to find the usage. */
+    private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        cli.getErr().println("error: " + e.getMessage() + " (see " + cli.getCommandSpec().qualifiedName() + " --help)");
+        return 2;
     }
 
     /** The version recorded in the jar's manifest. */

@@ -102,7 +102,6 @@ final class TrainCommand implements Callable<Integer> {
             recipe = recipe.with("threads", String.valueOf(threads));
         }
         Path runDir = out != null ? out : Path.of("runs", spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        System.out.println("run directory: " + runDir);
         Trainer.start(spec.name(), options, source, recipe, runDir);
         System.out.println("run directory: " + runDir);
         return 0;

@@ -82,6 +82,7 @@ public final class Trainer {
                 model, options, data.toAbsolutePath().toString(), cifar.synthetic(), recipe, CodeVersion.get());
         Files.createDirectories(runDir.resolve("checkpoints"));
         config.write(runDir);
+        LOG.info("run directory: {}", runDir);
         new Trainer(config, runDir).run(cifar, false);
     }
 
