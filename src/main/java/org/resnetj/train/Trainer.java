@@ -116,7 +116,6 @@ public final class Trainer {
         try (NDManager root = NDManager.newBaseManager();
                 Network network = Network.create(plan, root);
                 Sgd sgd = new Sgd(network.parameters(), recipe.momentum(), recipe.weightDecay(), root)) {
-            network.requireGradients();
             warmingUp = recipe.warmsUp(spec.depth());
             int start = 0;
             Optional<Path> newest = resuming ? Checkpoint.newest(runDir.resolve("checkpoints")) : Optional.empty();
@@ -126,6 +125,7 @@ public final class Trainer {
             } else if (resuming) {
                 LOG.info("no checkpoint in {} yet: starting it over", runDir);
             }
+            network.requireGradients();
             try (MetricsLog metrics = MetricsLog.open(runDir, start);
                     BatchStream batches = new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
                     Progress progress = new Progress(spec.name(), start, recipe.iterations())) {

@@ -28,7 +28,9 @@ public final class Weights {
     }
 
     /**
-     * Copies every array of {@code into} from the array of the same name in {@code from}.
+     * Copies every array of {@code into} from the array of the same name in {@code from}; the
+     * arrays of {@code into} keep their identity and names but take over new storage, so gradient
+     * recording, if wanted, must be switched on after.
      *
      * @throws IOException naming the array if it is missing or has another shape
      */
@@ -42,7 +44,9 @@ public final class Weights {
                 throw new IOException("checkpoint " + file + " has " + e.getKey() + " of shape " + source.getShape()
                         + ", expected " + e.getValue().getShape());
             }
-            e.getValue().set(source.toFloatArray());
+            // The decoded array may borrow a Java buffer, so take over a native copy of it.
+            // NDArray.set() would copy too, but makes libtorch print a deprecation warning.
+            e.getValue().intern(source.add(0f));
         }
     }
 }
