@@ -61,6 +61,23 @@ class TrainerTest {
     }
 
     @Test
+    void warmUpRunsAtItsOwnRateUntilTheErrorFallsThenReturnsToTheBaseRate() throws IOException {
+        Path run = dir.resolve("warmup");
+        List<String> recipe = new ArrayList<>(RECIPE);
+        // An untrained net errs on some of its first 96 images, so the warm-up ends after the
+        // first logging interval exactly.
+        recipe.addAll(List.of("iterations=12", "warmup=on", "warmup_until_error=1.0", "eval_every=0"));
+        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data, Recipe.paper().with(recipe), run);
+        List<Double> lrs = rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
+        // warm-up, then back to 0.1 (not left at 0.01), then the unshifted steps at 6 and 9 of 12
+        assertThat(lrs).hasSize(4);
+        assertThat(lrs.get(0)).isCloseTo(0.01, within(1e-7));
+        assertThat(lrs.get(1)).isCloseTo(0.1, within(1e-7));
+        assertThat(lrs.get(2)).isCloseTo(0.01, within(1e-7));
+        assertThat(lrs.get(3)).isCloseTo(0.001, within(1e-7));
+    }
+
+    @Test
     void runKilledWithSigkillResumesToTheSameMetrics() throws Exception {
         Path killed = dir.resolve("b");
         List<String> command = new ArrayList<>(List.of(
