@@ -75,7 +75,7 @@ public final class Curves {
     private Curves() {}
 
     /** The file formats a chart can be written in, chosen by the file's extension. */
-    private enum Format {
+    enum Format {
         PNG,
         SVG;
 
@@ -267,7 +267,7 @@ public final class Curves {
         return Stream.concat(a.stream(), b.stream()).toList();
     }
 
-    private static byte[] encode(XYChart chart, String caption, Format format) throws IOException {
+    static byte[] encode(XYChart chart, String caption, Format format) throws IOException {
         String extension = format.name().toLowerCase(Locale.ROOT);
         byte[] bytes = ChartEncoder.getBytes(chart, extension);
         if (format == Format.PNG) {
@@ -300,7 +300,7 @@ public final class Curves {
     }
 
     /** Why a file operation failed, in words: NIO's messages are often just the path. */
-    private static String reason(IOException e) {
+    static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied on " + e.getMessage();
         }
@@ -314,7 +314,7 @@ public final class Curves {
     }
 
     /** Writes next to the target and renames, so a reader never sees half a file. */
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         // Unique per call, so concurrent writers never share it. Not Files.createTempFile: its
         // owner-only permissions would carry over to the chart.

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             TrainCommand.class,
             EvalCommand.class,
-            PlotCommand.class
+            PlotCommand.class,
+            GradNormsCommand.class
         })
 public final class Main implements Runnable {
 

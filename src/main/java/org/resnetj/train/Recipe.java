@@ -30,6 +30,7 @@ import java.util.function.BiFunction;
  * @param evalEvery iterations between evaluations; 0 evaluates only at the end
  * @param checkpointEvery iterations between checkpoints; one is always written at the end
  * @param keepCheckpoints how many of the newest checkpoints to keep
+ * @param gradNormEvery iterations between records of every layer's gradient norm; 0 records none
  * @param seed seed of every random choice: initialization, sampling order, augmentation
  * @param threads threads for the engine's operators and for data preparation
  */
@@ -49,6 +50,7 @@ public record Recipe(
         int evalEvery,
         int checkpointEvery,
         int keepCheckpoints,
+        int gradNormEvery,
         long seed,
         int threads) {
 
@@ -72,6 +74,7 @@ public record Recipe(
         check(evalEvery >= 0, "eval_every", "a non-negative integer");
         check(checkpointEvery > 0, "checkpoint_every", "a positive integer");
         check(keepCheckpoints > 0, "keep_checkpoints", "a positive integer");
+        check(gradNormEvery >= 0, "grad_norm_every", "a non-negative integer");
         check(threads > 0, "threads", "a positive integer");
     }
 
@@ -93,6 +96,7 @@ public record Recipe(
                 2000,
                 2000,
                 3,
+                0,
                 0,
                 Math.max(1, Runtime.getRuntime().availableProcessors()));
     }
@@ -158,6 +162,7 @@ public record Recipe(
         map.put("eval_every", evalEvery);
         map.put("checkpoint_every", checkpointEvery);
         map.put("keep_checkpoints", keepCheckpoints);
+        map.put("grad_norm_every", gradNormEvery);
         map.put("seed", seed);
         map.put("threads", threads);
         return map;
@@ -196,6 +201,7 @@ public record Recipe(
         s.put("eval_every", (r, v) -> r.copy(Map.of("eval_every", Integer.parseInt(v))));
         s.put("checkpoint_every", (r, v) -> r.copy(Map.of("checkpoint_every", Integer.parseInt(v))));
         s.put("keep_checkpoints", (r, v) -> r.copy(Map.of("keep_checkpoints", Integer.parseInt(v))));
+        s.put("grad_norm_every", (r, v) -> r.copy(Map.of("grad_norm_every", Integer.parseInt(v))));
         s.put("seed", (r, v) -> r.copy(Map.of("seed", Long.parseLong(v))));
         s.put("threads", (r, v) -> r.copy(Map.of("threads", Integer.parseInt(v))));
         return s;
@@ -222,6 +228,7 @@ public record Recipe(
                 (Integer) m.get("eval_every"),
                 (Integer) m.get("checkpoint_every"),
                 (Integer) m.get("keep_checkpoints"),
+                (Integer) m.get("grad_norm_every"),
                 (Long) m.get("seed"),
                 (Integer) m.get("threads"));
     }
@@ -257,6 +264,7 @@ public record Recipe(
             case "eval_every":
             case "checkpoint_every":
             case "keep_checkpoints":
+            case "grad_norm_every":
             case "threads":
             case "seed":
                 return "an integer";

@@ -3,6 +3,7 @@ package org.resnetj.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -154,8 +155,14 @@ public final class Trainer {
         for (int done = start; done < recipe.iterations(); ) {
             float lr = schedule.lr(done, warmingUp);
             Batch batch = batches.next();
-            step(network, sgd, batch, lr);
+            boolean recordNorms = recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
+            Map<String, Double> norms = step(network, sgd, batch, lr, recordNorms);
             done++;
+            if (recordNorms) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                values.put("norms", norms);
+                metrics.write(row("grad_norms", done, synthetic, values));
+            }
             progress.step(done);
             boolean last = done == recipe.iterations();
             if (done % recipe.logEvery() == 0 || last) {
@@ -203,8 +210,13 @@ public final class Trainer {
         }
     }
 
-    /** One SGD iteration; its arrays live in a manager of their own, freed when it ends. */
-    private void step(Network network, Sgd sgd, Batch batch, float lr) {
+    /**
+     * One SGD iteration; its arrays live in a manager of their own, freed when it ends.
+     *
+     * @param norms whether to return the L2 norm of the gradient of every weight, by name
+     * @return the gradient norms, or an empty map
+     */
+    private Map<String, Double> step(Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
         int n = batch.labels().length;
         try (NDManager scope = network.manager().newSubManager()) {
             NDArray x = scope.create(batch.images(), new Shape(n, ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE));
@@ -216,18 +228,33 @@ public final class Trainer {
                 loss = crossEntropy(logits, y);
                 collector.backward(loss);
             }
+            Map<String, Double> gradientNorms = norms ? weightGradientNorms(network) : Map.of();
             sgd.step(lr);
             intervalLoss += loss.getFloat();
             intervalErrors += logits.argMax(1).toType(y.getDataType(), false).neq(y).sum().getLong();
             intervalImages += n;
             intervalSteps++;
+            return gradientNorms;
         }
+    }
+
+    /** The L2 norm of the gradient of every convolution and fully connected weight. */
+    private static Map<String, Double> weightGradientNorms(Network network) {
+        Map<String, Double> norms = new LinkedHashMap<>();
+        network.parameters().forEach((name, w) -> {
+            if (name.endsWith(".weight")) {
+                try (NDArray g = w.getGradient(); NDArray norm = g.norm()) {
+                    norms.put(name, (double) norm.getFloat());
+                }
+            }
+        });
+        return norms;
     }
 
     /** Mean softmax cross-entropy of logits against integer labels. */
     static NDArray crossEntropy(NDArray logits, NDArray labels) {
         NDArray logProbabilities = logits.logSoftmax(1);
-        return logProbabilities.get(new ai.djl.ndarray.index.NDIndex().addAllDim().addPickDim(labels)).neg().mean();
+        return logProbabilities.get(new NDIndex().addAllDim().addPickDim(labels)).neg().mean();
     }
 
     private Map<String, Object> row(String type, int iteration, boolean synthetic, Map<String, Object> values) {

@@ -31,7 +31,7 @@ class TrainerTest {
 
     private static final List<String> RECIPE =
             List.of("batch=32", "iterations=24", "log_every=3", "eval_every=12", "checkpoint_every=6",
-                    "threads=2", "seed=7", "keep_checkpoints=10");
+                    "threads=2", "seed=7", "keep_checkpoints=10", "grad_norm_every=12");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir static Path dir;
@@ -58,6 +58,24 @@ class TrainerTest {
         assertThat(uninterrupted.resolve("curves.png")).isNotEmptyFile();
         assertThat(uninterrupted.resolve("curves.svg")).isNotEmptyFile();
         assertThat(Checkpoint.list(uninterrupted.resolve("checkpoints"))).hasSize(4);
+    }
+
+    @Test
+    void gradientNormsOfEveryWeightAreRecordedAtTheChosenIterationsAndPlotted() throws IOException {
+        List<Map<String, Object>> records = rows(uninterrupted, "grad_norms");
+        assertThat(records).extracting(r -> r.get("iteration")).containsExactly(12, 24);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> norms = (Map<String, Object>) records.get(0).get("norms");
+        assertThat(norms.keySet()).containsExactly(
+                "conv1.weight",
+                "conv2_1.branch2a.weight", "conv2_1.branch2b.weight",
+                "conv3_1.branch2a.weight", "conv3_1.branch2b.weight",
+                "conv4_1.branch2a.weight", "conv4_1.branch2b.weight",
+                "fc.weight");
+        assertThat(norms.values()).allSatisfy(v -> assertThat(((Number) v).doubleValue()).isPositive().isFinite());
+        Path chart = dir.resolve("norms.png");
+        org.resnetj.analysis.GradientNorms.write(org.resnetj.analysis.GradientNorms.read(uninterrupted), chart);
+        assertThat(chart).isNotEmptyFile();
     }
 
     @Test

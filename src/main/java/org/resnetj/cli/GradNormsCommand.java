@@ -1,0 +1,39 @@
+package org.resnetj.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.resnetj.analysis.GradientNorms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code resnet gradnorms RUN_DIR... --out FILE}: plots the recorded per-layer gradient norms. */
+@Command(
+        name = "gradnorms",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Plot the per-layer gradient norms recorded by training runs.",
+            "Record them with: ./resnet train --set grad_norm_every=N"
+        })
+final class GradNormsCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories")
+    List<Path> runs;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "chart file, .png or .svg")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        List<GradientNorms.Record> records = new ArrayList<>();
+        for (Path run : runs) {
+            records.addAll(GradientNorms.read(run));
+        }
+        GradientNorms.write(records, out);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+}
