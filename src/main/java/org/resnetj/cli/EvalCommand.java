@@ -11,6 +11,7 @@ import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.train.Checkpoint;
+import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,7 +41,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Path file = Checkpoint.resolve(checkpoint);
         Cifar10Data cifar = Cifar10.read(data);
-        Evaluator.Result result = Evaluator.evaluate(file, cifar.test(), batch);
+        Evaluator.Result result = LoadedModel.evaluate(file, cifar.test(), batch);
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("top1_error", result.top1Error());

@@ -3,14 +3,10 @@ package org.resnetj.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Path;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageSet;
 import org.resnetj.model.Network;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
 
 /**
  * Top-1 and top-5 error of a network on a CIFAR-10 image set, testing on a single view of each
@@ -40,13 +36,5 @@ public final class Evaluator {
             }
         }
         return new Result((double) top1 / images.size(), (double) top5 / images.size(), images.size());
-    }
-
-    /** Evaluates the checkpoint {@code file} with the preprocessing it records. */
-    public static Result evaluate(Path file, ImageSet images, int batchSize) throws IOException {
-        try (NDManager root = NDManager.newBaseManager();
-                LoadedModel model = LoadedModel.load(Checkpoint.resolve(file), root)) {
-            return evaluate(model.network(), images, model.pixelMean(), batchSize);
-        }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.resnetj.data.ImageSet;
+import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -52,6 +53,17 @@ public final class LoadedModel implements AutoCloseable {
                 throw e;
             }
             return new LoadedModel(network, mean.toFloatArray(), spec);
+        }
+    }
+
+    /**
+     * Evaluates a checkpoint (a file, or a run directory's newest) on {@code images} with the
+     * preprocessing it records.
+     */
+    public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize) throws IOException {
+        try (NDManager root = NDManager.newBaseManager();
+                LoadedModel model = load(Checkpoint.resolve(checkpoint), root)) {
+            return Evaluator.evaluate(model.network(), images, model.pixelMean(), batchSize);
         }
     }
 

@@ -143,7 +143,7 @@ class TrainerTest {
 
     @Test
     void evaluationOfTheFinalCheckpointMatchesTheLastMetricsLine() throws IOException {
-        Evaluator.Result result = Evaluator.evaluate(uninterrupted, Cifar10.read(data).test(), 64);
+        Evaluator.Result result = LoadedModel.evaluate(uninterrupted, Cifar10.read(data).test(), 64);
         Map<String, Object> last = rows(uninterrupted, "eval").get(1);
         assertThat(result.images()).isEqualTo(100);
         assertThat(result.top1Error()).isCloseTo(((Number) last.get("top1_error")).doubleValue(), within(1e-9));
@@ -177,7 +177,7 @@ class TrainerTest {
         Path text = dir.resolve("text.zip");
         Files.writeString(text, "hello");
         for (Path bad : List.of(truncated, flipped, text)) {
-            assertThatThrownBy(() -> Evaluator.evaluate(bad, Cifar10.read(data).test(), 64))
+            assertThatThrownBy(() -> LoadedModel.evaluate(bad, Cifar10.read(data).test(), 64))
                     .as(bad.toString())
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining(bad.toString());
