@@ -94,10 +94,32 @@ public final class Network implements AutoCloseable {
      * @return the class scores (logits), N×classes, in the input's manager
      */
     public NDArray forward(NDArray input, boolean training) {
-        return apply(plan, input, training);
+        return apply(plan, input, training, null);
     }
 
-    private NDArray apply(Layer layer, NDArray x, boolean training) {
+    /**
+     * Runs a batch like {@link #forward(NDArray, boolean)} and shows {@code observer} the output
+     * of every BN that directly follows a convolution, in the order the plan runs them: before
+     * any ReLU or addition, the response Section 4.2 analyses in Fig. 7.
+     */
+    public NDArray forward(NDArray input, boolean training, ResponseObserver observer) {
+        return apply(plan, input, training, observer);
+    }
+
+    /** Sees the response of each convolution that BN follows, while a batch runs. */
+    @FunctionalInterface
+    public interface ResponseObserver {
+        /**
+         * Called once per batch for each such convolution.
+         *
+         * @param conv the convolution
+         * @param response the output of the BN after it, in the input's manager; valid only
+         *     during the call's batch, and not to be modified
+         */
+        void response(Layer.Conv conv, NDArray response);
+    }
+
+    private NDArray apply(Layer layer, NDArray x, boolean training, ResponseObserver observer) {
         if (layer instanceof Layer.Conv c) {
             NDArrayEx ex = x.getNDArrayInternal();
             return ex.convolution(
@@ -153,23 +175,28 @@ public final class Network implements AutoCloseable {
         }
         if (layer instanceof Layer.Sequence s) {
             NDArray y = x;
+            Layer previous = null;
             for (Layer child : s.layers()) {
-                y = apply(child, y, training);
+                y = apply(child, y, training, observer);
+                if (observer != null && child instanceof Layer.BatchNorm && previous instanceof Layer.Conv conv) {
+                    observer.response(conv, y);
+                }
+                previous = child;
             }
             return y;
         }
         Layer.Block b = (Layer.Block) layer;
-        NDArray y = apply(b.branch(), x, training);
+        NDArray y = apply(b.branch(), x, training, observer);
         Layer.ShortcutPath shortcut = b.shortcut();
         if (shortcut instanceof Layer.NoShortcut) {
             return Activation.relu(y);
         }
-        return Activation.relu(y.add(shortcutOf(shortcut, x, training)));
+        return Activation.relu(y.add(shortcutOf(shortcut, x, training, observer)));
     }
 
-    private NDArray shortcutOf(Layer.ShortcutPath shortcut, NDArray x, boolean training) {
+    private NDArray shortcutOf(Layer.ShortcutPath shortcut, NDArray x, boolean training, ResponseObserver observer) {
         if (shortcut instanceof Layer.Projection p) {
-            return apply(p.convBn(), x, training);
+            return apply(p.convBn(), x, training, observer);
         }
         if (shortcut instanceof Layer.ZeroPad z) {
             NDArray sub = z.stride() == 1 ? x : x.get(new NDIndex(":, :, ::{}, ::{}", z.stride(), z.stride()));

@@ -133,7 +133,6 @@ public final class Trainer {
                 loop(start, schedule, network, sgd, batches, eval, mean, split, metrics, progress, data.synthetic(), train.size());
             }
         }
-        Curves.writeRunCurves(runDir);
         LOG.info("run finished: {}", runDir);
     }
 
