@@ -245,7 +245,8 @@ public final class Curves {
         return meanSegmentPx < DASH_PERIOD_PX;
     }
 
-    private static Color colour(int run) {
+    /** The colour of the n-th series: tab10, then golden-angle hues. */
+    static Color colour(int run) {
         if (run < PALETTE.length) {
             return PALETTE[run];
         }

@@ -1,5 +1,5 @@
 /**
- * Reading what a training run recorded and drawing it: training and test error curves in the
- * style of the paper's Fig. 1 and Fig. 6.
+ * The paper's analyses, drawn: training and test error curves in the style of Fig. 1 and Fig. 6,
+ * the layer responses of Fig. 7, and per-layer gradient norms.
  */
 package org.resnetj.analysis;

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             EvalCommand.class,
             PlotCommand.class,
-            GradNormsCommand.class
+            GradNormsCommand.class,
+            ResponsesCommand.class
         })
 public final class Main implements Runnable {
 

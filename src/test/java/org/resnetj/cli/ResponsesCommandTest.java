@@ -1,0 +1,148 @@
+package org.resnetj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.data.SyntheticCifar;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.train.Checkpoint;
+import org.resnetj.train.Recipe;
+import org.resnetj.train.Trainer;
+import picocli.CommandLine;
+
+/** {@code resnet responses} end to end, on a checkpoint of a few iterations of resnet8 on synthetic data. */
+class ResponsesCommandTest {
+
+    @TempDir static Path dir;
+    static Path data;
+    static Path run;
+
+    /** What one call returned, printed and threw. */
+    private record Outcome(int status, String out, String err, Exception thrown) {}
+
+    @BeforeAll
+    static void trainOnce() throws IOException {
+        Main.offline();
+        data = dir.resolve("data");
+        SyntheticCifar.write(data, 100, 40, 1);
+        run = dir.resolve("run");
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper().with(List.of("batch=16", "iterations=4", "log_every=2", "eval_every=0", "checkpoint_every=4", "threads=2")),
+                run);
+    }
+
+    private static Outcome run(String... args) {
+        AtomicReference<Exception> thrown = new AtomicReference<>();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new ResponsesCommand());
+        cli.setErr(new PrintWriter(err, true));
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            thrown.set(e);
+            return 1;
+        });
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream captured = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            System.setOut(captured);
+            status = cli.execute(args);
+        } finally {
+            System.setOut(stdout);
+        }
+        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(), thrown.get());
+    }
+
+    @Test
+    void writesOneRowPer3x3LayerAndBothPanelsMarkedSynthetic() throws IOException {
+        Path out = dir.resolve("responses/new");
+
+        Outcome outcome = run("--checkpoint", run.toString(), "--data", data.toString(), "--out", out.toString(), "--batch", "16");
+
+        assertThat(outcome.thrown()).isNull();
+        assertThat(outcome.status()).isZero();
+        List<String> lines = Files.readAllLines(out.resolve("responses.csv"));
+        assertThat(lines.get(0)).isEqualTo("model,checkpoint,layer_index,layer_name,std,rank,synthetic");
+        List<String[]> rows = lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
+        assertThat(rows).hasSize(7);
+        assertThat(rows).extracting(r -> r[0]).containsOnly("resnet8");
+        assertThat(rows).extracting(r -> r[3]).containsExactly(
+                "conv1",
+                "conv2_1.branch2a", "conv2_1.branch2b",
+                "conv3_1.branch2a", "conv3_1.branch2b",
+                "conv4_1.branch2a", "conv4_1.branch2b");
+        assertThat(rows).extracting(r -> r[2]).containsExactly("1", "2", "3", "4", "5", "6", "7");
+        assertThat(rows).extracting(r -> r[5]).containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6", "7");
+        assertThat(rows).allSatisfy(r -> assertThat(Double.parseDouble(r[4])).isPositive().isFinite());
+        assertThat(rows).extracting(r -> r[6]).containsOnly("true");
+
+        BufferedImage png = ImageIO.read(out.resolve("responses.png").toFile());
+        assertThat(png).as("a readable PNG").isNotNull();
+        String svg = Files.readString(out.resolve("responses.svg"));
+        assertThat(svg).contains("<title>Standard deviations of layer responses (Fig. 7) (synthetic data)</title>");
+        assertThat(outcome.out()).contains("synthetic data");
+    }
+
+    @Test
+    void theSameModelTwiceIsLabelledApart() throws IOException {
+        Path out = dir.resolve("twice");
+        Path file = Checkpoint.resolve(run);
+
+        Outcome outcome = run("--checkpoint", run.toString(), "--checkpoint", file.toString(), "--data", data.toString(), "--out", out.toString());
+
+        assertThat(outcome.status()).isZero();
+        List<String> models = new ArrayList<>();
+        Files.readAllLines(out.resolve("responses.csv")).stream().skip(1).forEach(l -> models.add(l.split(",")[0]));
+        assertThat(models).hasSize(14).containsOnly("resnet8", "resnet8 (2)");
+    }
+
+    @Test
+    void missingCheckpointIsAnIoError() {
+        Outcome outcome = run("--checkpoint", dir.resolve("nowhere").toString(), "--data", data.toString(), "--out", dir.resolve("x").toString());
+
+        assertThat(outcome.status()).isEqualTo(1);
+        assertThat(outcome.thrown()).isInstanceOf(IOException.class).hasMessageContaining("nowhere");
+    }
+
+    @Test
+    void corruptCheckpointIsAnIoError() throws IOException {
+        Path bad = dir.resolve("ckpt-00000001.zip");
+        Files.writeString(bad, "not a zip");
+
+        Outcome outcome = run("--checkpoint", bad.toString(), "--data", data.toString(), "--out", dir.resolve("y").toString());
+
+        assertThat(outcome.thrown()).isInstanceOf(IOException.class).hasMessageContaining(bad.toString());
+    }
+
+    @Test
+    void dataDirectoryWithoutCifarIsAnIoError() {
+        Outcome outcome = run("--checkpoint", run.toString(), "--data", dir.resolve("run").toString(), "--out", dir.resolve("z").toString());
+
+        assertThat(outcome.thrown()).isInstanceOf(IOException.class).hasMessageContaining("CIFAR-10");
+    }
+
+    @Test
+    void noCheckpointIsAUsageError() {
+        Outcome outcome = run("--data", data.toString(), "--out", dir.resolve("w").toString());
+
+        assertThat(outcome.status()).isEqualTo(2);
+        assertThat(outcome.err()).contains("Missing required option: '--checkpoint=PATH'");
+    }
+}
