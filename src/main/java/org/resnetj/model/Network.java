@@ -90,7 +90,9 @@ public final class Network implements AutoCloseable {
      *
      * @param input an NCHW float batch
      * @param training true uses batch statistics in BN, updates its running averages, and applies
-     *     dropout; false uses the running statistics and changes nothing
+     *     dropout; false uses the running statistics and changes nothing, and frees each
+     *     intermediate array as soon as the next layer has consumed it, so inference holds only
+     *     a few maps at a time
      * @return the class scores (logits), N×classes, in the input's manager
      */
     public NDArray forward(NDArray input, boolean training) {
@@ -177,21 +179,39 @@ public final class Network implements AutoCloseable {
             NDArray y = x;
             Layer previous = null;
             for (Layer child : s.layers()) {
-                y = apply(child, y, training, observer);
+                NDArray next = apply(child, y, training, observer);
                 if (observer != null && child instanceof Layer.BatchNorm && previous instanceof Layer.Conv conv) {
-                    observer.response(conv, y);
+                    observer.response(conv, next);
                 }
+                if (!training && y != x && next != y) {
+                    y.close(); // inference frees each intermediate once the next layer has consumed it
+                }
+                y = next;
                 previous = child;
             }
             return y;
         }
         Layer.Block b = (Layer.Block) layer;
         NDArray y = apply(b.branch(), x, training, observer);
-        Layer.ShortcutPath shortcut = b.shortcut();
-        if (shortcut instanceof Layer.NoShortcut) {
-            return Activation.relu(y);
+        Layer.ShortcutPath path = b.shortcut();
+        if (path instanceof Layer.NoShortcut) {
+            NDArray out = Activation.relu(y);
+            if (!training) {
+                y.close();
+            }
+            return out;
         }
-        return Activation.relu(y.add(shortcutOf(shortcut, x, training, observer)));
+        NDArray shortcut = shortcutOf(path, x, training, observer);
+        NDArray sum = y.add(shortcut);
+        NDArray out = Activation.relu(sum);
+        if (!training) {
+            y.close();
+            sum.close();
+            if (shortcut != x) {
+                shortcut.close();
+            }
+        }
+        return out;
     }
 
     private NDArray shortcutOf(Layer.ShortcutPath shortcut, NDArray x, boolean training, ResponseObserver observer) {
@@ -210,7 +230,14 @@ public final class Network implements AutoCloseable {
                                             shape.get(2),
                                             shape.get(3)),
                                     sub.getDataType());
-            return NDArrays.concat(new NDList(sub, zeros), 1);
+            NDArray padded = NDArrays.concat(new NDList(sub, zeros), 1);
+            if (!training) {
+                zeros.close();
+                if (sub != x) {
+                    sub.close();
+                }
+            }
+            return padded;
         }
         return x;
     }

@@ -234,4 +234,23 @@ class NetworkTest {
             assertThat(network.parameters().get("fc.bias").toFloatArray()).containsOnly(0f);
         }
     }
+
+    /**
+     * Inference frees intermediates as it goes: the input, which identity and zero-pad shortcuts
+     * read after the branch, must survive, and a second pass must give the same scores.
+     */
+    @ParameterizedTest
+    @CsvSource({"resnet20, A, 32", "plain20, A, 32", "resnet18, B, 48", "resnet50, C, 48"})
+    void inferenceThatFreesIntermediatesKeepsItsInputAndRepeatsExactly(String model, Shortcut shortcut, int size) {
+        ModelSpec spec = ModelRegistry.get(model);
+        ModelOptions options = spec.residual() ? spec.defaults().withShortcut(shortcut) : spec.defaults();
+        try (NDManager manager = NDManager.newBaseManager();
+                Network network = Network.create(spec.plan(options, size), manager)) {
+            NDArray x = manager.randomNormal(new Shape(2, 3, size, size));
+            float[] before = x.toFloatArray();
+            float[] first = network.forward(x, false).toFloatArray();
+            assertThat(x.toFloatArray()).containsExactly(before);
+            assertThat(network.forward(x, false).toFloatArray()).containsExactly(first);
+        }
+    }
 }
