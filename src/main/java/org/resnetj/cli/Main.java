@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             PlotCommand.class,
             GradNormsCommand.class,
-            ResponsesCommand.class
+            ResponsesCommand.class,
+            ExportCommand.class
         })
 public final class Main implements Runnable {
 
