@@ -4,23 +4,31 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.resnetj.data.ImageSet;
+import org.resnetj.data.Preprocessing;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 
-/** A network restored from a checkpoint for inference, with the preprocessing it records. */
+/**
+ * A network restored from a checkpoint for inference, with the preprocessing it records: {@code
+ * per_pixel_mean} (our CIFAR-10 training; the mean image is the array {@code
+ * preprocess.pixel_mean}) or {@code torchvision} (imported weights; channel mean and std). A
+ * checkpoint that records none is one of our older ones, with a per-pixel mean.
+ */
 public final class LoadedModel implements AutoCloseable {
 
     private final Network network;
-    private final float[] pixelMean;
+    private final Preprocessing preprocessing;
     private final ModelSpec spec;
 
-    private LoadedModel(Network network, float[] pixelMean, ModelSpec spec) {
+    private LoadedModel(Network network, Preprocessing preprocessing, ModelSpec spec) {
         this.network = network;
-        this.pixelMean = pixelMean;
+        this.preprocessing = preprocessing;
         this.spec = spec;
     }
 
@@ -40,11 +48,8 @@ public final class LoadedModel implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw new IOException("checkpoint " + file + " names no usable model: " + e.getMessage());
             }
-            NDArray mean = contents.model().get("preprocess.pixel_mean");
-            if (mean == null || mean.size() != ImageSet.IMAGE_SIZE) {
-                throw new IOException("checkpoint " + file + " lacks its per-pixel mean (preprocess.pixel_mean)");
-            }
-            Network network = Network.create(spec.plan(options, ImageSet.SIDE), parent);
+            Preprocessing preprocessing = preprocessing(contents, file);
+            Network network = Network.create(spec.plan(options, preprocessing.side()), parent);
             try {
                 Weights.copy(contents.model(), network.parameters(), file);
                 Weights.copy(contents.model(), network.state(), file);
@@ -52,13 +57,46 @@ public final class LoadedModel implements AutoCloseable {
                 network.close();
                 throw e;
             }
-            return new LoadedModel(network, mean.toFloatArray(), spec);
+            return new LoadedModel(network, preprocessing, spec);
         }
+    }
+
+    private static Preprocessing preprocessing(Checkpoint.Contents contents, Path file) throws IOException {
+        Map<String, Object> section = contents.section("preprocessing");
+        Object type = section.getOrDefault("type", Preprocessing.PerPixelMean.TYPE);
+        if (Preprocessing.Torchvision.TYPE.equals(type)) {
+            try {
+                return new Preprocessing.Torchvision(floats(section.get("mean")), floats(section.get("std")));
+            } catch (RuntimeException e) {
+                throw new IOException("checkpoint " + file + " records unusable torchvision preprocessing: " + e.getMessage());
+            }
+        }
+        if (!Preprocessing.PerPixelMean.TYPE.equals(type)) {
+            throw new IOException("checkpoint " + file + " records unknown preprocessing '" + type + "', expected "
+                    + Preprocessing.PerPixelMean.TYPE + " or " + Preprocessing.Torchvision.TYPE);
+        }
+        NDArray mean = contents.model().get("preprocess.pixel_mean");
+        if (mean == null || mean.size() != ImageSet.IMAGE_SIZE) {
+            throw new IOException("checkpoint " + file + " lacks its per-pixel mean (preprocess.pixel_mean)");
+        }
+        return new Preprocessing.PerPixelMean(mean.toFloatArray());
+    }
+
+    private static float[] floats(Object list) {
+        List<?> values = (List<?>) list;
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) values.get(i)).floatValue();
+        }
+        return out;
     }
 
     /**
      * Evaluates a checkpoint (a file, or a run directory's newest) on {@code images} with the
      * preprocessing it records.
+     *
+     * @throws IllegalArgumentException if the checkpoint records a preprocessing other than a
+     *     per-pixel mean, which CIFAR-10 evaluation cannot apply
      */
     public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize) throws IOException {
         try (NDManager root = NDManager.newBaseManager();
@@ -72,9 +110,23 @@ public final class LoadedModel implements AutoCloseable {
         return network;
     }
 
-    /** The training set's per-pixel mean image the weights expect, CHW. */
+    /**
+     * The training set's per-pixel mean image the weights expect, CHW.
+     *
+     * @throws IllegalArgumentException if the checkpoint records another preprocessing (for
+     *     example imported torchvision weights given to a CIFAR-10 command)
+     */
     public float[] pixelMean() {
-        return pixelMean.clone();
+        if (preprocessing instanceof Preprocessing.PerPixelMean p) {
+            return p.mean();
+        }
+        throw new IllegalArgumentException("this checkpoint of " + spec.name() + " records " + preprocessing.type()
+                + " preprocessing, not the per-pixel mean of a CIFAR-10 training set");
+    }
+
+    /** The preprocessing the weights expect. */
+    public Preprocessing preprocessing() {
+        return preprocessing;
     }
 
     /** The registered model. */
