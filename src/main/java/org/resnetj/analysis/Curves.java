@@ -206,6 +206,13 @@ public final class Curves {
     }
 
     private static void style(XYStyler styler) {
+        paperStyle(styler);
+        styler.setYAxisDecimalPattern("0");
+        styler.setXAxisDecimalPattern("0.##");
+    }
+
+    /** The look every chart of the project shares: white, thin grid, legend outside on the right. */
+    static void paperStyle(XYStyler styler) {
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
         styler.setPlotBorderColor(Color.BLACK);
@@ -214,8 +221,6 @@ public final class Curves {
         styler.setLegendBorderColor(Color.WHITE);
         styler.setLegendSeriesLineLength(36);
         styler.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-        styler.setYAxisDecimalPattern("0");
-        styler.setXAxisDecimalPattern("0.##");
         styler.setLocale(Locale.ROOT);
     }
 

@@ -17,14 +17,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -200,17 +198,9 @@ public final class ResponseFigure {
                 .yAxisTitle("std")
                 .build();
         XYStyler styler = chart.getStyler();
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setPlotBackgroundColor(Color.WHITE);
-        styler.setPlotBorderColor(Color.BLACK);
-        styler.setPlotGridLinesColor(new Color(0xe0e0e0));
-        styler.setLegendPosition(Styler.LegendPosition.OutsideE);
-        styler.setLegendBorderColor(Color.WHITE);
-        styler.setLegendSeriesLineLength(36);
-        styler.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        Curves.paperStyle(styler);
         styler.setXAxisDecimalPattern("0");
         styler.setYAxisDecimalPattern("0.0#");
-        styler.setLocale(Locale.ROOT);
         styler.setMarkerSize(4);
         styler.setXAxisMin(0.0).setXAxisMax((double) layers + 1);
         styler.setYAxisMin(0.0).setYAxisMax(maxStd > 0 ? maxStd * 1.1 : 1.0);
