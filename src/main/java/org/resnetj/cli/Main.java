@@ -20,7 +20,9 @@ import picocli.CommandLine.Command;
             PlotCommand.class,
             GradNormsCommand.class,
             ResponsesCommand.class,
-            ExportCommand.class
+            ExportCommand.class,
+            ImportCommand.class,
+            ClassifyCommand.class
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,178 @@
+package org.resnetj.data;
+
+/**
+ * The evaluation views of an image file for a network, as CHW floats of pixel / 255 (no mean
+ * subtracted yet; {@link Preprocessing} does that).
+ *
+ * <p>Center crop, the ImageNet single-view preset, exactly torchvision's {@code Resize(256)},
+ * {@code CenterCrop(224)}, {@code ToTensor()} on a PIL image:
+ *
+ * <ul>
+ *   <li>the shorter side becomes 256 and the longer {@code floor(256 · long / short)};
+ *   <li>resampling is PIL's antialiased bilinear filter (a triangle whose support widens with
+ *       the downscaling factor, so every source pixel counts), done as PIL does it: a horizontal
+ *       then a vertical pass in 8-bit fixed point, rounding to 8 bits after each pass, so that
+ *       the pixels equal PIL's;
+ *   <li>the 224×224 window starts at {@code round((side − 224) / 2)} with Python's
+ *       round-half-to-even.
+ * </ul>
+ *
+ * <p>CIFAR view: an image of any size resized to 32×32 with the same filter (the aspect ratio is
+ * not kept), for networks trained on CIFAR-10, whose test protocol is the single 32×32 original
+ * (Section 4.2).
+ */
+public final class ImagePresets {
+
+    /** The shorter side after resizing, in the center-crop preset. */
+    public static final int RESIZE = 256;
+
+    /** The side of the center crop. */
+    public static final int CROP = 224;
+
+    /** Pillow's fixed-point precision for 8-bit resampling ({@code PRECISION_BITS}). */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+
+    private ImagePresets() {}
+
+    /** The center-crop view: 3×224×224 values of pixel / 255. */
+    public static float[] centerCrop(RgbImage image) {
+        int[] size = shorterSideTo(image.width(), image.height(), RESIZE);
+        RgbImage resized = resize(image, size[0], size[1]);
+        return floats(resized, centerOffset(size[1], CROP), centerOffset(size[0], CROP), CROP, CROP);
+    }
+
+    /** The CIFAR-10 view: 3×32×32 values of pixel / 255. */
+    public static float[] cifarView(RgbImage image) {
+        RgbImage resized = resize(image, ImageSet.SIDE, ImageSet.SIDE);
+        return floats(resized, 0, 0, ImageSet.SIDE, ImageSet.SIDE);
+    }
+
+    /**
+     * {width, height} with the shorter side {@code shorter} and the longer scaled by the same
+     * factor, truncated (torchvision's {@code int(size * long / short)}).
+     */
+    static int[] shorterSideTo(int width, int height, int shorter) {
+        if (width <= height) {
+            return new int[] {shorter, (int) ((long) shorter * height / width)};
+        }
+        return new int[] {(int) ((long) shorter * width / height), shorter};
+    }
+
+    /** The start of a centered window: torchvision's {@code int(round((size - crop) / 2.0))}. */
+    static int centerOffset(int size, int crop) {
+        return (int) Math.rint((size - crop) / 2.0);
+    }
+
+    /** Pixel / 255 of the window at (top, left) of the given size, CHW. */
+    static float[] floats(RgbImage image, int top, int left, int height, int width) {
+        float[] out = new float[3 * height * width];
+        int k = 0;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    out[k++] = image.sample(c, top + y, left + x) / 255f;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Resizes with Pillow's {@code Image.resize(size, BILINEAR)} (Pillow 9, {@code Resample.c}):
+     * a horizontal pass, then a vertical one, each skipped if that side keeps its size.
+     */
+    static RgbImage resize(RgbImage image, int width, int height) {
+        int inW = image.width();
+        int inH = image.height();
+        byte[] planes = new byte[3 * inW * inH];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < inH; y++) {
+                for (int x = 0; x < inW; x++) {
+                    planes[(c * inH + y) * inW + x] = (byte) image.sample(c, y, x);
+                }
+            }
+        }
+        int w = inW;
+        if (width != inW) {
+            Filter f = Filter.of(inW, width);
+            byte[] out = new byte[3 * width * inH];
+            for (int row = 0; row < 3 * inH; row++) {
+                for (int x = 0; x < width; x++) {
+                    int sum = 1 << (PRECISION_BITS - 1);
+                    for (int i = 0; i < f.count[x]; i++) {
+                        sum += (planes[row * inW + f.first[x] + i] & 0xFF) * f.weights[x][i];
+                    }
+                    out[row * width + x] = clip8(sum);
+                }
+            }
+            planes = out;
+            w = width;
+        }
+        if (height != inH) {
+            Filter f = Filter.of(inH, height);
+            byte[] out = new byte[3 * w * height];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < height; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int sum = 1 << (PRECISION_BITS - 1);
+                        for (int i = 0; i < f.count[y]; i++) {
+                            sum += (planes[(c * inH + f.first[y] + i) * w + x] & 0xFF) * f.weights[y][i];
+                        }
+                        out[(c * height + y) * w + x] = clip8(sum);
+                    }
+                }
+            }
+            planes = out;
+        }
+        return RgbImage.of(width, height, planes);
+    }
+
+    private static byte clip8(int value) {
+        if (value >= 1 << PRECISION_BITS << 8) {
+            return (byte) 255;
+        }
+        if (value <= 0) {
+            return 0;
+        }
+        return (byte) (value >> PRECISION_BITS);
+    }
+
+    /** The fixed-point weights of one pass: for each output index, a run of input indices. */
+    private record Filter(int[] first, int[] count, int[][] weights) {
+
+        /** Pillow's {@code precompute_coeffs} and {@code normalize_coeffs_8bpc}, bilinear. */
+        static Filter of(int inSize, int outSize) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = filterScale;
+            int[] first = new int[outSize];
+            int[] count = new int[outSize];
+            int[][] weights = new int[outSize][];
+            for (int o = 0; o < outSize; o++) {
+                double center = (o + 0.5) * scale;
+                double ss = 1.0 / filterScale;
+                int min = Math.max((int) (center - support + 0.5), 0);
+                int max = Math.min((int) (center + support + 0.5), inSize) - min;
+                double[] k = new double[max];
+                double sum = 0;
+                for (int i = 0; i < max; i++) {
+                    k[i] = triangle((i + min - center + 0.5) * ss);
+                    sum += k[i];
+                }
+                weights[o] = new int[max];
+                for (int i = 0; i < max; i++) {
+                    double w = sum != 0.0 ? k[i] / sum : k[i];
+                    weights[o][i] = (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
+                }
+                first[o] = min;
+                count[o] = max;
+            }
+            return new Filter(first, count, weights);
+        }
+
+        private static double triangle(double x) {
+            double a = Math.abs(x);
+            return a < 1.0 ? 1.0 - a : 0.0;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.resnetj.data;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * An 8-bit RGB image in CHW planes, decoded from a file as PIL's {@code Image.open(f).convert("RGB")}
+ * sees it, so that the presets feed a network what torchvision would.
+ *
+ * <p>Decoding goes through ImageIO with TwelveMonkeys' JPEG reader on the class path: plain
+ * ImageIO turns a CMYK or YCCK JPEG (ImageNet holds a few) into wrong colours or an error, while
+ * TwelveMonkeys converts it to RGB. Grayscale images are replicated to three equal channels
+ * straight from their samples: drawing them into an RGB image instead would pass them through
+ * Java's linear gray colour space and change their values. An alpha channel is dropped, not
+ * composited, as {@code convert("RGB")} does.
+ */
+public final class RgbImage {
+
+    private final int width;
+    private final int height;
+    private final byte[] pixels;
+
+    private RgbImage(int width, int height, byte[] pixels) {
+        this.width = width;
+        this.height = height;
+        this.pixels = pixels;
+    }
+
+    /**
+     * Decodes an image file (JPEG including CMYK and grayscale, PNG, BMP, GIF).
+     *
+     * @throws IOException naming the file if it is missing, not an image of a known format, or
+     *     corrupt
+     */
+    public static RgbImage read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such image file");
+        }
+        BufferedImage image;
+        try {
+            image = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new IOException("cannot decode image " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // Decoders signal some corrupt inputs with unchecked exceptions (bad ICC profiles,
+            // truncated tables); for the caller it is one more unreadable file.
+            throw new IOException("cannot decode image " + file + ": " + e, e);
+        }
+        if (image == null) {
+            throw new IOException("cannot decode image " + file + ": not a JPEG, PNG, BMP or GIF file");
+        }
+        return of(image);
+    }
+
+    /** The RGB pixels of a decoded image. */
+    public static RgbImage of(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int plane = w * h;
+        byte[] pixels = new byte[3 * plane];
+        ColorModel model = image.getColorModel();
+        if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && model.getNumColorComponents() == 1
+                && !(model instanceof IndexColorModel)) {
+            Raster raster = image.getRaster();
+            int max = (1 << model.getComponentSize(0)) - 1;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int sample = raster.getSample(x, y, 0);
+                    byte v = (byte) (max == 255 ? sample : Math.round(sample * 255.0 / max));
+                    int at = y * w + x;
+                    pixels[at] = v;
+                    pixels[plane + at] = v;
+                    pixels[2 * plane + at] = v;
+                }
+            }
+        } else {
+            int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+            for (int at = 0; at < plane; at++) {
+                pixels[at] = (byte) (argb[at] >> 16);
+                pixels[plane + at] = (byte) (argb[at] >> 8);
+                pixels[2 * plane + at] = (byte) argb[at];
+            }
+        }
+        return new RgbImage(w, h, pixels);
+    }
+
+    /** An image from CHW bytes: the red plane, then green, then blue, each row by row. */
+    public static RgbImage of(int width, int height, byte[] chw) {
+        if (width < 1 || height < 1 || chw.length != 3L * width * height) {
+            throw new IllegalArgumentException(
+                    "an RGB image of " + width + "×" + height + " needs " + 3L * width * height + " bytes, got " + chw.length);
+        }
+        return new RgbImage(width, height, chw.clone());
+    }
+
+    /** Width in pixels. */
+    public int width() {
+        return width;
+    }
+
+    /** Height in pixels. */
+    public int height() {
+        return height;
+    }
+
+    /** The value 0..255 of channel {@code c} (0 red, 1 green, 2 blue) at column x, row y. */
+    public int sample(int c, int y, int x) {
+        return pixels[(c * height + y) * width + x] & 0xFF;
+    }
+}

@@ -1,0 +1,103 @@
+package org.resnetj.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Decoding image files to RGB as PIL's convert("RGB") would, whatever their colour model. */
+class RgbImageTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void aCmykJpegBecomesItsRgbColours() throws IOException {
+        RgbImage image = RgbImage.read(TestImages.cmykJpeg(dir.resolve("cmyk.jpg")));
+
+        assertThat(image.width()).isEqualTo(40);
+        assertThat(new int[] {image.sample(0, 15, 5), image.sample(1, 15, 5), image.sample(2, 15, 5)})
+                .satisfies(red -> assertThat(red[0]).isGreaterThan(200), red -> assertThat(red[1]).isLessThan(60),
+                        red -> assertThat(red[2]).isLessThan(60));
+        assertThat(new int[] {image.sample(0, 15, 35), image.sample(1, 15, 35), image.sample(2, 15, 35)})
+                .satisfies(yellow -> assertThat(yellow[0]).isGreaterThan(200), yellow -> assertThat(yellow[1]).isGreaterThan(200),
+                        yellow -> assertThat(yellow[2]).isLessThan(60));
+    }
+
+    @Test
+    void grayscaleIsReplicatedFromItsSamplesWithoutAColourSpaceConversion() throws IOException {
+        BufferedImage gray = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+        gray.getRaster().setSample(0, 0, 0, 10);
+        gray.getRaster().setSample(2, 1, 0, 128);
+        Path png = dir.resolve("gray.png");
+        ImageIO.write(gray, "png", png.toFile());
+        BufferedImage gray16 = new BufferedImage(1, 1, BufferedImage.TYPE_USHORT_GRAY);
+        gray16.getRaster().setSample(0, 0, 0, 0x8080);
+
+        RgbImage image = RgbImage.read(png);
+
+        for (int c = 0; c < 3; c++) {
+            assertThat(image.sample(c, 0, 0)).isEqualTo(10);
+            assertThat(image.sample(c, 1, 2)).isEqualTo(128);
+        }
+        assertThat(RgbImage.of(gray16).sample(1, 0, 0)).isEqualTo(128);
+    }
+
+    @Test
+    void aGrayscaleJpegDecodesToThreeEqualChannels() throws IOException {
+        BufferedImage gray = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY);
+        for (int x = 0; x < 16; x++) {
+            for (int y = 0; y < 16; y++) {
+                gray.getRaster().setSample(x, y, 0, 200);
+            }
+        }
+        Path jpg = dir.resolve("gray.jpg");
+        ImageIO.write(gray, "jpeg", jpg.toFile());
+
+        RgbImage image = RgbImage.read(jpg);
+
+        assertThat(image.sample(0, 8, 8)).isBetween(198, 202);
+        assertThat(image.sample(1, 8, 8)).isEqualTo(image.sample(0, 8, 8));
+        assertThat(image.sample(2, 8, 8)).isEqualTo(image.sample(0, 8, 8));
+    }
+
+    @Test
+    void paletteImagesTakeTheirColoursAndAlphaIsDropped() throws IOException {
+        IndexColorModel palette = new IndexColorModel(8, 2, new byte[] {0, (byte) 250}, new byte[] {0, 20}, new byte[] {0, 30});
+        BufferedImage indexed = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED, palette);
+        indexed.getRaster().setSample(1, 0, 0, 1);
+        BufferedImage argb = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
+        argb.setRGB(0, 0, 0x10_40_50_60);
+
+        RgbImage fromPalette = RgbImage.of(indexed);
+        RgbImage fromArgb = RgbImage.of(argb);
+
+        assertThat(new int[] {fromPalette.sample(0, 0, 1), fromPalette.sample(1, 0, 1), fromPalette.sample(2, 0, 1)})
+                .containsExactly(250, 20, 30);
+        assertThat(new int[] {fromArgb.sample(0, 0, 0), fromArgb.sample(1, 0, 0), fromArgb.sample(2, 0, 0)})
+                .containsExactly(0x40, 0x50, 0x60);
+    }
+
+    @Test
+    void unreadableFilesAreIoErrorsNamingThePath() throws IOException {
+        Path text = dir.resolve("notes.jpg");
+        Files.writeString(text, "not an image");
+        Path truncated = dir.resolve("cut.jpg");
+        TestImages.cmykJpeg(dir.resolve("whole.jpg"));
+        byte[] whole = Files.readAllBytes(dir.resolve("whole.jpg"));
+        Files.write(truncated, java.util.Arrays.copyOf(whole, 200));
+
+        assertThatThrownBy(() -> RgbImage.read(dir.resolve("missing.png")))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("missing.png");
+        assertThatThrownBy(() -> RgbImage.read(text)).isInstanceOf(IOException.class).hasMessageContaining("notes.jpg");
+        assertThatThrownBy(() -> RgbImage.read(truncated)).isInstanceOf(IOException.class).hasMessageContaining("cut.jpg");
+    }
+}

@@ -1,0 +1,145 @@
+package org.resnetj.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.data.RgbImage;
+import org.resnetj.train.LoadedModel;
+
+/**
+ * Against real torchvision: a randomly initialised resnet50 saved by {@code torch.save}, imported
+ * here, must give torchvision's logits for the same input (max abs difference below 1e-3), and
+ * the center-crop preset must give torchvision's input tensor. The Python side is {@code
+ * bench/torchvision_reference.py}; the test is skipped where {@code /usr/bin/python3} (or {@code
+ * $RESNETJ_PYTHON}) lacks torch and torchvision (on Debian: {@code apt-get install
+ * python3-torchvision}). The differences measured are printed.
+ */
+class TorchvisionReferenceTest {
+
+    private static final Path SCRIPT = Path.of("bench", "torchvision_reference.py");
+    private static final String PYTHON = System.getenv().getOrDefault("RESNETJ_PYTHON", "/usr/bin/python3");
+
+    @TempDir static Path dir;
+
+    @BeforeAll
+    static void requireTorchvision() throws InterruptedException {
+        assumeTrue(Files.isRegularFile(SCRIPT), "run from the project directory");
+        assumeTrue(python(List.of("-c", "import torch, torchvision")).status() == 0,
+                PYTHON + " has no torch and torchvision");
+    }
+
+    private record Run(int status, String output) {}
+
+    private static Run python(List<String> args) throws InterruptedException {
+        List<String> command = new ArrayList<>(List.of(PYTHON));
+        command.addAll(args);
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                return new Run(-1, output);
+            }
+            return new Run(process.exitValue(), output);
+        } catch (IOException e) {
+            return new Run(-1, e.getMessage());
+        }
+    }
+
+    private static float[] floats(Path file) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[bytes.remaining() / 4];
+        bytes.asFloatBuffer().get(out);
+        return out;
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs((double) a[i] - b[i]));
+        }
+        return max;
+    }
+
+    private static double maxAbs(float[] a) {
+        double max = 0;
+        for (float v : a) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
+    }
+
+    @Test
+    void importedResnet50GivesTorchvisionsLogitsAndPreprocessing() throws Exception {
+        Run reference = python(List.of(SCRIPT.toString(), "reference", dir.toString()));
+        assertThat(reference.status()).as(reference.output()).isZero();
+        Path checkpoint = dir.resolve("resnet50.zip");
+        TorchvisionImport.run(dir.resolve("resnet50.pth"), "resnet50", null, checkpoint);
+
+        try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(checkpoint, manager)) {
+            float[] input = floats(dir.resolve("input.bin"));
+            float[] expected = floats(dir.resolve("logits.bin"));
+            float[] logits;
+            try (NDManager scope = manager.newSubManager()) {
+                logits = model.network().forward(scope.create(input, new Shape(2, 3, 224, 224)), false).toFloatArray();
+            }
+            double diff = maxAbsDiff(logits, expected);
+            System.out.printf(Locale.ROOT, "resnet50 logits on the same tensor: max abs diff %.3g (logits up to %.3g)%n",
+                    diff, maxAbs(expected));
+            assertThat(diff).isLessThan(1e-3);
+
+            for (String kind : List.of("png", "jpg")) {
+                float[] ours = model.preprocessing().input(RgbImage.read(dir.resolve("image." + kind)));
+                float[] theirs = floats(dir.resolve("image_" + kind + "_input.bin"));
+                float[] oursLogits;
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray x = scope.create(ours, new Shape(1, 3, 224, 224));
+                    oursLogits = model.network().forward(x, false).toFloatArray();
+                }
+                double inputDiff = maxAbsDiff(ours, theirs);
+                double logitDiff = maxAbsDiff(oursLogits, floats(dir.resolve("image_" + kind + "_logits.bin")));
+                System.out.printf(Locale.ROOT,
+                        "image.%s through both presets: input max abs diff %.3g (%.2f/255 of a pixel), logits %.3g%n",
+                        kind, inputDiff, inputDiff * 0.226 * 255, logitDiff);
+                if (kind.equals("png")) {
+                    // Same pixels, same resampling arithmetic: the same tensor.
+                    assertThat(inputDiff).isLessThan(1e-6);
+                    assertThat(logitDiff).isLessThan(1e-3);
+                } else {
+                    // JPEG pixels depend on the decoder (the JDK's libjpeg, PIL's libjpeg-turbo):
+                    // allow two levels of 255.
+                    assertThat(inputDiff).isLessThan(2 / (255 * 0.224));
+                }
+            }
+        }
+    }
+
+    @Test
+    void torchLoadsTheTestsPthFilesAndWritesTheSamePickle() throws Exception {
+        Path file = dir.resolve("java-resnet18.pth");
+        TorchvisionStateDicts.writePth(file, "resnet18", 7, 11);
+
+        Run check = python(List.of(SCRIPT.toString(), "check-pth", file.toString()));
+
+        System.out.print(check.output());
+        assertThat(check.status()).as(check.output()).isZero();
+        assertThat(check.output()).contains("identical");
+    }
+}
