@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
             ResponsesCommand.class,
             ExportCommand.class,
             ImportCommand.class,
-            ClassifyCommand.class
+            ClassifyCommand.class,
+            ReproduceCommand.class,
+            ReportCommand.class
         })
 public final class Main implements Runnable {
 

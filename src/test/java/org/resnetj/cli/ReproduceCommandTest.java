@@ -1,0 +1,123 @@
+package org.resnetj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.data.SyntheticCifar;
+import org.resnetj.experiment.Experiments;
+import picocli.CommandLine;
+
+/**
+ * {@code resnet reproduce} and {@code resnet report} as a user calls them: what they print, their
+ * exit status, and the files they leave. Errors are reported as {@link Main} reports them: one
+ * line on stderr, status 1.
+ */
+class ReproduceCommandTest {
+
+    @TempDir static Path tmp;
+    static Path data;
+
+    private record Outcome(int status, String out, String err) {}
+
+    @BeforeAll
+    static void tinyData() throws IOException {
+        data = tmp.resolve("data");
+        SyntheticCifar.write(data, 100, 40, 1);
+    }
+
+    private static Outcome run(Callable<Integer> command, String... args) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream capturedOut = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+                PrintStream capturedErr = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
+            System.setOut(capturedOut);
+            CommandLine cli = new CommandLine(command);
+            cli.setErr(new java.io.PrintWriter(capturedErr, true));
+            cli.setExecutionExceptionHandler((e, c, parsed) -> {
+                c.getErr().println("error: " + e.getMessage());
+                return 1;
+            });
+            status = cli.execute(args);
+        } finally {
+            System.setOut(out);
+        }
+        return new Outcome(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listShowsEveryExperimentWithItsRuns() {
+        Outcome outcome = run(new ReproduceCommand(), "--list");
+
+        assertThat(outcome.status()).isZero();
+        Experiments.all().forEach(e -> assertThat(outcome.out()).contains(e.name()));
+        assertThat(outcome.out()).contains("resnet110 ×5").contains("not runnable yet");
+    }
+
+    @Test
+    void anImagenetExperimentSaysInOneLineThatItsPipelineIsMissing() {
+        Outcome outcome = run(new ReproduceCommand(), "table3", "--out", tmp.resolve("table3").toString());
+
+        assertThat(outcome.status()).isEqualTo(1);
+        assertThat(outcome.err().strip().lines()).containsExactly(
+                "error: table3 is an imagenet experiment (Table 3): "
+                        + "ImageNet training needs the ImageNet data pipeline, which is not available yet");
+        assertThat(tmp.resolve("table3")).doesNotExist();
+    }
+
+    @Test
+    void userErrorsAreOneLine() {
+        assertThat(run(new ReproduceCommand()).err().strip()).isEqualTo("error: give an experiment NAME, or --list to see them");
+        assertThat(run(new ReproduceCommand(), "fig99").err().strip()).startsWith("error: unknown experiment 'fig99'");
+        Outcome badKey = run(new ReproduceCommand(), "fig1", "--data", data.toString(), "--set", "speed=11",
+                "--out", tmp.resolve("bad").toString());
+        assertThat(badKey.status()).isEqualTo(1);
+        assertThat(badKey.err().strip()).startsWith("error: unknown recipe key 'speed'");
+        assertThat(run(new ReportCommand(), tmp.toString()).err().strip()).contains("not a run or experiment directory");
+    }
+
+    @Test
+    void reproduceFig1TrainsBothRunsAndReportsThemThenReportRewritesThePage() throws IOException {
+        Path out = tmp.resolve("fig1");
+        Outcome outcome = run(new ReproduceCommand(), "fig1", "--data", data.toString(), "--iterations", "2",
+                "--set", "batch=8", "--threads", "2", "--out", out.toString());
+
+        assertThat(outcome.status()).as(outcome.err()).isZero();
+        assertThat(outcome.out()).contains("fig1 (Fig. 1): 2 runs in " + out + ", on SYNTHETIC data")
+                .contains("plain20", "plain56", "the deeper plain net ends with a higher training error");
+        assertThat(out.resolve("plain20").resolve("checkpoints").resolve("ckpt-00000002.zip")).isRegularFile();
+        assertThat(out.resolve("plain56").resolve("checkpoints").resolve("ckpt-00000002.zip")).isRegularFile();
+        assertThat(out.resolve("figure.png")).isNotEmptyFile();
+        assertThat(out.resolve("table.md")).isNotEmptyFile();
+        assertThat(out.resolve("experiment.json")).isNotEmptyFile();
+
+        Files.delete(out.resolve("report.html"));
+        Outcome report = run(new ReportCommand(), out.toString());
+        assertThat(report.status()).isZero();
+        assertThat(report.out().strip()).isEqualTo("wrote " + out.resolve("report.html"));
+        assertThat(Files.readString(out.resolve("report.html"))).contains("data:image/png;base64,", "SYNTHETIC DATA");
+    }
+
+    @Test
+    void reproduceFig7DrawsTheLayerResponsesIntoItsReport() throws IOException {
+        Path out = tmp.resolve("fig7");
+        Outcome outcome = run(new ReproduceCommand(), "fig7", "--data", data.toString(), "--iterations", "1",
+                "--set", "batch=4", "--threads", "2", "--out", out.toString());
+
+        assertThat(outcome.status()).as(outcome.err()).isZero();
+        assertThat(out.resolve("responses").resolve("responses.png")).isNotEmptyFile();
+        assertThat(out.resolve("responses").resolve("responses.csv")).isNotEmptyFile();
+        String html = Files.readString(out.resolve("report.html"));
+        assertThat(html.split("src=\"data:image/png;base64,", -1)).as("curves and responses embedded").hasSize(3);
+    }
+}
