@@ -93,13 +93,15 @@ class ExperimentsTest {
         Recipe recipe = Recipe.paper().with(degradation.recipe());
         assertThat(recipe.batch()).isEqualTo(128);
         assertThat(recipe.lr()).isEqualTo(0.1f);
-        assertThat(recipe.iterations()).isBetween(500, 5000);
+        assertThat(recipe.iterations()).isEqualTo(Experiments.DEGRADATION_ITERATIONS);
+        assertThat(recipe.lrSteps()).containsExactly(0.5, 0.75);
     }
 
     @ParameterizedTest
     @MethodSource("all")
     void everyDeclarationIsConsistent(Experiment experiment) {
-        assertThat(experiment.title()).isNotBlank();
+        // The title heads the figure: it must fit beside the reference and "(synthetic data)".
+        assertThat(experiment.title()).isNotBlank().hasSizeLessThanOrEqualTo(60);
         assertThat(experiment.reference()).isNotBlank();
         // Overrides must be valid recipe keys and values.
         Recipe.paper().with(experiment.recipe());
