@@ -10,13 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.resnetj.data.ImageSet;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
-import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.train.Checkpoint;
-import org.resnetj.train.RunConfig;
+import org.resnetj.train.LoadedModel;
 
 /**
  * Exports a checkpoint: its network, built as {@link org.resnetj.train.LoadedModel} builds it, and
@@ -56,16 +54,12 @@ public final class CheckpointExport {
         Path file = Checkpoint.resolve(checkpoint);
         try (NDManager manager = NDManager.newBaseManager()) {
             Checkpoint.Contents contents = Checkpoint.read(file, manager);
-            ModelSpec spec;
-            ModelOptions options;
-            try {
-                spec = ModelRegistry.get(String.valueOf(contents.meta().get("model")));
-                options = RunConfig.options(contents.section("options"));
-            } catch (RuntimeException e) {
-                throw new IOException("checkpoint " + file + " names no usable model: " + e.getMessage());
-            }
+            LoadedModel.Architecture architecture = LoadedModel.architecture(contents, file);
+            ModelSpec spec = architecture.spec();
+            ModelOptions options = architecture.options();
             // The size LoadedModel builds the plan for; only VGG's plan depends on it.
-            Layer.Sequence plan = spec.plan(options, ImageSet.SIDE);
+            int side = LoadedModel.preprocessing(contents, file).side();
+            Layer.Sequence plan = spec.plan(options, side);
             Map<String, String> metadata = OnnxExport.describe(spec, options);
             metadata.putAll(preprocessing(contents, file));
             boolean synthetic = Boolean.TRUE.equals(contents.meta().get("synthetic"));
@@ -76,7 +70,7 @@ public final class CheckpointExport {
             putIfPresent(metadata, "code_version", contents.meta().get("code_version"));
             Map<String, String> written;
             try {
-                written = OnnxExport.write(plan, contents.model(), OnnxExport.Input.of(spec, ImageSet.SIDE), metadata, settings, onnx);
+                written = OnnxExport.write(plan, contents.model(), OnnxExport.Input.of(spec, side), metadata, settings, onnx);
             } catch (IllegalArgumentException e) {
                 throw new IOException("checkpoint " + file + " does not fit " + spec.name() + ": " + e.getMessage());
             }

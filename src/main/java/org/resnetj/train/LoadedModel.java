@@ -40,16 +40,10 @@ public final class LoadedModel implements AutoCloseable {
     public static LoadedModel load(Path file, NDManager parent) throws IOException {
         try (NDManager scope = parent.newSubManager()) {
             Checkpoint.Contents contents = Checkpoint.read(file, scope);
-            ModelSpec spec;
-            ModelOptions options;
-            try {
-                spec = ModelRegistry.get(String.valueOf(contents.meta().get("model")));
-                options = RunConfig.options(contents.section("options"));
-            } catch (RuntimeException e) {
-                throw new IOException("checkpoint " + file + " names no usable model: " + e.getMessage());
-            }
+            Architecture architecture = architecture(contents, file);
+            ModelSpec spec = architecture.spec();
             Preprocessing preprocessing = preprocessing(contents, file);
-            Network network = Network.create(spec.plan(options, preprocessing.side()), parent);
+            Network network = Network.create(spec.plan(architecture.options(), preprocessing.side()), parent);
             try {
                 Weights.copy(contents.model(), network.parameters(), file);
                 Weights.copy(contents.model(), network.state(), file);
@@ -61,7 +55,30 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    private static Preprocessing preprocessing(Checkpoint.Contents contents, Path file) throws IOException {
+    /** The registered network and options a checkpoint names. */
+    public record Architecture(ModelSpec spec, ModelOptions options) {}
+
+    /**
+     * The network and options {@code contents} name.
+     *
+     * @throws IOException naming the file if they are missing or unknown
+     */
+    public static Architecture architecture(Checkpoint.Contents contents, Path file) throws IOException {
+        try {
+            return new Architecture(
+                    ModelRegistry.get(String.valueOf(contents.meta().get("model"))),
+                    RunConfig.options(contents.section("options")));
+        } catch (RuntimeException e) {
+            throw new IOException("checkpoint " + file + " names no usable model: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The preprocessing {@code contents} record.
+     *
+     * @throws IOException naming the file if it is unknown or incomplete
+     */
+    public static Preprocessing preprocessing(Checkpoint.Contents contents, Path file) throws IOException {
         Map<String, Object> section = contents.section("preprocessing");
         Object type = section.getOrDefault("type", Preprocessing.PerPixelMean.TYPE);
         if (Preprocessing.Torchvision.TYPE.equals(type)) {
