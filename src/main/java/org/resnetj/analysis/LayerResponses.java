@@ -89,7 +89,7 @@ public final class LayerResponses {
         for (Batch batch : BatchStream.eval(images, mean, batchSize)) {
             try (NDManager scope = network.manager().newSubManager()) {
                 NDArray x = scope.create(
-                        batch.images(), new Shape(batch.size(), ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE));
+                        batch.images(), new Shape(batch.shape()));
                 network.forward(x, false, (conv, response) -> {
                     Moments m = moments.get(conv.name());
                     if (m != null) {

@@ -177,7 +177,7 @@ public final class BatchStream implements AutoCloseable {
                 }
                 long number = start / batchSize;
                 start += count;
-                return new Batch(data, labels, number);
+                return new Batch(data, labels, ImageSet.SIDE, number);
             }
         };
     }

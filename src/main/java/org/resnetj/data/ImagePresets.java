@@ -36,9 +36,14 @@ public final class ImagePresets {
 
     /** The center-crop view: 3×224×224 values of pixel / 255. */
     public static float[] centerCrop(RgbImage image) {
+        return centerCrop(image, CROP);
+    }
+
+    /** The center {@code crop}×{@code crop} window of the image resized to shorter side 256. */
+    public static float[] centerCrop(RgbImage image, int crop) {
         int[] size = shorterSideTo(image.width(), image.height(), RESIZE);
         RgbImage resized = resize(image, size[0], size[1]);
-        return floats(resized, centerOffset(size[1], CROP), centerOffset(size[0], CROP), CROP, CROP);
+        return floats(resized, centerOffset(size[1], crop), centerOffset(size[0], crop), crop, crop);
     }
 
     /** The CIFAR-10 view: 3×32×32 values of pixel / 255. */

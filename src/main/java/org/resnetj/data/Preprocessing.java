@@ -17,24 +17,46 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
     /** The side of the square network input, in pixels. */
     int side();
 
-    /** The network input for {@code image}: 3×side×side floats, CHW. */
+    /** The network input for {@code image}: its evaluation view, 3×side×side floats, CHW. */
     float[] input(RgbImage image);
 
     /**
-     * Our CIFAR-10 training (Section 4.2): pixel / 255 minus the training set's per-pixel mean
-     * (see {@link CifarPresets}). An image of another size is first resized to 32×32 ({@link
-     * ImagePresets#cifarView}).
+     * Normalises, in place, a view of pixel / 255 values, CHW, of any size: the evaluation
+     * protocols build their own views (crops, flips, whole images at several scales) and apply
+     * this to each.
      *
-     * @param mean the mean image, 3×32×32 values, CHW
+     * @return {@code view}
+     */
+    float[] normalize(float[] view, int height, int width);
+
+    /**
+     * Our training (Sections 3.4 and 4.2): pixel / 255 minus the training set's per-pixel mean.
+     *
+     * <ul>
+     *   <li>CIFAR-10: the mean is 3×32×32; an image of another size is first resized to 32×32
+     *       ({@link ImagePresets#cifarView}).
+     *   <li>ImageNet: the mean is 3×224×224, taken over center crops; the evaluation view is the
+     *       center crop ({@link ImagePresets#centerCrop}).
+     * </ul>
+     *
+     * A view whose size differs from the mean's (the whole images of multi-scale testing) has
+     * the mean's per-channel average subtracted instead: a per-pixel mean has no value at a
+     * position it was not taken at.
+     *
+     * @param mean the mean image, 3×side×side values, CHW
      */
     record PerPixelMean(float[] mean) implements Preprocessing {
 
         /** The type name in checkpoints. */
         public static final String TYPE = "per_pixel_mean";
 
-        /** Checks the mean's size and keeps a copy. */
+        /** Checks that the mean is a square 3-channel image and keeps a copy. */
         public PerPixelMean {
-            CifarPresets.checkMean(mean);
+            int side = (int) Math.round(Math.sqrt(mean.length / 3.0));
+            if (mean.length == 0 || mean.length != 3 * side * side) {
+                throw new IllegalArgumentException(
+                        "a per-pixel mean must be a square 3-channel image (3×side×side values), got " + mean.length + " values");
+            }
             mean = mean.clone();
         }
 
@@ -51,16 +73,45 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
 
         @Override
         public int side() {
-            return ImageSet.SIDE;
+            return (int) Math.round(Math.sqrt(mean.length / 3.0));
         }
 
         @Override
         public float[] input(RgbImage image) {
-            float[] x = ImagePresets.cifarView(image);
-            for (int k = 0; k < x.length; k++) {
-                x[k] -= mean[k];
+            int side = side();
+            float[] x = side == ImageSet.SIDE ? ImagePresets.cifarView(image) : ImagePresets.centerCrop(image, side);
+            return normalize(x, side, side);
+        }
+
+        @Override
+        public float[] normalize(float[] view, int height, int width) {
+            checkView(view, height, width);
+            if (height == side() && width == side()) {
+                for (int k = 0; k < view.length; k++) {
+                    view[k] -= mean[k];
+                }
+                return view;
             }
-            return x;
+            float[] channels = channelMeans();
+            int plane = height * width;
+            for (int k = 0; k < view.length; k++) {
+                view[k] -= channels[k / plane];
+            }
+            return view;
+        }
+
+        /** The average of the mean image over each channel's positions, red, green, blue. */
+        public float[] channelMeans() {
+            int plane = mean.length / 3;
+            float[] out = new float[3];
+            for (int c = 0; c < 3; c++) {
+                double sum = 0;
+                for (int k = c * plane; k < (c + 1) * plane; k++) {
+                    sum += mean[k];
+                }
+                out[c] = (float) (sum / plane);
+            }
+            return out;
         }
     }
 
@@ -122,13 +173,18 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
 
         @Override
         public float[] input(RgbImage image) {
-            float[] x = ImagePresets.centerCrop(image);
-            int plane = x.length / 3;
-            for (int k = 0; k < x.length; k++) {
+            return normalize(ImagePresets.centerCrop(image), ImagePresets.CROP, ImagePresets.CROP);
+        }
+
+        @Override
+        public float[] normalize(float[] view, int height, int width) {
+            checkView(view, height, width);
+            int plane = height * width;
+            for (int k = 0; k < view.length; k++) {
                 int c = k / plane;
-                x[k] = (x[k] - mean[c]) / std[c];
+                view[k] = (view[k] - mean[c]) / std[c];
             }
-            return x;
+            return view;
         }
 
         /** What a checkpoint records: the type, the view and the statistics. */
@@ -150,6 +206,13 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
                 out[i] = Double.valueOf(Float.toString(values[i]));
             }
             return List.of(out);
+        }
+    }
+
+    private static void checkView(float[] view, int height, int width) {
+        if (view.length != 3L * height * width) {
+            throw new IllegalArgumentException(
+                    "a " + height + "×" + width + " view has " + 3L * height * width + " values, got " + view.length);
         }
     }
 }

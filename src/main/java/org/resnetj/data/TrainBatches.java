@@ -39,7 +39,7 @@ final class TrainBatches implements LongFunction<Batch> {
             CifarPresets.train(
                     images, index, mean, Seeds.random(seed, Seeds.AUGMENTATION, position), data, j * ImageSet.IMAGE_SIZE);
         }
-        return new Batch(data, labels, iteration);
+        return new Batch(data, labels, ImageSet.SIDE, iteration);
     }
 
     /** The order of training indices; exposed for tests of the epoch structure. */

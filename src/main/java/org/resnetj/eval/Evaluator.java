@@ -27,7 +27,7 @@ public final class Evaluator {
         for (Batch batch : BatchStream.eval(images, mean, batchSize)) {
             int n = batch.size();
             try (NDManager scope = network.manager().newSubManager()) {
-                NDArray x = scope.create(batch.images(), new Shape(n, ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE));
+                NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
                 NDArray scores = network.forward(x, false);
                 classes = (int) scores.getShape().get(1);
                 int[] errors = TopK.errors(scores.toFloatArray(), batch.labels(), classes, 1, Math.min(5, classes));

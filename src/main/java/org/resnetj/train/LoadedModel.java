@@ -93,10 +93,14 @@ public final class LoadedModel implements AutoCloseable {
                     + Preprocessing.PerPixelMean.TYPE + " or " + Preprocessing.Torchvision.TYPE);
         }
         NDArray mean = contents.model().get("preprocess.pixel_mean");
-        if (mean == null || mean.size() != ImageSet.IMAGE_SIZE) {
+        if (mean == null) {
             throw new IOException("checkpoint " + file + " lacks its per-pixel mean (preprocess.pixel_mean)");
         }
-        return new Preprocessing.PerPixelMean(mean.toFloatArray());
+        try {
+            return new Preprocessing.PerPixelMean(mean.toFloatArray());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("checkpoint " + file + " holds an unusable per-pixel mean: " + e.getMessage());
+        }
     }
 
     private static float[] floats(Object list) {

@@ -218,7 +218,7 @@ public final class Trainer {
     private Map<String, Double> step(Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
         int n = batch.labels().length;
         try (NDManager scope = network.manager().newSubManager()) {
-            NDArray x = scope.create(batch.images(), new Shape(n, ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE));
+            NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
             NDArray y = scope.create(batch.labels());
             NDArray logits;
             NDArray loss;

@@ -126,7 +126,7 @@ class BatchStreamTest {
                             if (k == 2) {
                                 throw new IllegalStateException("broken batch " + k);
                             }
-                            return new Batch(new float[0], new int[0], k);
+                            return new Batch(new float[0], new int[0], ImageSet.SIDE, k);
                         },
                         0,
                         2)) {
