@@ -36,6 +36,10 @@ public final class Cifar10 {
     /** The test file. */
     public static final String TEST_FILE = "test_batch.bin";
 
+    /** The official class names, in label order (the archive's {@code batches.meta.txt}). */
+    public static final List<String> CLASS_NAMES =
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+
     /** The class names, one per line, as the official archive carries them. */
     public static final String META_FILE = "batches.meta.txt";
 

@@ -1,9 +1,14 @@
 package org.resnetj.train;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The step schedule of Section 4.2 with the warm-up of the 110-layer net.
+ * The learning rate of every iteration, by one of the paper's two policies, with the warm-up of
+ * the 110-layer net.
+ *
+ * <p>{@code steps} (Section 4.2, CIFAR-10):
  *
  * <pre>
  *   lr(i) = warmupLr                                   while warming up
@@ -15,27 +20,45 @@ import java.util.List;
  * boundaries are 32k and 48k of 64k; a shortened run keeps the steps at the same fractions. The
  * warm-up does not shift the schedule: once it ends, the LR returns to the base value and the
  * steps fall where they would have (Sec. 4.2: "then go back to 0.1 and continue training").
+ *
+ * <p>{@code plateau} (Section 3.4, ImageNet: "divided by 10 when the error plateaus"): {@code lr ·
+ * lrDecay^drops}, where a drop happens after {@code plateauPatience} consecutive evaluations whose
+ * top-1 error is not at least {@code plateauThreshold} below the best so far. The count restarts
+ * after a drop, so the new LR gets the same patience. The best error, the count and the number of
+ * drops are the schedule's state, which checkpoints keep ({@link #state}, {@link #restore}).
  */
 public final class LrSchedule {
 
     private final float base;
     private final float decay;
     private final float warmupLr;
+    private final boolean plateau;
+    private final int patience;
+    private final double threshold;
     private final List<Integer> boundaries;
 
-    /** The schedule of {@code recipe}. */
+    private double bestError = Double.POSITIVE_INFINITY;
+    private int evaluationsWithoutImprovement;
+    private int drops;
+
+    /** The schedule of {@code recipe}, at the start of a run. */
     public LrSchedule(Recipe recipe) {
         this.base = recipe.lr();
         this.decay = recipe.lrDecay();
         this.warmupLr = recipe.warmupLr();
+        this.plateau = recipe.lrPolicy().equals("plateau");
+        this.patience = recipe.plateauPatience();
+        this.threshold = recipe.plateauThreshold();
         this.boundaries =
-                recipe.lrSteps().stream()
-                        .map(f -> (int) Math.round(f * recipe.iterations()))
-                        .sorted()
-                        .toList();
+                plateau
+                        ? List.of()
+                        : recipe.lrSteps().stream()
+                                .map(f -> (int) Math.round(f * recipe.iterations()))
+                                .sorted()
+                                .toList();
     }
 
-    /** The iterations at which the LR is multiplied by the decay. */
+    /** The iterations at which the step policy multiplies the LR by the decay; none for plateau. */
     public List<Integer> boundaries() {
         return boundaries;
     }
@@ -51,6 +74,49 @@ public final class LrSchedule {
                 lr *= decay;
             }
         }
+        for (int i = 0; i < drops; i++) {
+            lr *= decay;
+        }
         return lr;
+    }
+
+    /**
+     * Records an evaluation's top-1 error; the plateau policy may divide the LR.
+     *
+     * @return whether the LR was divided
+     */
+    public boolean evaluated(double top1Error) {
+        if (!plateau) {
+            return false;
+        }
+        if (top1Error < bestError - threshold) {
+            bestError = top1Error;
+            evaluationsWithoutImprovement = 0;
+            return false;
+        }
+        bestError = Math.min(bestError, top1Error);
+        if (++evaluationsWithoutImprovement < patience) {
+            return false;
+        }
+        evaluationsWithoutImprovement = 0;
+        drops++;
+        return true;
+    }
+
+    /** What a checkpoint keeps of the plateau policy. */
+    public Map<String, Object> state() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("best_error", Double.isInfinite(bestError) ? null : bestError);
+        state.put("evaluations_without_improvement", evaluationsWithoutImprovement);
+        state.put("drops", drops);
+        return state;
+    }
+
+    /** Restores {@link #state}; an absent state (a steps run's older checkpoint) is the start. */
+    public void restore(Map<String, Object> state) {
+        Object best = state.get("best_error");
+        bestError = best == null ? Double.POSITIVE_INFINITY : ((Number) best).doubleValue();
+        evaluationsWithoutImprovement = ((Number) state.getOrDefault("evaluations_without_improvement", 0)).intValue();
+        drops = ((Number) state.getOrDefault("drops", 0)).intValue();
     }
 }

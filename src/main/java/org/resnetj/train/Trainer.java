@@ -18,10 +18,6 @@ import java.util.Optional;
 import org.resnetj.analysis.Curves;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
-import org.resnetj.data.Cifar10;
-import org.resnetj.data.Cifar10Data;
-import org.resnetj.data.ImageSet;
-import org.resnetj.data.PixelMean;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
@@ -42,12 +38,10 @@ public final class Trainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-    /** Images per evaluation batch. */
-    private static final int EVAL_BATCH = 250;
-
     private final RunConfig config;
     private final Path runDir;
     private final Recipe recipe;
+    private final LrSchedule schedule;
 
     /** Where the loop stands: what a checkpoint must hold besides the arrays. */
     private boolean warmingUp;
@@ -60,6 +54,7 @@ public final class Trainer {
         this.config = config;
         this.runDir = runDir;
         this.recipe = config.recipe();
+        this.schedule = new LrSchedule(recipe);
     }
 
     /**
@@ -67,10 +62,18 @@ public final class Trainer {
      * checked before anything is written.
      *
      * @throws IOException if the directory holds files or the data cannot be read
+     * @throws IllegalArgumentException if the model's classes differ from the data's
      */
     public static void start(String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
             throws IOException {
-        Cifar10Data cifar = Cifar10.read(data);
+        if (recipe.lrPolicy().equals("plateau") && recipe.evalEvery() == 0) {
+            throw new IllegalArgumentException("lr_policy=plateau watches the evaluation error: set eval_every above 0");
+        }
+        TrainingData training = TrainingData.open(data, recipe);
+        if (options.classes() != training.classes()) {
+            throw new IllegalArgumentException(model + " is built with " + options.classes() + " classes but the data has "
+                    + training.classes() + ": give --classes " + training.classes());
+        }
         if (Files.isDirectory(runDir)) {
             try (var files = Files.list(runDir)) {
                 if (files.findAny().isPresent()) {
@@ -80,36 +83,23 @@ public final class Trainer {
             }
         }
         RunConfig config = new RunConfig(
-                model, options, data.toAbsolutePath().toString(), cifar.synthetic(), recipe, CodeVersion.get());
+                model, options, data.toAbsolutePath().toString(), training.synthetic(), recipe, CodeVersion.get());
         Files.createDirectories(runDir.resolve("checkpoints"));
         config.write(runDir);
         LOG.info("run directory: {}", runDir);
-        new Trainer(config, runDir).run(cifar, false);
+        new Trainer(config, runDir).run(training, false);
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
     public static void resume(Path runDir) throws IOException {
         RunConfig config = RunConfig.read(runDir);
-        new Trainer(config, runDir).run(Cifar10.read(Path.of(config.data())), true);
+        new Trainer(config, runDir).run(TrainingData.open(Path.of(config.data()), config.recipe()), true);
     }
 
-    private void run(Cifar10Data data, boolean resuming) throws IOException {
+    private void run(TrainingData data, boolean resuming) throws IOException {
+        LOG.info("data: {}", data.describe());
         ModelSpec spec = config.spec();
-        ImageSet train = data.train();
-        ImageSet eval = data.test();
-        String split = "test";
-        if (recipe.validation()) {
-            if (train.size() <= Recipe.VALIDATION_IMAGES) {
-                throw new IllegalArgumentException(
-                        "validation=true holds out " + Recipe.VALIDATION_IMAGES + " training images, but the data has only " + train.size());
-            }
-            eval = train.tail(Recipe.VALIDATION_IMAGES);
-            train = train.head(train.size() - Recipe.VALIDATION_IMAGES);
-            split = "val";
-        }
-        float[] mean = PixelMean.of(train);
-        Layer.Sequence plan = spec.plan(config.options(), ImageSet.SIDE);
-        LrSchedule schedule = new LrSchedule(recipe);
+        Layer.Sequence plan = spec.plan(config.options(), data.side());
 
         Engine engine = Engine.getInstance();
         JniUtils.setNumThreads(recipe.threads());
@@ -128,28 +118,18 @@ public final class Trainer {
             }
             network.requireGradients();
             try (MetricsLog metrics = MetricsLog.open(runDir, start);
-                    BatchStream batches = new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+                    BatchStream batches = data.batches(recipe, start);
                     Progress progress = new Progress(spec.name(), start, recipe.iterations())) {
-                loop(start, schedule, network, sgd, batches, eval, mean, split, metrics, progress, data.synthetic(), train.size());
+                loop(start, network, sgd, batches, data, metrics, progress);
             }
         }
         LOG.info("run finished: {}", runDir);
     }
 
     private void loop(
-            int start,
-            LrSchedule schedule,
-            Network network,
-            Sgd sgd,
-            BatchStream batches,
-            ImageSet eval,
-            float[] mean,
-            String split,
-            MetricsLog metrics,
-            Progress progress,
-            boolean synthetic,
-            int trainSize)
+            int start, Network network, Sgd sgd, BatchStream batches, TrainingData data, MetricsLog metrics, Progress progress)
             throws IOException {
+        boolean synthetic = data.synthetic();
         long intervalStart = System.nanoTime();
         for (int done = start; done < recipe.iterations(); ) {
             float lr = schedule.lr(done, warmingUp);
@@ -170,11 +150,14 @@ public final class Trainer {
                 double loss = intervalLoss / intervalSteps;
                 double speed = intervalImages / seconds;
                 Map<String, Object> values = new LinkedHashMap<>();
-                values.put("epoch", (double) done * recipe.batch() / trainSize);
+                values.put("epoch", (double) done * recipe.batch() / data.trainSize());
                 values.put("loss", loss);
                 values.put("train_error", error);
                 values.put("lr", lr);
                 values.put("images_per_sec", speed);
+                if (data.skippedImages() > 0) {
+                    values.put("skipped_images", data.skippedImages());
+                }
                 metrics.write(row("train", done, synthetic, values));
                 progress.interval(done, loss, error, lr, speed);
                 if (warmingUp && error < recipe.warmupUntilError()) {
@@ -189,7 +172,8 @@ public final class Trainer {
                 intervalStart = System.nanoTime();
             }
             if ((recipe.evalEvery() > 0 && done % recipe.evalEvery() == 0) || last) {
-                Evaluator.Result result = Evaluator.evaluate(network, eval, mean, EVAL_BATCH);
+                Evaluator.Result result = data.evaluate(network);
+                String split = data.evalSplit();
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("split", split);
                 values.put("top1_error", result.top1Error());
@@ -199,9 +183,13 @@ public final class Trainer {
                 progress.message(String.format(Locale.ROOT, "iteration %d: %s top-1 error %.2f%%, top-5 error %.2f%%%s",
                         done, split, 100 * result.top1Error(), 100 * result.top5Error(), synthetic ? " (synthetic data)" : ""));
                 Curves.writeRunCurves(runDir);
+                if (schedule.evaluated(result.top1Error()) && !last) {
+                    progress.message(String.format(Locale.ROOT, "iteration %d: the %s error has plateaued: LR divided to %s",
+                            done, split, schedule.lr(done, false)));
+                }
             }
             if (done % recipe.checkpointEvery() == 0 || last) {
-                checkpoint(done, network, sgd, mean);
+                checkpoint(done, network, sgd, data);
             }
             if (done % recipe.logEvery() == 0) {
                 intervalStart = System.nanoTime(); // evaluation and checkpoints are not training time
@@ -265,7 +253,7 @@ public final class Trainer {
         return row;
     }
 
-    private void checkpoint(int iteration, Network network, Sgd sgd, float[] mean) throws IOException {
+    private void checkpoint(int iteration, Network network, Sgd sgd, TrainingData data) throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", config.model());
         meta.put("options", RunConfig.optionsMap(config.options()));
@@ -276,19 +264,22 @@ public final class Trainer {
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_images", intervalImages);
         loop.put("interval_steps", intervalSteps);
+        loop.put("lr_schedule", schedule.state());
         meta.put("loop", loop);
         meta.put("random", Map.of(
                 "seed", recipe.seed(),
                 "data_position", iteration,
                 "note", "sampling and augmentation are functions of (seed, iteration); the engine generator is used only at initialization"));
         meta.put("preprocessing", Map.of("type", "per_pixel_mean", "mean_array", "preprocess.pixel_mean"));
+        meta.put("class_names", data.classNames());
         meta.put("synthetic", config.synthetic());
         meta.put("config", config.toMap());
         meta.put("code_version", CodeVersion.get());
         Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
         arrays.putAll(network.state());
         try (NDManager scope = network.manager().newSubManager()) {
-            arrays.put("preprocess.pixel_mean", scope.create(mean, new Shape(ImageSet.CHANNELS, ImageSet.SIDE, ImageSet.SIDE)));
+            int side = data.side();
+            arrays.put("preprocess.pixel_mean", scope.create(data.pixelMean(), new Shape(3, side, side)));
             Path dir = runDir.resolve("checkpoints");
             Checkpoint.write(dir.resolve(Checkpoint.fileName(iteration)), meta, arrays, sgd.velocities());
         }
@@ -311,6 +302,9 @@ public final class Trainer {
             intervalErrors = ((Number) loop.get("interval_errors")).longValue();
             intervalImages = ((Number) loop.get("interval_images")).longValue();
             intervalSteps = ((Number) loop.get("interval_steps")).intValue();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> lrState = (Map<String, Object>) loop.getOrDefault("lr_schedule", Map.of());
+            schedule.restore(lrState);
             return contents.iteration();
         }
     }

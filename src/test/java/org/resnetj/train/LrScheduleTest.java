@@ -45,4 +45,58 @@ class LrScheduleTest {
         assertThat(recipe.with("warmup", "on").warmsUp(20)).isTrue();
         assertThat(recipe.with("warmup", "off").warmsUp(110)).isFalse();
     }
+
+    @Test
+    void imagenetRecipeIsThePapersSection34() {
+        Recipe r = Recipe.imagenet();
+        assertThat(r.batch()).isEqualTo(256);
+        assertThat(r.lr()).isEqualTo(0.1f);
+        assertThat(r.iterations()).isEqualTo(600_000);
+        assertThat(r.weightDecay()).isEqualTo(1e-4f);
+        assertThat(r.momentum()).isEqualTo(0.9f);
+        assertThat(r.lrPolicy()).isEqualTo("plateau");
+        assertThat(r.lighting()).isEqualTo(0.1f);
+        assertThat(r.warmsUp(152)).isFalse();
+        assertThat(new LrSchedule(r).boundaries()).isEmpty();
+        assertThat(new LrSchedule(r.with("lr_policy", "steps")).boundaries()).containsExactly(150_000, 300_000);
+    }
+
+    @Test
+    void plateauDividesAfterPatienceEvaluationsWithoutEnoughImprovement() {
+        LrSchedule schedule = new LrSchedule(Recipe.imagenet().with(java.util.List.of(
+                "plateau_patience=2", "plateau_threshold=0.01")));
+        assertThat(schedule.evaluated(0.50)).isFalse(); // first: the best so far
+        assertThat(schedule.evaluated(0.40)).isFalse(); // improves by 10 points
+        assertThat(schedule.evaluated(0.395)).isFalse(); // 0.5 point: not enough, 1 of 2
+        assertThat(schedule.lr(1000, false)).isEqualTo(0.1f);
+        assertThat(schedule.evaluated(0.41)).isTrue(); // 2 of 2: divide
+        assertThat(schedule.lr(1000, false)).isCloseTo(0.01f, within(1e-9f));
+        assertThat(schedule.evaluated(0.38)).isFalse(); // 1.5 points below the best (0.395)
+        assertThat(schedule.evaluated(0.38)).isFalse();
+        assertThat(schedule.evaluated(0.38)).isTrue();
+        assertThat(schedule.lr(0, false)).isCloseTo(0.001f, within(1e-9f));
+    }
+
+    @Test
+    void plateauStateSurvivesACheckpoint() {
+        Recipe recipe = Recipe.imagenet().with("plateau_patience", "2");
+        LrSchedule first = new LrSchedule(recipe);
+        first.evaluated(0.5);
+        first.evaluated(0.5);
+        first.evaluated(0.5); // divides
+        first.evaluated(0.5); // 1 of 2
+        LrSchedule resumed = new LrSchedule(recipe);
+        resumed.restore(new java.util.LinkedHashMap<>(first.state()));
+        assertThat(resumed.lr(0, false)).isEqualTo(first.lr(0, false));
+        assertThat(resumed.evaluated(0.5)).isTrue();
+        assertThat(first.evaluated(0.5)).isTrue();
+    }
+
+    @Test
+    void stepsPolicyIgnoresEvaluations() {
+        LrSchedule schedule = new LrSchedule(Recipe.paper().with("plateau_patience", "1"));
+        assertThat(schedule.evaluated(0.9)).isFalse();
+        assertThat(schedule.evaluated(0.9)).isFalse();
+        assertThat(schedule.lr(0, false)).isEqualTo(0.1f);
+    }
 }
