@@ -46,7 +46,7 @@ final class ClassifyCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a checkpoint file, or a run directory for its newest checkpoint")
     Path checkpoint;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "class names, one per line, in class order (default: class numbers)")
+    @Option(names = "--labels", paramLabel = "FILE", description = "class names, one per line, in class order (default: the names the checkpoint records, else class numbers)")
     Path labels;
 
     @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "classes to print per image (default: ${DEFAULT-VALUE})")
@@ -77,7 +77,8 @@ final class ClassifyCommand implements Callable<Integer> {
             Preprocessing preprocessing = model.preprocessing();
             preprocessingType = preprocessing.type();
             int side = preprocessing.side();
-            List<String> names = labels == null ? null : readLabels(labels, classes(model));
+            List<String> names = labels != null ? readLabels(labels, classes(model))
+                    : model.classNames().size() == classes(model) ? model.classNames() : null;
             for (Path image : images) {
                 float[] input;
                 try {

@@ -25,11 +25,13 @@ public final class LoadedModel implements AutoCloseable {
     private final Network network;
     private final Preprocessing preprocessing;
     private final ModelSpec spec;
+    private final List<String> classNames;
 
-    private LoadedModel(Network network, Preprocessing preprocessing, ModelSpec spec) {
+    private LoadedModel(Network network, Preprocessing preprocessing, ModelSpec spec, List<String> classNames) {
         this.network = network;
         this.preprocessing = preprocessing;
         this.spec = spec;
+        this.classNames = classNames;
     }
 
     /**
@@ -51,7 +53,9 @@ public final class LoadedModel implements AutoCloseable {
                 network.close();
                 throw e;
             }
-            return new LoadedModel(network, preprocessing, spec);
+            Object names = contents.meta().get("class_names");
+            List<String> classNames = names instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of();
+            return new LoadedModel(network, preprocessing, spec, classNames);
         }
     }
 
@@ -148,6 +152,11 @@ public final class LoadedModel implements AutoCloseable {
     /** The preprocessing the weights expect. */
     public Preprocessing preprocessing() {
         return preprocessing;
+    }
+
+    /** The class names the checkpoint records (those of its training data), or none. */
+    public List<String> classNames() {
+        return classNames;
     }
 
     /** The registered model. */
