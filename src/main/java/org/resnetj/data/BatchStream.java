@@ -58,8 +58,19 @@ public final class BatchStream implements AutoCloseable {
         this(new TrainBatches(images, mean, batchSize, seed), startIteration, threads);
     }
 
-    /** Prefetches {@code batches.apply(k)} for k = startIteration, startIteration + 1, ... */
-    BatchStream(LongFunction<Batch> batches, long startIteration, int threads) {
+    /**
+     * Prefetches {@code batches.apply(k)} for k = startIteration, startIteration + 1, ... on
+     * {@code threads} workers, up to 2·threads batches ahead: that bounds the memory held in
+     * prepared batches. {@code batches} is called from several threads at once, so it must be
+     * thread-safe, and it should be a pure function of k (as {@link ImageFolderBatches} is) for a
+     * resumed run to see the batches of an uninterrupted one.
+     *
+     * @param batches the batch of each iteration, for example {@link ImageFolderBatches}
+     * @param startIteration the iteration of the first batch {@link #next} returns, 0 for a new run
+     * @param threads background threads preparing batches, at least 1
+     * @throws IllegalArgumentException if a count is out of range
+     */
+    public BatchStream(LongFunction<Batch> batches, long startIteration, int threads) {
         if (startIteration < 0) {
             throw new IllegalArgumentException("start iteration must be at least 0, got " + startIteration);
         }

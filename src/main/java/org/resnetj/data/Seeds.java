@@ -17,6 +17,7 @@ final class Seeds {
     static final long SYNTHETIC_TEST_LABELS = 4;
     static final long SYNTHETIC_TRAIN_IMAGES = 5;
     static final long SYNTHETIC_TEST_IMAGES = 6;
+    static final long STATISTICS_SAMPLE = 7;
 
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
