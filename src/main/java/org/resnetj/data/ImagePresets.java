@@ -1,5 +1,8 @@
 package org.resnetj.data;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The evaluation views of an image file for a network, as CHW floats of pixel / 255 (no mean
  * subtracted yet; {@link Preprocessing} does that).
@@ -17,6 +20,17 @@ package org.resnetj.data;
  *       round-half-to-even.
  * </ul>
  *
+ * <p>10-crop, the "standard 10-crop testing" of AlexNet that Section 3.4 adopts for Tables 2 and
+ * 3: the image resized as above, its four corner 224×224 windows and its center one ({@link
+ * #tenCropBoxes}), each taken as is and mirrored left to right. These are Caffe's {@code
+ * oversample} views. torchvision's {@code TenCrop} (and fb.resnet.torch's) mirrors the whole
+ * image before cropping instead: its mirrored corners are the same four views in another order,
+ * but its mirrored center window sits one pixel further left when the margin {@code side − 224}
+ * is odd.
+ *
+ * <p>Multi-scale, the fully convolutional testing of Table 4: the whole image resized so that
+ * its shorter side is each of {@link #SCALES} ({@link #multiScaleSizes}), and its mirror.
+ *
  * <p>CIFAR view: an image of any size resized to 32×32 with the same filter (the aspect ratio is
  * not kept), for networks trained on CIFAR-10, whose test protocol is the single 32×32 original
  * (Section 4.2).
@@ -26,8 +40,35 @@ public final class ImagePresets {
     /** The shorter side after resizing, in the center-crop preset. */
     public static final int RESIZE = 256;
 
-    /** The side of the center crop. */
+    /** The side of the center crop, and of the 10-crop windows. */
     public static final int CROP = 224;
+
+    /**
+     * The shorter sides of multi-scale testing (Section 3.4: "images are resized such that the
+     * shorter side is in {224, 256, 384, 480, 640}").
+     */
+    public static final List<Integer> SCALES = List.of(224, 256, 384, 480, 640);
+
+    /** A square window of an image: its top row, its left column and its side, in pixels. */
+    public record Box(int top, int left, int size) {}
+
+    /** The size of an image, in pixels. */
+    public record Size(int width, int height) {}
+
+    /**
+     * One view of an image for a network: 3×height×width values of pixel / 255, CHW. The array
+     * is the view's own; equality is identity, as for any array.
+     */
+    public record View(float[] pixels, int height, int width) {
+
+        /** Checks that the pixels are three planes of height×width. */
+        public View {
+            if (height < 1 || width < 1 || pixels.length != 3L * height * width) {
+                throw new IllegalArgumentException("a " + height + "×" + width + " view needs "
+                        + 3L * height * width + " values, got " + pixels.length);
+            }
+        }
+    }
 
     /** Pillow's fixed-point precision for 8-bit resampling ({@code PRECISION_BITS}). */
     private static final int PRECISION_BITS = 32 - 8 - 2;
@@ -44,6 +85,90 @@ public final class ImagePresets {
         int[] size = shorterSideTo(image.width(), image.height(), RESIZE);
         RgbImage resized = resize(image, size[0], size[1]);
         return floats(resized, centerOffset(size[1], crop), centerOffset(size[0], crop), crop, crop);
+    }
+
+    /**
+     * The five windows of 10-crop testing in an image of {@code width}×{@code height} (already
+     * resized to shorter side 256): top-left, top-right, bottom-left, bottom-right, then the
+     * center window, which starts at {@link #centerOffset} on each axis as in {@link
+     * #centerCrop}. Each window gives two of the ten views, as is and mirrored.
+     *
+     * @throws IllegalArgumentException if a side is below 224
+     */
+    public static List<Box> tenCropBoxes(int width, int height) {
+        if (width < CROP || height < CROP) {
+            throw new IllegalArgumentException("10-crop needs an image of at least " + CROP + "×" + CROP
+                    + " pixels, got " + width + "×" + height);
+        }
+        int right = width - CROP;
+        int bottom = height - CROP;
+        return List.of(
+                new Box(0, 0, CROP),
+                new Box(0, right, CROP),
+                new Box(bottom, 0, CROP),
+                new Box(bottom, right, CROP),
+                new Box(centerOffset(height, CROP), centerOffset(width, CROP), CROP));
+    }
+
+    /**
+     * The ten 224×224 views of 10-crop testing: the image resized to shorter side 256, the five
+     * windows of {@link #tenCropBoxes} in their order, then the mirror of each in the same order.
+     */
+    public static List<View> tenCrop(RgbImage image) {
+        int[] size = shorterSideTo(image.width(), image.height(), RESIZE);
+        RgbImage resized = resize(image, size[0], size[1]);
+        List<View> crops = new ArrayList<>(10);
+        for (Box box : tenCropBoxes(size[0], size[1])) {
+            crops.add(new View(floats(resized, box.top(), box.left(), box.size(), box.size()), box.size(), box.size()));
+        }
+        List<View> views = new ArrayList<>(crops);
+        for (View crop : crops) {
+            views.add(mirror(crop));
+        }
+        return views;
+    }
+
+    /**
+     * The sizes of an image of {@code width}×{@code height} resized to each shorter side of
+     * {@link #SCALES}, in that order; the longer side is truncated as in {@link #centerCrop}.
+     */
+    public static List<Size> multiScaleSizes(int width, int height) {
+        List<Size> sizes = new ArrayList<>(SCALES.size());
+        for (int scale : SCALES) {
+            int[] size = shorterSideTo(width, height, scale);
+            sizes.add(new Size(size[0], size[1]));
+        }
+        return sizes;
+    }
+
+    /**
+     * The views of multi-scale testing: for each size of {@link #multiScaleSizes} in order, the
+     * whole resized image, then its mirror. Each scale is resized from the original image.
+     */
+    public static List<View> multiScale(RgbImage image) {
+        List<View> views = new ArrayList<>(2 * SCALES.size());
+        for (Size size : multiScaleSizes(image.width(), image.height())) {
+            RgbImage resized = resize(image, size.width(), size.height());
+            View whole = new View(floats(resized, 0, 0, size.height(), size.width()), size.height(), size.width());
+            views.add(whole);
+            views.add(mirror(whole));
+        }
+        return views;
+    }
+
+    /** The view flipped left to right. */
+    public static View mirror(View view) {
+        int h = view.height();
+        int w = view.width();
+        float[] in = view.pixels();
+        float[] out = new float[in.length];
+        for (int row = 0; row < 3 * h; row++) {
+            int start = row * w;
+            for (int x = 0; x < w; x++) {
+                out[start + x] = in[start + w - 1 - x];
+            }
+        }
+        return new View(out, h, w);
     }
 
     /** The CIFAR-10 view: 3×32×32 values of pixel / 255. */
