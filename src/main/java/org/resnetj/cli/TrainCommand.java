@@ -6,7 +6,9 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.resnetj.data.ImageFolder;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -16,12 +18,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code resnet train}: trains a CIFAR-10 net with the paper's recipe, or resumes a run. */
+/**
+ * {@code resnet train}: trains a network with the paper's recipe, CIFAR-10 (Sec. 4.2) or ImageNet
+ * (Sec. 3.4) by the kind of data given, or resumes a run.
+ */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train a CIFAR-10 network with the recipe of Section 4.2, or resume a run.",
+            "Train a network with the paper's recipe, or resume a run. CIFAR-10 binary files train a CIFAR-10 net "
+                    + "with the recipe of Section 4.2; an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg, "
+                    + "optional DIR/labels.txt) trains a Table 1 net with the recipe and augmentation of Section 3.4.",
             "Without --data it trains on the synthetic default data set with a short schedule."
         })
 final class TrainCommand implements Callable<Integer> {
@@ -30,11 +37,14 @@ final class TrainCommand implements Callable<Integer> {
     static final List<String> SHORT_SCHEDULE =
             List.of("iterations=500", "log_every=20", "eval_every=100", "checkpoint_every=100");
 
-    @Option(names = "--model", paramLabel = "NAME", description = "a CIFAR-10 network (default: ${DEFAULT-VALUE})", defaultValue = "resnet20")
+    @Option(names = "--model", paramLabel = "NAME", description = "the network (default: resnet20 for CIFAR-10 data, resnet18 for an image folder)")
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz); default: synthetic data in " + SyntheticDefault.DIR)
+    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz) or an image folder; default: synthetic data in " + SyntheticDefault.DIR)
     Path data;
+
+    @Option(names = "--bad-images", paramLabel = "stop|skip", description = "an unreadable image in an image folder stops training (default) or is skipped and counted")
+    String badImages;
 
     @Option(names = "--out", paramLabel = "RUN_DIR", description = "run directory (default: a new directory under runs/)")
     Path out;
@@ -66,27 +76,46 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (resume != null) {
-            if (data != null || out != null || iterations != null || batch != null || seed != null
-                    || threads != null || !set.isEmpty()) {
+            if (model != null || data != null || out != null || iterations != null || batch != null || seed != null
+                    || threads != null || badImages != null || !set.isEmpty()) {
                 throw new IllegalArgumentException(
                         "--resume continues a run with its own configuration: give no other training option");
             }
             Trainer.resume(resume);
             return 0;
         }
-        ModelSpec spec = ModelRegistry.get(model);
-        if (!spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException(
-                    "train takes a CIFAR-10 network (resnet20, plain56, ...); " + spec.name() + " is an ImageNet net");
+        boolean folder = data != null && ImageFolder.looksLike(data);
+        ModelSpec spec = ModelRegistry.get(model != null ? model : folder ? "resnet18" : "resnet20");
+        if (folder && spec.family().equals("cifar10")) {
+            throw new IllegalArgumentException(data + " is an image folder, which trains an ImageNet net (resnet18 ... resnet152, "
+                    + "plain18, plain34); " + spec.name() + " is a CIFAR-10 net");
+        }
+        if (!folder && !spec.family().equals("cifar10")) {
+            throw new IllegalArgumentException("CIFAR-10 data trains a CIFAR-10 net (resnet20, plain56, ...); " + spec.name()
+                    + " is an ImageNet net, which trains on an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
         }
         ModelOptions options = architecture.resolve(spec);
-        Recipe recipe = Recipe.paper();
+        Recipe recipe = folder ? Recipe.imagenet() : Recipe.paper();
         Path source = data;
         if (source == null) {
             source = SyntheticDefault.ensure();
             if (iterations == null) {
                 recipe = recipe.with(SHORT_SCHEDULE);
             }
+        }
+        if (folder) {
+            ImageFolder images = ImageFolder.open(data, null);
+            System.out.printf(Locale.ROOT, "found an image folder: %d classes, %d training images, %s%n",
+                    images.classNames().size(), images.train().size(),
+                    images.val().map(v -> v.size() + " val images").orElse("no val/"));
+            if (architecture.classes == null) {
+                options = options.withClasses(images.classNames().size());
+            }
+        } else if (data != null) {
+            System.out.println("found CIFAR-10 binary files: " + data);
+        }
+        if (badImages != null) {
+            recipe = recipe.with("bad_images", badImages);
         }
         recipe = recipe.with(set);
         if (iterations != null) {

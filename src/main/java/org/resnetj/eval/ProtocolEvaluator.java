@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.IntConsumer;
+import org.resnetj.data.BadImages;
 import org.resnetj.data.ImagePresets;
 import org.resnetj.data.ImageSource;
 import org.resnetj.data.Preprocessing;
@@ -81,20 +82,13 @@ public final class ProtocolEvaluator {
         }
     }
 
-    /** What to do with an image that cannot be read or decoded. */
-    public enum BadImages {
-        /** Leave it out of the errors' denominator and count it in {@link Result#skipped}. */
-        SKIP,
-        /** Stop the evaluation with an {@link IOException} naming the image. */
-        STOP
-    }
-
     /**
      * The outcome of an evaluation.
      *
      * @param errors top-1 and top-5 error as fractions of the images evaluated, and their number
      *     (top-k for k = the number of classes if there are fewer than 5)
-     * @param skipped images left out because they could not be read ({@link BadImages#SKIP})
+     * @param skipped images left out of the errors' denominator because they could not be read
+     *     ({@link BadImages#SKIP})
      */
     public record Result(Evaluator.Result errors, int skipped) {}
 

@@ -136,13 +136,18 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * The training set's per-pixel mean image the weights expect, CHW.
+     * The CIFAR-10 training set's per-pixel mean image the weights expect, 3×32×32, CHW.
      *
      * @throws IllegalArgumentException if the checkpoint records another preprocessing (for
-     *     example imported torchvision weights given to a CIFAR-10 command)
+     *     example imported torchvision weights, or our own trained on an image folder, given to a
+     *     CIFAR-10 command)
      */
     public float[] pixelMean() {
         if (preprocessing instanceof Preprocessing.PerPixelMean p) {
+            if (p.side() != ImageSet.SIDE) {
+                throw new IllegalArgumentException("this checkpoint of " + spec.name() + " was trained on " + p.side() + "×"
+                        + p.side() + " crops of an image folder, not on CIFAR-10's 32×32 images");
+            }
             return p.mean();
         }
         throw new IllegalArgumentException("this checkpoint of " + spec.name() + " records " + preprocessing.type()

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.resnetj.data.BatchStream;
+import org.resnetj.data.ImageFolder;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
@@ -57,6 +58,6 @@ public interface TrainingData {
      * @throws IOException with a one-line message if it is neither, or cannot be read
      */
     static TrainingData open(Path data, Recipe recipe) throws IOException {
-        return CifarTraining.open(data, recipe);
+        return ImageFolder.looksLike(data) ? FolderTraining.open(data, recipe) : CifarTraining.open(data, recipe);
     }
 }

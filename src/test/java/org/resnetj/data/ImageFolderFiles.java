@@ -11,7 +11,7 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** Image folders for tests, written as real copies of ImageNet hold them: JPEGs of several modes and sizes. */
-final class ImageFolderFiles {
+public final class ImageFolderFiles {
 
     private ImageFolderFiles() {}
 
@@ -36,7 +36,7 @@ final class ImageFolderFiles {
     }
 
     /** Bytes that are no image at all, under an image name. */
-    static Path garbage(Path file) throws IOException {
+    public static Path garbage(Path file) throws IOException {
         Files.writeString(file, "this is not an image, whatever its name says");
         return file;
     }
@@ -53,7 +53,7 @@ final class ImageFolderFiles {
      *
      * plus files that must be ignored: hidden files and folders, and non-image files.
      */
-    static Path threeClasses(Path root) throws IOException {
+    public static Path threeClasses(Path root) throws IOException {
         Path train = root.resolve("train");
         rgbJpeg(dir(train.resolve("ant")).resolve("a.jpeg"), 300, 200, 1);
         rgbJpeg(dir(train.resolve("ant/nested")).resolve("b.jpg"), 64, 48, 2);
