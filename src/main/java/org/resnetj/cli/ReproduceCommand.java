@@ -36,7 +36,7 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--list", description = "list the experiments and exit")
     boolean list;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz); default: synthetic data in " + SyntheticDefault.DIR)
+    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz), or an image folder for the ImageNet experiments; default: synthetic data in " + SyntheticDefault.DIR)
     Path data;
 
     @Option(names = "--iterations", paramLabel = "N", description = "iterations of every run; the LR steps stay at the same fractions")
@@ -64,10 +64,13 @@ final class ReproduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give an experiment NAME, or --list to see them");
         }
         Experiment experiment = Experiments.get(name);
-        Reproduction.requireRunnable(experiment);
         Path source = data;
-        Recipe base = Recipe.paper();
+        Recipe base = experiment.dataset().recipe();
         List<String> overrides = new ArrayList<>(set);
+        if (source == null && experiment.dataset() == Experiment.Dataset.IMAGENET) {
+            throw new IllegalArgumentException(experiment.name() + " is an ImageNet experiment and has no embedded default: "
+                    + "give --data DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
+        }
         if (source == null) {
             source = SyntheticDefault.ensure();
             if (iterations == null) {
@@ -106,9 +109,9 @@ final class ReproduceCommand implements Callable<Integer> {
             for (Experiment.Run run : e.runs()) {
                 runs.add(run.name() + (run.seeds() > 1 ? " ×" + run.seeds() : ""));
             }
-            String unavailable = e.dataset().unavailable() == null ? "" : " (not runnable yet: needs the ImageNet data pipeline)";
+            String needs = e.dataset() == Experiment.Dataset.IMAGENET ? " (needs --data: an image folder)" : "";
             System.out.printf(Locale.ROOT, "%-12s %-30s %-9s %s%n", e.name(), e.reference(), e.dataset(), String.join(", ", runs));
-            System.out.printf(Locale.ROOT, "%-12s %s; shows %s%s%n", "", e.title(), e.drawing(), unavailable);
+            System.out.printf(Locale.ROOT, "%-12s %s; shows %s%s%n", "", e.title(), e.drawing(), needs);
         }
     }
 

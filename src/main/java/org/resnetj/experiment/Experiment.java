@@ -8,6 +8,7 @@ import java.util.Set;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
+import org.resnetj.train.Recipe;
 import org.resnetj.model.Shortcut;
 
 /**
@@ -73,16 +74,14 @@ public record Experiment(
     /** The data sets of the paper's experiments. */
     public enum Dataset {
         /** CIFAR-10 (Sec. 4.2), or any data in its binary format, such as the synthetic default. */
-        CIFAR10("cifar10", null),
-        /** ImageNet 2012 classification (Sec. 4.1). */
-        IMAGENET("imagenet", "ImageNet training needs the ImageNet data pipeline, which is not available yet");
+        CIFAR10("cifar10"),
+        /** ImageNet 2012 classification (Sec. 4.1), or any image folder in its layout. */
+        IMAGENET("imagenet");
 
         private final String family;
-        private final String unavailable;
 
-        Dataset(String family, String unavailable) {
+        Dataset(String family) {
             this.family = family;
-            this.unavailable = unavailable;
         }
 
         /** The {@link ModelSpec#family()} of the networks trained on it. */
@@ -90,9 +89,9 @@ public record Experiment(
             return family;
         }
 
-        /** Why its experiments cannot run yet, or null if they can. */
-        public String unavailable() {
-            return unavailable;
+        /** The paper's recipe for this data set, before an experiment's own changes. */
+        public Recipe recipe() {
+            return this == IMAGENET ? Recipe.imagenet() : Recipe.paper();
         }
 
         @Override

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.resnetj.analysis.Curves;
 import org.resnetj.analysis.RunMetrics;
+import org.resnetj.data.ImageFolder;
 import org.resnetj.experiment.Experiment.Run;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.train.Checkpoint;
@@ -132,12 +133,26 @@ public final class Reproduction {
     /**
      * Runs the experiment and writes its figure, table, summary and report.
      *
-     * @throws IllegalArgumentException if its data set cannot be trained on yet, a value is
+     * @throws IllegalArgumentException if the data is not of the experiment's kind, a value is
      *     invalid, or a run directory holds a different run
      */
     public static Results run(Experiment experiment, Settings settings) throws IOException {
-        requireRunnable(experiment);
         List<Planned> plan = plan(experiment, settings.base(), settings.overrides(), settings.seeds());
+        boolean folder = ImageFolder.looksLike(settings.data());
+        if (experiment.dataset() == Experiment.Dataset.IMAGENET) {
+            if (!folder) {
+                throw new IllegalArgumentException(experiment.name() + " is an ImageNet experiment: --data must be an image folder "
+                        + "(DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg), got " + settings.data());
+            }
+            // The Table 1 nets are declared with ImageNet's 1000 classes; a folder may hold fewer.
+            int classes = ImageFolder.open(settings.data(), null).classNames().size();
+            plan = plan.stream()
+                    .map(p -> new Planned(p.run(), p.dir(), p.options().withClasses(classes), p.recipe()))
+                    .toList();
+        } else if (folder) {
+            throw new IllegalArgumentException(experiment.name() + " is a CIFAR-10 experiment: --data must be CIFAR-10 binary "
+                    + "files, got the image folder " + settings.data());
+        }
         Files.createDirectories(settings.out());
         // Every directory is checked before any training, so a clash is found in seconds, not hours.
         List<State> states = new ArrayList<>();
@@ -163,19 +178,6 @@ public final class Reproduction {
             }
         }
         return finish(experiment, settings, plan);
-    }
-
-    /**
-     * Checks that the experiment's data set can be trained on.
-     *
-     * @throws IllegalArgumentException in one line saying why not
-     */
-    public static void requireRunnable(Experiment experiment) {
-        String unavailable = experiment.dataset().unavailable();
-        if (unavailable != null) {
-            throw new IllegalArgumentException(
-                    experiment.name() + " is an " + experiment.dataset() + " experiment (" + experiment.reference() + "): " + unavailable);
-        }
     }
 
     /** What {@code dir} holds for {@code run}; a directory holding another run is an error. */

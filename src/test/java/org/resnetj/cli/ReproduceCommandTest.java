@@ -61,17 +61,17 @@ class ReproduceCommandTest {
 
         assertThat(outcome.status()).isZero();
         Experiments.all().forEach(e -> assertThat(outcome.out()).contains(e.name()));
-        assertThat(outcome.out()).contains("resnet110 ×5").contains("not runnable yet");
+        assertThat(outcome.out()).contains("resnet110 ×5").contains("(needs --data: an image folder)");
     }
 
     @Test
-    void anImagenetExperimentSaysInOneLineThatItsPipelineIsMissing() {
+    void anImagenetExperimentSaysInOneLineThatItNeedsAnImageFolder() {
         Outcome outcome = run(new ReproduceCommand(), "table3", "--out", tmp.resolve("table3").toString());
 
         assertThat(outcome.status()).isEqualTo(1);
         assertThat(outcome.err().strip().lines()).containsExactly(
-                "error: table3 is an imagenet experiment (Table 3): "
-                        + "ImageNet training needs the ImageNet data pipeline, which is not available yet");
+                "error: table3 is an ImageNet experiment and has no embedded default: "
+                        + "give --data DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
         assertThat(tmp.resolve("table3")).doesNotExist();
     }
 

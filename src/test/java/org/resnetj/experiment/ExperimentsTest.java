@@ -3,17 +3,22 @@ package org.resnetj.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.resnetj.data.ImageFolderFiles;
 import org.resnetj.experiment.Experiment.Dataset;
 import org.resnetj.experiment.Experiment.Drawing;
 import org.resnetj.experiment.Experiment.Run;
 import org.resnetj.model.Shortcut;
 import org.resnetj.train.Recipe;
+import org.resnetj.train.RunConfig;
 
 /** The registry against the list of experiments and the paper's tables. */
 class ExperimentsTest {
@@ -75,14 +80,26 @@ class ExperimentsTest {
     }
 
     @Test
-    void imagenetExperimentsSayInOneLineThatTheirPipelineIsMissing() {
-        for (String name : List.of("table2-fig4", "table3")) {
-            assertThatThrownBy(() -> Reproduction.requireRunnable(Experiments.get(name)))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("ImageNet training needs the ImageNet data pipeline, which is not available yet")
-                    .hasMessageNotContaining("\n");
+    void imagenetExperimentsTrainOnAnImageFolderWithTheImageNetRecipe(@TempDir Path dir) throws Exception {
+        Path folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
+        Experiment table2 = Experiments.get("table2-fig4");
+        assertThat(table2.dataset().recipe().lrPolicy()).isEqualTo("plateau");
+        Path cifar = dir.resolve("cifar");
+        Files.createDirectories(cifar);
+        Reproduction.Settings wrongKind = new Reproduction.Settings(cifar, table2.dataset().recipe(), List.of(), null, dir.resolve("x"), null);
+        assertThatThrownBy(() -> Reproduction.run(table2, wrongKind))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be an image folder")
+                .hasMessageNotContaining("\n");
+        Reproduction.Settings tiny = new Reproduction.Settings(folder, table2.dataset().recipe(),
+                List.of("iterations=1", "batch=2", "log_every=1", "threads=2"), null, dir.resolve("table2"), null);
+        Results results = Reproduction.run(table2, tiny);
+        assertThat(results.runs()).hasSize(4);
+        for (Results.RunResult run : results.runs()) {
+            assertThat(run.testError()).as(run.dir()).isNotNull();
+            assertThat(RunConfig.read(dir.resolve("table2").resolve(run.dir())).options().classes()).isEqualTo(3);
         }
-        Reproduction.requireRunnable(Experiments.get("fig1"));
+        assertThat(dir.resolve("table2/report.html")).isRegularFile();
     }
 
     @Test
