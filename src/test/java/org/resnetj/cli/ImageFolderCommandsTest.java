@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.data.ImageFolderFiles;
 import org.resnetj.data.Preprocessing;
+import org.resnetj.interop.TorchvisionImport;
+import org.resnetj.interop.TorchvisionStateDicts;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
 import org.resnetj.train.RunConfig;
@@ -117,6 +119,21 @@ class ImageFolderCommandsTest {
         JsonNode ensemble = readTree(json, twice.out().strip());
         assertThat(ensemble.get("top1_error").asDouble()).isEqualTo(readTree(json, lines.get(1)).get("top1_error").asDouble());
         assertThat(ensemble.get("checkpoints")).hasSize(2);
+    }
+
+    @Test
+    void importedTorchvisionWeightsEvaluateWithTheirOwnPreprocessingAloneAndInAnEnsemble() throws Exception {
+        Path pth = dir.resolve("tv.pth");
+        TorchvisionStateDicts.writePth(pth, "resnet18", 3, 7);
+        Path imported = dir.resolve("tv.zip");
+        TorchvisionImport.run(pth, "resnet18", null, imported);
+        Outcome alone = run("eval", "--checkpoint", imported.toString(), "--data", folder.toString(), "--json");
+        assertThat(alone.status()).as("eval failed: %s", alone.err()).isZero();
+        assertThat(new ObjectMapper().readTree(alone.out()).get("images").asInt()).isEqualTo(2);
+        Outcome mixed = run("eval", "--checkpoint", imported.toString(), "--checkpoint", run.toString(),
+                "--data", folder.toString(), "--protocol", "multi-scale", "--json");
+        assertThat(mixed.status()).as("eval failed: %s", mixed.err()).isZero();
+        assertThat(new ObjectMapper().readTree(mixed.out()).get("checkpoints")).hasSize(2);
     }
 
     @Test
