@@ -132,7 +132,8 @@ final class ClassLabels {
                     + " folder" + (unknown.size() > 1 ? "s" : "") + " absent from train/, such as " + unknown.get(0) + ")"));
         }
         if (!unknown.isEmpty()) {
-            LOG.info("labels file {}: {} lines name folders absent from {}; ignored", file, unknown.size(), trainDir);
+            LOG.info("labels file {}: {} {} folders absent from {}; ignored", file, unknown.size(),
+                    unknown.size() == 1 ? "line names" : "lines name", trainDir);
         }
         return List.of(names);
     }
