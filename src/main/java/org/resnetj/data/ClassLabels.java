@@ -132,8 +132,7 @@ final class ClassLabels {
                     + " folder" + (unknown.size() > 1 ? "s" : "") + " absent from train/, such as " + unknown.get(0) + ")"));
         }
         if (!unknown.isEmpty()) {
-            LOG.info("labels file {}: {} {} folders absent from {}; ignored", file, unknown.size(),
-                    unknown.size() == 1 ? "line names" : "lines name", trainDir);
+            LOG.info("labels file {}: ignoring the names of {} folder(s) absent from {}", file, unknown.size(), trainDir);
         }
         return List.of(names);
     }
