@@ -14,6 +14,7 @@ import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
+import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
@@ -28,8 +29,8 @@ import org.resnetj.train.Trainer;
  *
  * <p>Training runs {@link Trainer#sgdStep}, the loop's own step, with the paper's momentum and
  * weight decay. Inference runs a network prepared for it ({@link Network#prepareInference}: BN
- * folded), and copies the batch from a Java array into a short-lived manager and reads the logits
- * back every iteration, as {@code eval} and {@code classify} do. The data pipeline is the {@link
+ * folded), and copies the batch from a Java array through an {@link InputBuffer} into a
+ * short-lived manager and reads the logits back every iteration. The data pipeline is the {@link
  * BatchStream} of training, over 50,000 random images. The memory baseline is taken after the
  * engine has loaded and before the model or the data is built, as {@code bench/peer.py} does.
  */
@@ -106,7 +107,9 @@ public final class Worker {
                 Network network = Network.create(plan, root);
                 Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root)) {
             network.requireGradients();
-            return Timing.run(() -> Trainer.sgdStep(network, sgd, batch, 0.1f, false), s.warmup(), s.seconds(), s.minIterations());
+            InputBuffer input = new InputBuffer();
+            return Timing.run(
+                    () -> Trainer.sgdStep(network, sgd, batch, input, 0.1f, false), s.warmup(), s.seconds(), s.minIterations());
         }
     }
 
@@ -118,10 +121,11 @@ public final class Worker {
         try (NDManager root = NDManager.newBaseManager();
                 Network network = Network.create(plan, root)) {
             network.prepareInference();
+            InputBuffer input = new InputBuffer();
             return Timing.run(
                     () -> {
                         try (NDManager scope = network.manager().newSubManager()) {
-                            network.forward(scope.create(batch.images(), shape), false).toFloatArray();
+                            network.forward(input.load(batch.images(), shape, scope), false).toFloatArray();
                         }
                     },
                     s.warmup(),

@@ -23,6 +23,7 @@ import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
 import org.resnetj.eval.Evaluator;
+import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelSpec;
@@ -48,6 +49,9 @@ public final class Trainer {
     private final RunConfig config;
     private final Path runDir;
     private final Recipe recipe;
+
+    /** The native memory every training batch passes through. */
+    private final InputBuffer input = new InputBuffer();
 
     /** Where the loop stands: what a checkpoint must hold besides the arrays. */
     private boolean warmingUp;
@@ -216,7 +220,7 @@ public final class Trainer {
      * @return the gradient norms, or an empty map
      */
     private Map<String, Double> step(Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
-        StepResult result = sgdStep(network, sgd, batch, lr, norms);
+        StepResult result = sgdStep(network, sgd, batch, input, lr, norms);
         intervalLoss += result.loss();
         intervalErrors += result.errors();
         intervalImages += batch.size();
@@ -234,17 +238,19 @@ public final class Trainer {
     public record StepResult(float loss, long errors, Map<String, Double> gradientNorms) {}
 
     /**
-     * One SGD iteration exactly as the training loop runs it: the batch is copied into a manager
-     * of its own, forward in training mode, mean cross-entropy, backward, the {@link Sgd} update,
-     * then the loss and the error count are read back; the manager and every intermediate are
-     * freed when it returns. {@code network} must {@link Network#requireGradients record
-     * gradients}. Public so that the benchmark times the loop's own step.
+     * One SGD iteration exactly as the training loop runs it: the batch is copied through {@code
+     * input} into a manager of its own, forward in training mode, mean cross-entropy, backward,
+     * the {@link Sgd} update, then the loss and the error count are read back; the manager and
+     * every intermediate are freed when it returns. {@code network} must {@link
+     * Network#requireGradients record gradients}. Public so that the benchmark times the loop's
+     * own step.
      *
+     * @param input the buffer the batch's images pass through, reused from step to step
      * @param norms whether to also return the L2 norm of the gradient of every weight
      */
-    public static StepResult sgdStep(Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
+    public static StepResult sgdStep(Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
         try (NDManager scope = network.manager().newSubManager()) {
-            NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
+            NDArray x = input.load(batch.images(), new Shape(batch.shape()), scope);
             NDArray y = scope.create(batch.labels());
             NDArray logits;
             NDArray loss;
