@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ImportCommand.class,
             ClassifyCommand.class,
             ReproduceCommand.class,
+            BenchCommand.class,
             ReportCommand.class
         })
 public final class Main implements Runnable {

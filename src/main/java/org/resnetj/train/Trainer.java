@@ -19,6 +19,7 @@ import org.resnetj.analysis.Curves;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.eval.Evaluator;
+import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelSpec;
@@ -42,6 +43,9 @@ public final class Trainer {
     private final Path runDir;
     private final Recipe recipe;
     private final LrSchedule schedule;
+
+    /** The native memory every training batch passes through. */
+    private final InputBuffer input = new InputBuffer();
 
     /** Where the loop stands: what a checkpoint must hold besides the arrays. */
     private boolean warmingUp;
@@ -198,15 +202,43 @@ public final class Trainer {
     }
 
     /**
-     * One SGD iteration; its arrays live in a manager of their own, freed when it ends.
+     * One SGD iteration of the loop, adding its loss and errors to the logging interval.
      *
      * @param norms whether to return the L2 norm of the gradient of every weight, by name
      * @return the gradient norms, or an empty map
      */
     private Map<String, Double> step(Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
-        int n = batch.labels().length;
+        StepResult result = sgdStep(network, sgd, batch, input, lr, norms);
+        intervalLoss += result.loss();
+        intervalErrors += result.errors();
+        intervalImages += batch.size();
+        intervalSteps++;
+        return result.gradientNorms();
+    }
+
+    /**
+     * What one SGD iteration reports.
+     *
+     * @param loss the batch's mean cross-entropy, before the update
+     * @param errors the batch's images whose top-scoring class is not their label
+     * @param gradientNorms the L2 norm of every weight's gradient by name, or empty if not asked
+     */
+    public record StepResult(float loss, long errors, Map<String, Double> gradientNorms) {}
+
+    /**
+     * One SGD iteration exactly as the training loop runs it: the batch is copied through {@code
+     * input} into a manager of its own, forward in training mode, mean cross-entropy, backward,
+     * the {@link Sgd} update, then the loss and the error count are read back; the manager and
+     * every intermediate are freed when it returns. {@code network} must {@link
+     * Network#requireGradients record gradients}. Public so that the benchmark times the loop's
+     * own step.
+     *
+     * @param input the buffer the batch's images pass through, reused from step to step
+     * @param norms whether to also return the L2 norm of the gradient of every weight
+     */
+    public static StepResult sgdStep(Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
         try (NDManager scope = network.manager().newSubManager()) {
-            NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
+            NDArray x = input.load(batch.images(), new Shape(batch.shape()), scope);
             NDArray y = scope.create(batch.labels());
             NDArray logits;
             NDArray loss;
@@ -217,11 +249,8 @@ public final class Trainer {
             }
             Map<String, Double> gradientNorms = norms ? weightGradientNorms(network) : Map.of();
             sgd.step(lr);
-            intervalLoss += loss.getFloat();
-            intervalErrors += logits.argMax(1).toType(y.getDataType(), false).neq(y).sum().getLong();
-            intervalImages += n;
-            intervalSteps++;
-            return gradientNorms;
+            long errors = logits.argMax(1).toType(y.getDataType(), false).neq(y).sum().getLong();
+            return new StepResult(loss.getFloat(), errors, gradientNorms);
         }
     }
 

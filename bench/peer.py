@@ -1,0 +1,304 @@
+#!/usr/bin/python3
+"""The PyTorch side of `./resnet bench`: one measurement of one workload per process.
+
+`./resnet bench` starts this script once per workload and repeat, alternating with its own
+measurement of the same workload, and reads the one JSON line it prints. The arguments and the
+JSON are the same as those of our side (org.resnetj.bench.Worker), so both sides run the same
+workload the same way:
+
+  peer.py check
+      prints the versions of torch and torchvision (exit status 3 if they are missing);
+      bench/peer ensure also installs them first if they are missing
+  peer.py KIND --batch B --side S --threads T --warmup W --seconds SEC --min-iterations K
+          [--model M --stride-on 1x1|3x3]
+      KIND is one of
+        train   a full SGD step of M in training mode on a BxCxSxS batch: forward,
+                cross-entropy, backward, SGD with momentum 0.9 and weight decay 1e-4, then the
+                loss and the error count read back, as our trainer does
+        infer   forward passes of M in eval mode under torch.inference_mode()
+        data    the CIFAR-10 training augmentation (pad 4, random 32x32 crop, random flip,
+                normalise) through a DataLoader with T worker processes, in batches of B
+        matmul  SxS float32 matrix products (2*S^3 flops each); M and B are ignored, and
+                gflops is that of the fastest single product
+      After W warm-up iterations it runs iterations until SEC seconds have passed and at least
+      K iterations are done, and prints
+        {"images_per_sec": ..., "iterations": ..., "seconds": ..., "cpu_seconds": ...,
+         "gflops": ..., "baseline_rss_mb": ..., "peak_rss_mb": ..., "workload_peak_mb": ...,
+         "threads": ..., "engine": ...}
+
+Memory: with the libraries loaded and just before the model is built, the process resets its
+peak resident set size (writing 5 to /proc/self/clear_refs) and records its resident size as
+the baseline; at the end it reads the peak (VmHWM). workload_peak_mb = peak - baseline is what
+the model and the workload added to the interpreter and the loaded libraries; our side measures
+the same way.
+
+The networks: for a CIFAR-10 depth 6n+2 the paper's ResNet (Sec. 4.2) with option-A
+shortcuts exactly as ours builds it (conv1, 3 stages of n basic blocks with 16/32/64 filters,
+subsampling x[:, :, ::2, ::2] and zero channels appended after the existing ones, ReLU after the
+addition, global average pooling, fc); for 18/34/50/101/152 torchvision's resnet, which puts
+the bottleneck stride on the 3x3 convolution (our --stride-on 3x3).
+
+Run it with /usr/bin/python3: Debian's python3-torch and python3-torchvision install there, and
+the python3 first on PATH may be another interpreter without them.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+
+IMAGENET_DEPTHS = (18, 34, 50, 101, 152)
+
+
+def status_kb(key):
+    with open("/proc/self/status") as f:
+        match = re.search(key + r":\s+(\d+) kB", f.read())
+    return int(match.group(1)) if match else 0
+
+
+def reset_peak():
+    """Resets VmHWM to the current resident size, where the kernel allows it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+    return status_kb("VmRSS")
+
+
+def cifar_resnet(depth, classes=10):
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    if depth < 8 or (depth - 2) % 6 != 0:
+        raise SystemExit(f"peer.py: a CIFAR-10 depth is 6n+2, got {depth}")
+    n = (depth - 2) // 6
+
+    def conv_bn(cin, cout, stride):
+        conv = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        nn.init.kaiming_normal_(conv.weight, mode="fan_in", nonlinearity="relu")
+        return conv, nn.BatchNorm2d(cout)
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv_a, self.bn_a = conv_bn(cin, cout, stride)
+            self.conv_b, self.bn_b = conv_bn(cout, cout, 1)
+            self.stride = stride
+            self.extra = cout - cin
+
+        def forward(self, x):
+            y = F.relu(self.bn_a(self.conv_a(x)), inplace=True)
+            y = self.bn_b(self.conv_b(y))
+            shortcut = x
+            if self.stride != 1 or self.extra:
+                # Option A: subsample, then append zero channels after the existing ones.
+                shortcut = F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, 0, self.extra))
+            return F.relu(y + shortcut, inplace=True)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.bn1 = conv_bn(3, 16, 1)
+            blocks, cin = [], 16
+            for width, stride in ((16, 1), (32, 2), (64, 2)):
+                for i in range(n):
+                    blocks.append(Block(cin, width, stride if i == 0 else 1))
+                    cin = width
+            self.blocks = nn.Sequential(*blocks)
+            self.fc = nn.Linear(64, classes)
+
+        def forward(self, x):
+            x = F.relu(self.bn1(self.conv1(x)), inplace=True)
+            x = self.blocks(x)
+            return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+    return Net()
+
+
+def network(name):
+    import torchvision
+
+    match = re.fullmatch(r"resnet(\d+)", name)
+    if not match:
+        raise SystemExit(f"peer.py: unknown model {name!r}, expected resnetN")
+    depth = int(match.group(1))
+    if depth in IMAGENET_DEPTHS:
+        return getattr(torchvision.models, name)()
+    return cifar_resnet(depth)
+
+
+def timed(run_once, warmup, seconds, min_iterations):
+    """Runs warm-up iterations, then iterations until both limits are reached.
+
+    Returns the iterations, the seconds they took, the fastest single iteration's seconds and
+    the CPU seconds the process spent meanwhile.
+    """
+    for _ in range(warmup):
+        run_once()
+    done = 0
+    best = float("inf")
+    cpu_start = cpu_seconds()
+    start = time.perf_counter()
+    while True:
+        before = time.perf_counter()
+        run_once()
+        after = time.perf_counter()
+        best = min(best, after - before)
+        done += 1
+        if done >= min_iterations and after - start >= seconds:
+            return done, after - start, best, cpu_seconds() - cpu_start
+
+
+def cpu_seconds():
+    """The CPU time of this process; not of DataLoader worker processes."""
+    times = os.times()
+    return times.user + times.system
+
+
+def train(args):
+    import torch
+    import torch.nn.functional as F
+
+    model = network(args.model)
+    model.train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randn(args.batch, 3, args.side, args.side, generator=generator).numpy()
+    labels = torch.randint(0, 10, (args.batch,), generator=generator).numpy()
+
+    def step():
+        x = torch.from_numpy(images)
+        y = torch.from_numpy(labels)
+        logits = model(x)
+        loss = F.cross_entropy(logits, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+        (logits.argmax(1) != y).sum().item()
+
+    return timed(step, args.warmup, args.seconds, args.min_iterations)
+
+
+def infer(args):
+    import torch
+
+    model = network(args.model)
+    model.eval()
+    images = torch.randn(args.batch, 3, args.side, args.side, generator=torch.Generator().manual_seed(0)).numpy()
+
+    def forward():
+        with torch.inference_mode():
+            model(torch.from_numpy(images)).numpy()
+
+    return timed(forward, args.warmup, args.seconds, args.min_iterations)
+
+
+def data(args):
+    import numpy as np
+    import torch
+    from PIL import Image
+    from torchvision import transforms
+
+    images = np.random.default_rng(0).integers(0, 256, (50_000, 32, 32, 3), dtype=np.uint8)
+    labels = np.random.default_rng(1).integers(0, 10, 50_000)
+    preset = transforms.Compose([
+        transforms.RandomCrop(32, padding=4),
+        transforms.RandomHorizontalFlip(),
+        transforms.ToTensor(),
+        transforms.Normalize((0.491, 0.482, 0.447), (0.247, 0.243, 0.262)),
+    ])
+
+    class Cifar(torch.utils.data.Dataset):
+        """The shape of torchvision's CIFAR10: HWC uint8 arrays, a PIL image per item."""
+
+        def __len__(self):
+            return len(images)
+
+        def __getitem__(self, i):
+            return preset(Image.fromarray(images[i])), int(labels[i])
+
+    loader = torch.utils.data.DataLoader(
+        Cifar(), batch_size=args.batch, shuffle=True, num_workers=args.threads,
+        drop_last=True, persistent_workers=True)
+    batches = iter(())
+
+    def next_batch():
+        nonlocal batches
+        try:
+            next(batches)
+        except StopIteration:
+            batches = iter(loader)
+            next(batches)
+
+    try:
+        return timed(next_batch, args.warmup, args.seconds, args.min_iterations)
+    finally:
+        del batches
+        del loader
+
+
+def matmul(args):
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    a = torch.randn(args.side, args.side, generator=generator)
+    b = torch.randn(args.side, args.side, generator=generator)
+    return timed(lambda: torch.mm(a, b), args.warmup, args.seconds, args.min_iterations)
+
+
+def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "check":
+        try:
+            import torch
+            import torchvision
+        except ImportError as e:
+            print(f"peer.py: {e}", file=sys.stderr)
+            return 3
+        print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__}))
+        return 0
+    parser = argparse.ArgumentParser(description="one PyTorch measurement for ./resnet bench")
+    parser.add_argument("kind", choices=("train", "infer", "data", "matmul"))
+    parser.add_argument("--model", default="")
+    parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--side", type=int, required=True)
+    parser.add_argument("--threads", type=int, required=True)
+    parser.add_argument("--warmup", type=int, required=True)
+    parser.add_argument("--seconds", type=float, required=True)
+    parser.add_argument("--min-iterations", type=int, required=True)
+    parser.add_argument("--stride-on", choices=("1x1", "3x3"), default="3x3")
+    args = parser.parse_args()
+    depth = re.fullmatch(r"resnet(\d+)", args.model)
+    if depth and int(depth.group(1)) in IMAGENET_DEPTHS and args.stride_on != "3x3":
+        raise SystemExit("peer.py: torchvision's bottlenecks downsample on the 3x3 convolution: use --stride-on 3x3")
+
+    import numpy  # noqa: F401  (the libraries load before the baseline, as ours do)
+    import torch
+    import torchvision  # noqa: F401
+
+    torch.set_num_threads(args.threads)
+    baseline = reset_peak()
+    run = {"train": train, "infer": infer, "data": data, "matmul": matmul}[args.kind]
+    iterations, seconds, best, cpu = run(args)
+    peak = status_kb("VmHWM")
+    matrix = args.kind == "matmul"
+    print(json.dumps({
+        "images_per_sec": 0.0 if matrix else args.batch * iterations / seconds,
+        "iterations": iterations,
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "gflops": 2.0 * args.side ** 3 / best / 1e9 if matrix else 0.0,
+        "baseline_rss_mb": baseline / 1024,
+        "peak_rss_mb": peak / 1024,
+        "workload_peak_mb": (peak - baseline) / 1024,
+        "threads": torch.get_num_threads(),
+        "engine": f"PyTorch {torch.__version__}",
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+package org.resnetj.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code ./resnet bench}: runs every workload on our side and on PyTorch's, alternately, each
+ * measurement in a fresh process, and collects what they report.
+ *
+ * <p>Alternation: repeat r runs, for the peak matrix product and then every workload, both sides
+ * back to back, ours first in even repeats and PyTorch first in odd ones, so that a drift in the
+ * machine's speed (another build starting, the CPU's clock) hits both sides alike. The report
+ * gives medians over the repeats.
+ */
+public final class Bench {
+
+    /**
+     * What to run.
+     *
+     * @param threads compute threads on both sides (and data pipeline workers)
+     * @param repeats measurements of every workload on each side
+     * @param seconds the least timed seconds of one measurement (after the warm-up)
+     * @param quick the tiny size: small batches, one timed iteration, no time limit
+     * @param peer whether to run PyTorch's side
+     * @param only the workloads to run, by name; empty for all
+     * @param peerScript the peer's command, {@code bench/peer}
+     */
+    public record Options(int threads, int repeats, double seconds, boolean quick, boolean peer, List<String> only, Path peerScript) {
+
+        /** Validates the counts. */
+        public Options {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            }
+            if (repeats < 1) {
+                throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
+            }
+            if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+                throw new IllegalArgumentException("--seconds must be a number of seconds >= 0, got " + seconds);
+            }
+            only = List.copyOf(only);
+        }
+    }
+
+    private Bench() {}
+
+    /**
+     * Runs the benchmark, printing a line per measurement to {@code progress}.
+     *
+     * @throws IllegalArgumentException if {@code only} names an unknown workload
+     * @throws IOException if a measurement fails on either side
+     */
+    public static BenchResult run(Options options, PrintStream progress) throws IOException {
+        List<Workload> workloads = select(options);
+        Workload peakWorkload = options.quick() ? Workloads.PEAK.quick() : Workloads.PEAK;
+        Workload.Settings settings = options.quick()
+                ? new Workload.Settings(options.threads(), 1, 0, 1)
+                : new Workload.Settings(options.threads(), 2, options.seconds(), 3);
+        // The peer's reference BLAS takes seconds per product: a few products are enough.
+        Workload.Settings peakSettings = new Workload.Settings(options.threads(), 1, 0, options.quick() ? 1 : 3);
+
+        List<Side> sides = new ArrayList<>();
+        sides.add(Side.ours(Side.environment(options.threads())));
+        String peerStatus;
+        if (!options.peer()) {
+            peerStatus = "not run (--no-peer)";
+        } else {
+            Side peer = Side.peer(options.peerScript(), Side.environment(options.threads()));
+            try {
+                peerStatus = versions(peer.run(List.of(options.peerScript().toString(), "ensure")));
+                sides.add(peer);
+            } catch (IOException e) {
+                peerStatus = "missing: " + e.getMessage();
+                progress.println("PyTorch peer missing, measuring ours alone: " + e.getMessage());
+            }
+        }
+
+        double loadBefore = loadAverage();
+        List<List<Measurement>> peaks = emptyLists(sides.size());
+        List<List<List<Measurement>>> runs = new ArrayList<>();
+        workloads.forEach(w -> runs.add(emptyLists(sides.size())));
+        for (int r = 0; r < options.repeats(); r++) {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < sides.size(); i++) {
+                order.add(r % 2 == 0 ? i : sides.size() - 1 - i);
+            }
+            for (int i : order) {
+                peaks.get(i).add(sides.get(i).measure(peakWorkload, peakSettings));
+            }
+            for (int w = 0; w < workloads.size(); w++) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%d/%d] %s:", r + 1, options.repeats(), workloads.get(w).name()));
+                for (int i : order) {
+                    Measurement m = sides.get(i).measure(workloads.get(w), settings);
+                    runs.get(w).get(i).add(m);
+                    line.append(String.format(Locale.ROOT, " %s %.1f images/s", sides.get(i).name(), m.imagesPerSec()));
+                }
+                progress.println(line);
+            }
+        }
+        double loadAfter = loadAverage();
+
+        List<BenchResult.Row> rows = new ArrayList<>();
+        for (int w = 0; w < workloads.size(); w++) {
+            rows.add(new BenchResult.Row(
+                    workloads.get(w),
+                    runs.get(w).get(0),
+                    sides.size() > 1 ? runs.get(w).get(1) : List.of()));
+        }
+        return new BenchResult(
+                options,
+                peakWorkload,
+                peaks.get(0),
+                sides.size() > 1 ? peaks.get(1) : List.of(),
+                peerStatus,
+                rows,
+                cpuModel(),
+                Runtime.getRuntime().availableProcessors(),
+                loadBefore,
+                loadAfter,
+                LocalDate.now().toString());
+    }
+
+    /** "torch 1.13.0, torchvision 0.14.1" from the peer's {@code ensure} line, or the line itself. */
+    private static String versions(String ensureOutput) {
+        String line = ensureOutput.strip();
+        try {
+            JsonNode json = new ObjectMapper().readTree(line);
+            return "torch " + json.path("torch").asText("?") + ", torchvision " + json.path("torchvision").asText("?");
+        } catch (IOException e) {
+            return line;
+        }
+    }
+
+    /** The names of every workload, in the report's order. */
+    public static List<String> workloadNames() {
+        return Workloads.ALL.stream().map(Workload::name).toList();
+    }
+
+    private static List<Workload> select(Options options) {
+        Set<String> known = new LinkedHashSet<>(workloadNames());
+        for (String name : options.only()) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown workload '" + name + "', expected one of " + String.join(", ", known));
+            }
+        }
+        return Workloads.ALL.stream()
+                .filter(w -> options.only().isEmpty() || options.only().contains(w.name()))
+                .map(w -> options.quick() ? w.quick() : w)
+                .collect(Collectors.toList());
+    }
+
+    private static <T> List<List<T>> emptyLists(int n) {
+        List<List<T>> lists = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lists.add(new ArrayList<>());
+        }
+        return lists;
+    }
+
+    /** The 1-minute load average, or -1 where there is no /proc/loadavg. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The CPU's model name from /proc/cpuinfo, or the OS architecture. */
+    static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse(System.getProperty("os.arch"));
+        } catch (IOException e) {
+            return System.getProperty("os.arch");
+        }
+    }
+
+    /** The median of {@code values}; the mean of the middle two for an even count. */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int mid = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}

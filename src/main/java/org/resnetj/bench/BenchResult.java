@@ -1,0 +1,235 @@
+package org.resnetj.bench;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * What a benchmark run measured, with the figures the report shows: per workload the median
+ * images/s of both sides, their ratio, their model FLOPs utilisation and their peak memory.
+ *
+ * @param options what was run
+ * @param peak the matrix product that measured the machine's peak
+ * @param oursPeak our side's measurements of it
+ * @param peerPeak PyTorch's measurements of it; empty without the peer
+ * @param peerStatus the peer's versions, or why it did not run
+ * @param rows one per workload, in the report's order
+ * @param cpu the CPU's model name
+ * @param cpus the processors the JVM sees
+ * @param loadBefore the 1-minute load average before the first measurement
+ * @param loadAfter the 1-minute load average after the last
+ * @param date the day of the run, ISO format
+ */
+public record BenchResult(
+        Bench.Options options,
+        Workload peak,
+        List<Measurement> oursPeak,
+        List<Measurement> peerPeak,
+        String peerStatus,
+        List<Row> rows,
+        String cpu,
+        int cpus,
+        double loadBefore,
+        double loadAfter,
+        String date) {
+
+    /**
+     * One workload's measurements on both sides.
+     *
+     * @param workload the workload
+     * @param ours our side's measurements, one per repeat
+     * @param peer PyTorch's, one per repeat; empty without the peer
+     */
+    public record Row(Workload workload, List<Measurement> ours, List<Measurement> peer) {
+
+        /** Our median images/s. */
+        public double oursImagesPerSec() {
+            return median(ours, Measurement::imagesPerSec);
+        }
+
+        /** PyTorch's median images/s, NaN without the peer. */
+        public double peerImagesPerSec() {
+            return median(peer, Measurement::imagesPerSec);
+        }
+
+        /** Ours over PyTorch's median images/s, NaN without the peer. */
+        public double ratio() {
+            return oursImagesPerSec() / peerImagesPerSec();
+        }
+
+        /**
+         * Ours over PyTorch's median images per CPU-second, NaN without the peer or for a data
+         * pipeline (the peer's DataLoader works in other processes). On a machine shared with
+         * other work this moves less than the wall-time ratio; it does not credit using the
+         * threads better.
+         */
+        public double cpuRatio() {
+            if (workload.kind() == Workload.Kind.CIFAR_DATA) {
+                return Double.NaN;
+            }
+            return median(ours, Measurement::imagesPerCpuSecond) / median(peer, Measurement::imagesPerCpuSecond);
+        }
+
+        /** Our median workload peak memory in MiB. */
+        public double oursPeakMb() {
+            return median(ours, Measurement::workloadPeakMb);
+        }
+
+        /** PyTorch's median workload peak memory in MiB, NaN without the peer. */
+        public double peerPeakMb() {
+            return median(peer, Measurement::workloadPeakMb);
+        }
+
+        private static double median(List<Measurement> runs, ToDoubleFunction<Measurement> field) {
+            return Bench.median(runs.stream().mapToDouble(field).toArray());
+        }
+    }
+
+    /** The machine's peak in GFLOP/s: the fastest matrix product either side measured. */
+    public double peakGflops() {
+        List<Measurement> all = new ArrayList<>(oursPeak);
+        all.addAll(peerPeak);
+        return best(all).orElse(Double.NaN);
+    }
+
+    /** Whether PyTorch's side ran. */
+    public boolean peerRan() {
+        return !peerPeak.isEmpty();
+    }
+
+    /** Model FLOPs utilisation of {@code imagesPerSec} on {@code workload}, NaN for a data pipeline. */
+    public double utilisation(Workload workload, double imagesPerSec) {
+        double flops = workload.flopsPerImage();
+        return flops == 0 ? Double.NaN : flops * imagesPerSec / (peakGflops() * 1e9);
+    }
+
+    /** The report as a table, for a terminal. */
+    public String table() {
+        StringBuilder out = new StringBuilder();
+        String peerName = peerRan() ? engine(rows.isEmpty() ? peerPeak : rows.get(0).peer()) : "PyTorch";
+        out.append(String.format(Locale.ROOT, "ours (%s) vs %s, %d thread%s, median of %d repeat%s, alternating%s%n",
+                engine(oursPeak), peerRan() ? peerName : "no peer (" + peerStatus + ")",
+                options.threads(), options.threads() == 1 ? "" : "s",
+                options.repeats(), options.repeats() == 1 ? "" : "s", options.quick() ? "; QUICK size, not a measurement" : ""));
+        out.append(String.format(Locale.ROOT, "machine: %s, %d CPUs; load average %.2f before, %.2f after; %s%n",
+                cpu, cpus, loadBefore, loadAfter, date));
+        out.append(String.format(Locale.ROOT, "peak: %s, fastest product: ours %.1f GFLOP/s%s -> %.1f GFLOP/s%n",
+                peak.description(), best(oursPeak).orElse(Double.NaN),
+                peerRan() ? String.format(Locale.ROOT, ", PyTorch %.1f GFLOP/s", best(peerPeak).orElse(Double.NaN)) : "",
+                peakGflops()));
+        out.append("utilisation: 2 flops per multiply-add x images/s (x3 for training: forward and backward) / peak\n");
+        out.append("memory: peak resident size the workload added to its process (VmHWM after, less VmRSS before the model is built)\n");
+        out.append("ratio: ours / PyTorch images/s; CPU ratio: the same for images per CPU-second (all threads)\n\n");
+        String format = "%-20s %12s %12s %7s %9s %8s %8s %9s %9s%n";
+        out.append(String.format(Locale.ROOT, format, "workload", "images/s", "PyTorch", "ratio", "CPU ratio", "util", "PyTorch", "peak MB", "PyTorch"));
+        for (Row row : rows) {
+            out.append(String.format(Locale.ROOT, format,
+                    row.workload().name(),
+                    fixed(row.oursImagesPerSec(), 1),
+                    fixed(row.peerImagesPerSec(), 1),
+                    fixed(row.ratio(), 2),
+                    fixed(row.cpuRatio(), 2),
+                    percent(utilisation(row.workload(), row.oursImagesPerSec())),
+                    percent(utilisation(row.workload(), row.peerImagesPerSec())),
+                    fixed(row.oursPeakMb(), 0),
+                    fixed(row.peerPeakMb(), 0)));
+        }
+        headroom().ifPresent(line -> out.append('\n').append(line).append('\n'));
+        return out.toString();
+    }
+
+    /**
+     * How many times what the fastest training workload consumes the data pipeline prepares,
+     * when both ran.
+     */
+    Optional<String> headroom() {
+        Optional<Row> data = rows.stream().filter(r -> r.workload().kind() == Workload.Kind.CIFAR_DATA).findFirst();
+        Optional<Row> training = rows.stream()
+                .filter(r -> r.workload().kind() == Workload.Kind.TRAIN)
+                .max(Comparator.comparingDouble(Row::oursImagesPerSec));
+        if (data.isEmpty() || training.isEmpty()) {
+            return Optional.empty();
+        }
+        double times = data.get().oursImagesPerSec() / training.get().oursImagesPerSec();
+        return Optional.of(String.format(Locale.ROOT, "data pipeline: %s prepares %.0f images/s, %.1fx what %s consumes (%.1f images/s)",
+                data.get().workload().name(), data.get().oursImagesPerSec(), times,
+                training.get().workload().name(), training.get().oursImagesPerSec()));
+    }
+
+    /** The report as one JSON-ready map. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("date", date);
+        json.put("cpu", cpu);
+        json.put("cpus", cpus);
+        json.put("threads", options.threads());
+        json.put("repeats", options.repeats());
+        json.put("quick", options.quick());
+        json.put("load_average_before", loadBefore);
+        json.put("load_average_after", loadAfter);
+        json.put("ours", engine(oursPeak));
+        json.put("peer", peerRan() ? engine(peerPeak) : null);
+        json.put("peer_status", peerStatus);
+        Map<String, Object> peakJson = new LinkedHashMap<>();
+        peakJson.put("workload", peak.description());
+        peakJson.put("ours_gflops", best(oursPeak).orElse(null));
+        peakJson.put("peer_gflops", best(peerPeak).orElse(null));
+        peakJson.put("machine_gflops", peakGflops());
+        json.put("peak", peakJson);
+        json.put("utilisation_convention", "2 flops per multiply-add x images/s, x3 for training (forward + backward), / machine peak");
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Row row : rows) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("name", row.workload().name());
+            r.put("description", row.workload().description());
+            r.put("kind", row.workload().kind().argument());
+            r.put("batch", row.workload().batch());
+            r.put("side", row.workload().side());
+            r.put("flops_per_image", row.workload().flopsPerImage());
+            r.put("ours", side(row.workload(), row.ours(), row.oursImagesPerSec(), row.oursPeakMb()));
+            r.put("peer", row.peer().isEmpty() ? null : side(row.workload(), row.peer(), row.peerImagesPerSec(), row.peerPeakMb()));
+            r.put("ratio", row.peer().isEmpty() ? null : row.ratio());
+            r.put("cpu_ratio", row.peer().isEmpty() ? null : nullIfNaN(row.cpuRatio()));
+            list.add(r);
+        }
+        json.put("workloads", list);
+        json.put("data_headroom", headroom().orElse(null));
+        return json;
+    }
+
+    private Map<String, Object> side(Workload workload, List<Measurement> runs, double imagesPerSec, double peakMb) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("images_per_sec", imagesPerSec);
+        json.put("images_per_cpu_second", Bench.median(runs.stream().mapToDouble(Measurement::imagesPerCpuSecond).toArray()));
+        json.put("utilisation", nullIfNaN(utilisation(workload, imagesPerSec)));
+        json.put("workload_peak_mb", peakMb);
+        json.put("runs_images_per_sec", runs.stream().map(Measurement::imagesPerSec).toList());
+        json.put("runs_workload_peak_mb", runs.stream().map(Measurement::workloadPeakMb).toList());
+        return json;
+    }
+
+    private static Optional<Double> best(List<Measurement> runs) {
+        return runs.stream().map(Measurement::gflops).max(Double::compare);
+    }
+
+    private static String engine(List<Measurement> runs) {
+        return runs.isEmpty() ? "unknown" : runs.get(0).engine();
+    }
+
+    private static Double nullIfNaN(double value) {
+        return Double.isNaN(value) ? null : value;
+    }
+
+    private static String fixed(double value, int decimals) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+
+    private static String percent(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * value);
+    }
+}

@@ -1,0 +1,234 @@
+package org.resnetj.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.resnetj.data.Batch;
+import org.resnetj.data.BatchStream;
+import org.resnetj.data.ImageSet;
+import org.resnetj.data.PixelMean;
+import org.resnetj.model.InputBuffer;
+import org.resnetj.model.Layer;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.Network;
+import org.resnetj.model.StridePlacement;
+import org.resnetj.train.Sgd;
+import org.resnetj.train.Trainer;
+
+/**
+ * Our side of one measurement, run in a child JVM of its own so that its peak memory is its
+ * own: parses the worker protocol's arguments ({@link Workload#arguments}), runs the workload and
+ * prints one JSON line, the same one {@code bench/peer.py} prints for PyTorch.
+ *
+ * <p>Training runs {@link Trainer#sgdStep}, the loop's own step, with the paper's momentum and
+ * weight decay. Inference runs a network prepared for it ({@link Network#prepareInference}: BN
+ * folded), and copies the batch from a Java array through an {@link InputBuffer} into a
+ * short-lived manager and reads the logits back every iteration. The data pipeline is the {@link
+ * BatchStream} of training, over 50,000 random images. The memory baseline is taken after the
+ * engine has loaded and before the model or the data is built, as {@code bench/peer.py} does.
+ */
+public final class Worker {
+
+    /** Images of the data pipeline's source set: CIFAR-10's training set size. */
+    private static final int DATA_IMAGES = 50_000;
+
+    private Worker() {}
+
+    /**
+     * Runs one measurement and prints its JSON line.
+     *
+     * @param args the worker protocol's arguments
+     */
+    public static void main(String[] args) {
+        try {
+            System.out.println(new ObjectMapper().writeValueAsString(measure(args)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        } catch (Exception e) {
+            e.printStackTrace();
+            System.err.println("error: " + e); // the line the bench reports
+            System.exit(1);
+        }
+    }
+
+    /** Runs the measurement that {@code args} describe and returns its fields. */
+    static Map<String, Object> measure(String[] args) {
+        Request request = Request.parse(args);
+        Workload w = request.workload();
+        Workload.Settings s = request.settings();
+        Engine.getInstance();
+        JniUtils.setNumThreads(s.threads());
+        JniUtils.setNumInteropThreads(1);
+        long baseline = ProcessMemory.resetPeak();
+        Timing timing;
+        switch (w.kind()) {
+            case TRAIN:
+                timing = train(w, s);
+                break;
+            case INFER:
+                timing = infer(w, s);
+                break;
+            case CIFAR_DATA:
+                timing = cifarData(w, s);
+                break;
+            default:
+                timing = matmul(w, s);
+                break;
+        }
+        long peak = ProcessMemory.peakKb();
+        boolean matrix = w.kind() == Workload.Kind.MATMUL;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("images_per_sec", matrix ? 0.0 : w.batch() * timing.iterations() / timing.seconds());
+        out.put("iterations", timing.iterations());
+        out.put("seconds", timing.seconds());
+        out.put("cpu_seconds", timing.cpuSeconds());
+        out.put("gflops", matrix ? 2.0 * Math.pow(w.side(), 3) / timing.bestSeconds() / 1e9 : 0.0);
+        out.put("baseline_rss_mb", baseline / 1024.0);
+        out.put("peak_rss_mb", peak / 1024.0);
+        out.put("workload_peak_mb", (peak - baseline) / 1024.0);
+        out.put("threads", JniUtils.getNumThreads());
+        out.put("engine", "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getInstance().getVersion());
+        return out;
+    }
+
+    private static Timing train(Workload w, Workload.Settings s) {
+        Layer.Sequence plan = ModelRegistry.get(w.model()).plan(w.options(), w.side());
+        Engine.getInstance().setRandomSeed(0);
+        Batch batch = randomBatch(w, 10);
+        try (NDManager root = NDManager.newBaseManager();
+                Network network = Network.create(plan, root);
+                Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root)) {
+            network.requireGradients();
+            InputBuffer input = new InputBuffer();
+            return Timing.run(
+                    () -> Trainer.sgdStep(network, sgd, batch, input, 0.1f, false), s.warmup(), s.seconds(), s.minIterations());
+        }
+    }
+
+    private static Timing infer(Workload w, Workload.Settings s) {
+        Layer.Sequence plan = ModelRegistry.get(w.model()).plan(w.options(), w.side());
+        Engine.getInstance().setRandomSeed(0);
+        Batch batch = randomBatch(w, 1000);
+        Shape shape = new Shape(batch.shape());
+        try (NDManager root = NDManager.newBaseManager();
+                Network network = Network.create(plan, root)) {
+            network.prepareInference();
+            InputBuffer input = new InputBuffer();
+            return Timing.run(
+                    () -> {
+                        try (NDManager scope = network.manager().newSubManager()) {
+                            network.forward(input.load(batch.images(), shape, scope), false).toFloatArray();
+                        }
+                    },
+                    s.warmup(),
+                    s.seconds(),
+                    s.minIterations());
+        }
+    }
+
+    private static Timing cifarData(Workload w, Workload.Settings s) {
+        SplittableRandom random = new SplittableRandom(0);
+        byte[] pixels = new byte[DATA_IMAGES * ImageSet.IMAGE_SIZE];
+        byte[] labels = new byte[DATA_IMAGES];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) random.nextInt(256);
+        }
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (byte) random.nextInt(ImageSet.CLASSES);
+        }
+        ImageSet images = ImageSet.of(pixels, labels);
+        float[] mean = PixelMean.of(images);
+        try (BatchStream stream = new BatchStream(images, mean, w.batch(), 0, 0, s.threads())) {
+            return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
+        }
+    }
+
+    private static Timing matmul(Workload w, Workload.Settings s) {
+        Engine.getInstance().setRandomSeed(0);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Shape shape = new Shape(w.side(), w.side());
+            NDArray a = manager.randomNormal(0, 1, shape, DataType.FLOAT32);
+            NDArray b = manager.randomNormal(0, 1, shape, DataType.FLOAT32);
+            return Timing.run(
+                    () -> {
+                        try (NDArray product = a.dot(b)) {
+                            product.getShape(); // the product is computed eagerly; nothing to read back
+                        }
+                    },
+                    s.warmup(),
+                    s.seconds(),
+                    s.minIterations());
+        }
+    }
+
+    /** A batch of Gaussian images and uniform labels in 0..classes-1, the same every run. */
+    private static Batch randomBatch(Workload w, int classes) {
+        SplittableRandom random = new SplittableRandom(0);
+        float[] images = new float[w.batch() * ImageSet.CHANNELS * w.side() * w.side()];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = (float) gaussian(random);
+        }
+        int[] labels = new int[w.batch()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = random.nextInt(classes);
+        }
+        return new Batch(images, labels, w.side(), 0);
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        // Box-Muller; the values only need to look like normalised pixels.
+        double u = 1 - random.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /** A parsed worker request: the workload and the timing settings. */
+    record Request(Workload workload, Workload.Settings settings) {
+
+        static Request parse(String[] args) {
+            if (args.length == 0) {
+                throw new IllegalArgumentException("expected KIND --batch B --side S --threads T --warmup W --seconds SEC"
+                        + " --min-iterations K [--model M --stride-on 1x1|3x3]");
+            }
+            Workload.Kind kind = Workload.Kind.ofArgument(args[0]);
+            Map<String, String> values = new LinkedHashMap<>();
+            for (int i = 1; i < args.length; i += 2) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("expected --name value pairs after the kind, got '" + args[i] + "'");
+                }
+                values.put(args[i].substring(2), args[i + 1]);
+            }
+            String model = values.getOrDefault("model", "");
+            StridePlacement stride = "3x3".equals(values.get("stride-on")) ? StridePlacement.MIDDLE_3X3 : StridePlacement.FIRST_1X1;
+            Workload workload = new Workload(
+                    kind.argument() + (model.isEmpty() ? "" : "-" + model), kind, model, stride,
+                    integer(values, "batch"), integer(values, "side"));
+            Workload.Settings settings = new Workload.Settings(
+                    integer(values, "threads"), integer(values, "warmup"), number(values, "seconds"), integer(values, "min-iterations"));
+            return new Request(workload, settings);
+        }
+
+        private static int integer(Map<String, String> values, String name) {
+            return (int) number(values, name);
+        }
+
+        private static double number(Map<String, String> values, String name) {
+            String value = values.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("missing --" + name);
+            }
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + name + " must be a number, got '" + value + "'");
+            }
+        }
+    }
+}

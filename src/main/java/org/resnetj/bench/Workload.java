@@ -1,0 +1,182 @@
+package org.resnetj.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.resnetj.model.Complexity;
+import org.resnetj.model.ModelOptions;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.ModelSpec;
+import org.resnetj.model.StridePlacement;
+
+/**
+ * One thing the benchmark measures on both sides: what runs ({@link Kind}), on which network,
+ * at which batch size and image side. {@link Workloads#ALL} declares them.
+ *
+ * @param name the name the report and {@code --only} use, for example {@code train-resnet20}
+ * @param kind what one iteration does
+ * @param model a registered network ({@code ./resnet models}); empty for a data pipeline
+ * @param stride where our bottlenecks downsample: {@link StridePlacement#MIDDLE_3X3} wherever the
+ *     peer is a torchvision network, so that both sides compute the same thing
+ * @param batch images per iteration
+ * @param side image side in pixels
+ */
+public record Workload(String name, Kind kind, String model, StridePlacement stride, int batch, int side) {
+
+    /**
+     * What one iteration of a workload does; the same on both sides.
+     *
+     * <p>The utilisation convention: one forward pass costs 2 flops per multiply-add of the
+     * network ({@link Complexity}: convolutions and fully connected layers); a training step
+     * costs 3 forward passes (the backward pass computes the gradients of the inputs and of the
+     * weights, each about as costly as the forward pass).
+     */
+    public enum Kind {
+        /** A full SGD step: forward in training mode, cross-entropy, backward, the update. */
+        TRAIN("train", 3),
+        /** A forward pass in inference mode. */
+        INFER("infer", 1),
+        /** The CIFAR-10 training augmentation of one batch, on the data pipeline's threads. */
+        CIFAR_DATA("data", 0),
+        /** One square float32 matrix product: the machine's peak, not a listed workload. */
+        MATMUL("matmul", 0);
+
+        private final String argument;
+        private final int forwardPasses;
+
+        Kind(String argument, int forwardPasses) {
+            this.argument = argument;
+            this.forwardPasses = forwardPasses;
+        }
+
+        /** The name of the kind in the worker protocol, shared with {@code bench/peer.py}. */
+        public String argument() {
+            return argument;
+        }
+
+        /** Forward passes' worth of flops per image: 3 for training, 1 for inference, 0 otherwise. */
+        public int forwardPasses() {
+            return forwardPasses;
+        }
+
+        static Kind ofArgument(String value) {
+            for (Kind kind : values()) {
+                if (kind.argument.equals(value)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("unknown workload kind '" + value + "', expected train, infer, data or matmul");
+        }
+    }
+
+    /** Checks the sizes and that the model is registered. */
+    public Workload {
+        if (batch < 1 || side < 1) {
+            throw new IllegalArgumentException(name + ": batch and side must be positive, got " + batch + " and " + side);
+        }
+        if (kind == Kind.TRAIN || kind == Kind.INFER) {
+            ModelRegistry.get(model);
+        }
+    }
+
+    /** Training {@code model} at {@code batch} on 32×32 CIFAR-10 images. */
+    static Workload training(String name, String model, int batch) {
+        return new Workload(name, Kind.TRAIN, model, StridePlacement.FIRST_1X1, batch, 32);
+    }
+
+    /** Inference of an ImageNet {@code model} with torchvision's layout, at 224×224. */
+    static Workload inference(String name, String model, int batch) {
+        return new Workload(name, Kind.INFER, model, StridePlacement.MIDDLE_3X3, batch, 224);
+    }
+
+    /** The CIFAR-10 training augmentation in batches of {@code batch}. */
+    static Workload cifarData(String name, int batch) {
+        return new Workload(name, Kind.CIFAR_DATA, "", StridePlacement.FIRST_1X1, batch, 32);
+    }
+
+    /** The matrix product that measures the machine's peak. */
+    static Workload matmul(int size) {
+        return new Workload("matmul-" + size, Kind.MATMUL, "", StridePlacement.FIRST_1X1, 1, size);
+    }
+
+    /**
+     * The tiny size {@code --quick} runs: at most 4 images a batch for training and the data
+     * pipeline, at most 2 images of 64×64 for inference, 512×512 matrices.
+     */
+    Workload quick() {
+        switch (kind) {
+            case TRAIN:
+            case CIFAR_DATA:
+                return new Workload(name, kind, model, stride, Math.min(batch, 4), side);
+            case INFER:
+                return new Workload(name, kind, model, stride, Math.min(batch, 2), Math.min(side, 64));
+            default:
+                return new Workload(name, kind, model, stride, batch, Math.min(side, 512));
+        }
+    }
+
+    /** The network's options: the registry's defaults with this workload's stride placement. */
+    ModelOptions options() {
+        ModelSpec spec = ModelRegistry.get(model);
+        return spec.defaults().withStridePlacement(stride);
+    }
+
+    /** Flops of one image (2 per multiply-add per forward pass), 0 for what runs no network. */
+    double flopsPerImage() {
+        if (kind.forwardPasses() == 0) {
+            return 0;
+        }
+        ModelSpec spec = ModelRegistry.get(model);
+        return 2.0 * kind.forwardPasses() * Complexity.of(spec.plan(options(), side), side).multAdds();
+    }
+
+    /** What the report says the workload is, for example {@code ResNet-20 training, batch 128, 32×32}. */
+    String description() {
+        switch (kind) {
+            case TRAIN:
+                return String.format(Locale.ROOT, "%s training, batch %d, %d×%d", model, batch, side, side);
+            case INFER:
+                return String.format(Locale.ROOT, "%s inference, batch %d, %d×%d", model, batch, side, side);
+            case CIFAR_DATA:
+                return String.format(Locale.ROOT, "CIFAR-10 augmentation, batch %d", batch);
+            default:
+                return String.format(Locale.ROOT, "%d×%d float32 matmul", side, side);
+        }
+    }
+
+    /**
+     * The arguments of one measurement in the worker protocol that {@link Worker} and {@code
+     * bench/peer.py} share: {@code KIND --model M --batch B --side S --threads T --warmup W
+     * --seconds SEC --min-iterations K [--stride-on 1x1|3x3]}.
+     */
+    List<String> arguments(Settings settings) {
+        List<String> args = new ArrayList<>(List.of(
+                kind.argument(),
+                "--batch", Integer.toString(batch),
+                "--side", Integer.toString(side),
+                "--threads", Integer.toString(settings.threads()),
+                "--warmup", Integer.toString(settings.warmup()),
+                "--seconds", Double.toString(settings.seconds()),
+                "--min-iterations", Integer.toString(settings.minIterations())));
+        if (!model.isEmpty()) {
+            args.add("--model");
+            args.add(model);
+            args.add("--stride-on");
+            args.add(stride == StridePlacement.MIDDLE_3X3 ? "3x3" : "1x1");
+        }
+        return args;
+    }
+
+    /**
+     * How every measurement of a run is timed: on {@code threads} threads, after {@code warmup}
+     * untimed iterations, for at least {@code seconds} and {@code minIterations} iterations.
+     */
+    record Settings(int threads, int warmup, double seconds, int minIterations) {
+        Settings {
+            if (threads < 1 || warmup < 0 || seconds < 0 || minIterations < 1) {
+                throw new IllegalArgumentException("bad timing settings: " + threads + " threads, " + warmup
+                        + " warm-up iterations, " + seconds + " s, " + minIterations + " iterations");
+            }
+        }
+    }
+}

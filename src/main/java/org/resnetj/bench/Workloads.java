@@ -1,0 +1,27 @@
+package org.resnetj.bench;
+
+import java.util.List;
+
+/**
+ * The workloads of {@code ./resnet bench}, one declaration each. A new workload is a line here,
+ * a {@link Workload.Kind} if it runs something new, and the same kind in {@link Worker} and
+ * {@code bench/peer.py}.
+ */
+final class Workloads {
+
+    /** Every workload, in the order of the report. */
+    static final List<Workload> ALL = List.of(
+            // Section 4.2: CIFAR-10 nets, mini-batch 128.
+            Workload.training("train-resnet20", "resnet20", 128),
+            Workload.training("train-resnet56", "resnet56", 128),
+            // Table 1's ResNet-50 with torchvision's layout, one image and a small batch.
+            Workload.inference("infer-resnet50-b1", "resnet50", 1),
+            Workload.inference("infer-resnet50-b16", "resnet50", 16),
+            // What feeds the training workloads, alone.
+            Workload.cifarData("data-cifar", 128));
+
+    /** The matrix product whose best time gives the machine's peak flops. */
+    static final Workload PEAK = Workload.matmul(2048);
+
+    private Workloads() {}
+}

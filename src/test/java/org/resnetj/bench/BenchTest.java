@@ -1,0 +1,126 @@
+package org.resnetj.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.resnetj.model.Complexity;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.ModelSpec;
+import org.resnetj.model.StridePlacement;
+
+/** The benchmark's pieces that run no process: declarations, the protocol, the figures. */
+class BenchTest {
+
+    @Test
+    void workloadsHaveUniqueNamesAndQuickSizesNoLargerThanTheirOwn() {
+        assertThat(new HashSet<>(Bench.workloadNames())).hasSameSizeAs(Workloads.ALL);
+        for (Workload w : Workloads.ALL) {
+            Workload quick = w.quick();
+            assertThat(quick.name()).isEqualTo(w.name());
+            assertThat(quick.batch()).isBetween(1, w.batch());
+            assertThat(quick.side()).isBetween(1, w.side());
+            assertThat((long) quick.batch() * quick.side() * quick.side()).isLessThan((long) w.batch() * w.side() * w.side() + 1);
+        }
+    }
+
+    @Test
+    void utilisationConventionCountsTwoFlopsPerMultiplyAddAndThreePassesForTraining() {
+        Workload train = Workloads.ALL.stream().filter(w -> w.name().equals("train-resnet20")).findFirst().orElseThrow();
+        Workload infer = Workloads.ALL.stream().filter(w -> w.name().equals("infer-resnet50-b16")).findFirst().orElseThrow();
+        ModelSpec resnet20 = ModelRegistry.get("resnet20");
+        ModelSpec resnet50 = ModelRegistry.get("resnet50");
+        long resnet20MultAdds = Complexity.of(resnet20.plan(), 32).multAdds();
+        long resnet50MultAdds = Complexity.of(resnet50.plan(resnet50.defaults().withStridePlacement(StridePlacement.MIDDLE_3X3), 224), 224).multAdds();
+
+        assertThat(train.flopsPerImage()).isEqualTo(2.0 * 3 * resnet20MultAdds);
+        assertThat(infer.flopsPerImage()).isEqualTo(2.0 * resnet50MultAdds);
+        assertThat(resnet50MultAdds).as("torchvision's layout: 4.1 GFLOPs").isBetween(4_000_000_000L, 4_200_000_000L);
+        assertThat(Workload.cifarData("d", 8).flopsPerImage()).isZero();
+    }
+
+    @Test
+    void workerRequestRoundTripsAWorkloadsArguments() {
+        Workload w = Workloads.ALL.stream().filter(x -> x.name().equals("infer-resnet50-b1")).findFirst().orElseThrow();
+        Workload.Settings settings = new Workload.Settings(2, 1, 0.5, 3);
+
+        Worker.Request request = Worker.Request.parse(w.arguments(settings).toArray(String[]::new));
+
+        assertThat(request.settings()).isEqualTo(settings);
+        assertThat(request.workload().kind()).isEqualTo(Workload.Kind.INFER);
+        assertThat(request.workload().model()).isEqualTo("resnet50");
+        assertThat(request.workload().stride()).isEqualTo(StridePlacement.MIDDLE_3X3);
+        assertThat(request.workload().batch()).isEqualTo(1);
+        assertThat(request.workload().side()).isEqualTo(224);
+    }
+
+    @Test
+    void workerRequestNamesWhatIsWrong() {
+        assertThatThrownBy(() -> Worker.Request.parse(new String[] {"fly", "--batch", "1"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown workload kind 'fly'");
+        assertThatThrownBy(() -> Worker.Request.parse(new String[] {"train", "--batch", "x"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--batch must be a number");
+        assertThatThrownBy(() -> Worker.Request.parse(new String[] {"data", "--batch", "4", "--side", "32"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("missing --threads");
+    }
+
+    @Test
+    void medianTakesTheMiddleValueOrTheMeanOfTheMiddleTwo() {
+        assertThat(Bench.median(new double[] {3, 1, 2})).isEqualTo(2);
+        assertThat(Bench.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+        assertThat(Bench.median(new double[] {})).isNaN();
+    }
+
+    @Test
+    void reportGivesMediansRatiosAndUtilisationAgainstTheFastestProduct() {
+        Workload train = Workload.training("train-resnet20", "resnet20", 128);
+        Workload data = Workload.cifarData("data-cifar", 128);
+        List<Measurement> oursPeak = List.of(peak(100), peak(120));
+        List<Measurement> peerPeak = List.of(peak(50));
+        BenchResult result = new BenchResult(
+                new Bench.Options(2, 3, 3, false, true, List.of(), Path.of("bench/peer")),
+                Workloads.PEAK,
+                oursPeak,
+                peerPeak,
+                "torch 1.13, torchvision 0.14",
+                List.of(
+                        new BenchResult.Row(train, List.of(run(500, 100), run(400, 100), run(600, 100)), List.of(run(400, 90), run(350, 90), run(450, 90))),
+                        new BenchResult.Row(data, List.of(run(40_000, 10)), List.of(run(10_000, 10)))),
+                "test CPU",
+                2,
+                0.5,
+                0.7,
+                "2026-01-01");
+
+        BenchResult.Row row = result.rows().get(0);
+        assertThat(row.oursImagesPerSec()).isEqualTo(500);
+        assertThat(row.peerImagesPerSec()).isEqualTo(400);
+        assertThat(row.ratio()).isEqualTo(1.25);
+        assertThat(row.oursPeakMb()).isEqualTo(100);
+        assertThat(result.peakGflops()).isEqualTo(120);
+        assertThat(result.utilisation(train, 500)).isCloseTo(train.flopsPerImage() * 500 / 120e9, within(1e-12));
+        assertThat(result.rows().get(1).cpuRatio()).isNaN();
+        String table = result.table();
+        assertThat(table).contains("train-resnet20", "data-cifar", "1.25", "test CPU", "load average 0.50 before, 0.70 after");
+        assertThat(table).contains("data pipeline: data-cifar prepares 40000 images/s, 80.0x what train-resnet20 consumes");
+        Map<String, Object> json = result.toJson();
+        assertThat(json).containsEntry("threads", 2).containsEntry("repeats", 3);
+        assertThat((List<?>) json.get("workloads")).hasSize(2);
+    }
+
+    private static Measurement peak(double gflops) {
+        return new Measurement(0, 3, 1, 2, gflops, 0, 0, "engine");
+    }
+
+    private static Measurement run(double imagesPerSec, double peakMb) {
+        return new Measurement(imagesPerSec, 10, 2, 3.5, 0, peakMb, 300, "engine");
+    }
+}

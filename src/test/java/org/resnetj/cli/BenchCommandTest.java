@@ -1,0 +1,141 @@
+package org.resnetj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code resnet bench} at its tiny {@code --quick} size: it runs end to end and reports what it
+ * should, on both sides when PyTorch is installed. These tests pin the structure of the report,
+ * never a speed.
+ */
+class BenchCommandTest {
+
+    private static final List<String> WORKLOADS =
+            List.of("train-resnet20", "train-resnet56", "infer-resnet50-b1", "infer-resnet50-b16", "data-cifar");
+
+    private record Outcome(int status, String out, String err) {}
+
+    private static Outcome run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream capturedOut = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+                PrintStream capturedErr = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
+            System.setOut(capturedOut);
+            System.setErr(capturedErr);
+            status = Main.run(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new Outcome(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    }
+
+    private static JsonNode json(Outcome outcome) throws IOException {
+        assertThat(outcome.status()).as("exit status; stderr: %s", outcome.err()).isZero();
+        return new ObjectMapper().readTree(outcome.out());
+    }
+
+    @Test
+    void quickRunWithoutThePeerMeasuresEveryWorkloadOnOurSide() throws IOException {
+        JsonNode report = json(run("bench", "--quick", "--no-peer", "--threads", "2", "--json"));
+
+        assertThat(report.get("quick").asBoolean()).isTrue();
+        assertThat(report.get("peer").isNull()).isTrue();
+        assertThat(report.get("peer_status").asText()).contains("--no-peer");
+        assertThat(report.get("peak").get("machine_gflops").asDouble()).isPositive();
+        List<String> names = new ArrayList<>();
+        for (JsonNode w : report.get("workloads")) {
+            names.add(w.get("name").asText());
+            JsonNode ours = w.get("ours");
+            assertThat(ours.get("images_per_sec").asDouble()).as(w.get("name").asText()).isPositive();
+            assertThat(ours.get("runs_images_per_sec")).hasSize(1);
+            assertThat(w.get("peer").isNull()).isTrue();
+            boolean runsANetwork = !w.get("kind").asText().equals("data");
+            assertThat(ours.get("utilisation").isNull()).isEqualTo(!runsANetwork);
+        }
+        assertThat(names).containsExactlyElementsOf(WORKLOADS);
+        assertThat(report.get("data_headroom").asText()).contains("data-cifar prepares");
+    }
+
+    @Test
+    void quickRunWithThePeerGivesBothFiguresTheirRatioAndMemory() throws Exception {
+        assumeTrue(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
+
+        Outcome outcome = run("bench", "--quick", "--only", "infer-resnet50-b1", "--peer", peerScript().toString(), "--json");
+
+        JsonNode report = json(outcome);
+        assertThat(outcome.err()).contains("[1/1] infer-resnet50-b1: ours", "PyTorch");
+        JsonNode row = report.get("workloads").get(0);
+        assertThat(report.get("peer").asText()).startsWith("PyTorch ");
+        assertThat(row.get("peer").get("images_per_sec").asDouble()).isPositive();
+        assertThat(row.get("peer").get("workload_peak_mb").asDouble()).isPositive();
+        assertThat(row.get("ratio").asDouble()).isPositive();
+        assertThat(row.get("peer").get("utilisation").asDouble()).isPositive();
+    }
+
+    @Test
+    void aMissingPeerIsReportedAndOursIsStillMeasured(@TempDir Path dir) throws IOException {
+        Path peer = dir.resolve("peer");
+        Files.writeString(peer, "#!/bin/sh\necho 'peer: no torch here' >&2\nexit 3\n");
+        Files.setPosixFilePermissions(peer, PosixFilePermissions.fromString("rwx------"));
+
+        Outcome outcome = run("bench", "--quick", "--only", "data-cifar", "--peer", peer.toString());
+
+        assertThat(outcome.status()).as("stderr: %s", outcome.err()).isZero();
+        assertThat(outcome.err()).contains("PyTorch peer missing, measuring ours alone", "no torch here");
+        assertThat(outcome.out()).contains("no peer (missing", "data-cifar");
+    }
+
+    @Test
+    void badFlagsAreOneLineErrorsThatNameTheFlag() {
+        Outcome threads = run("bench", "--threads", "0", "--no-peer");
+        Outcome only = run("bench", "--only", "train-resnet99", "--no-peer");
+        Outcome peer = run("bench", "--peer", "/no/such/peer");
+
+        assertThat(threads.status()).isEqualTo(1);
+        assertThat(threads.err().lines().toList()).containsExactly("error: --threads must be at least 1, got 0");
+        assertThat(only.status()).isEqualTo(1);
+        assertThat(only.err().lines().toList()).hasSize(1);
+        assertThat(only.err()).contains("unknown workload 'train-resnet99'", "train-resnet20");
+        assertThat(peer.status()).isEqualTo(1);
+        assertThat(peer.err().lines().toList()).hasSize(1);
+        assertThat(peer.err()).contains("--peer /no/such/peer");
+    }
+
+    private static Path peerScript() {
+        return Path.of("bench", "peer").toAbsolutePath();
+    }
+
+    private static boolean torchInstalled() throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            return false;
+        }
+        Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import torch, torchvision")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!check.waitFor(2, TimeUnit.MINUTES)) {
+            check.destroyForcibly().waitFor();
+            return false;
+        }
+        return check.exitValue() == 0;
+    }
+}
