@@ -35,7 +35,8 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Builds the checkpoint's network and copies its parameters and BN statistics in.
+     * Builds the checkpoint's network, copies its parameters and BN statistics in, and prepares it
+     * for inference ({@link Network#prepareInference}).
      *
      * @throws IOException if the file is not a readable checkpoint or does not fit its model
      */
@@ -53,6 +54,8 @@ public final class LoadedModel implements AutoCloseable {
                 network.close();
                 throw e;
             }
+            // A loaded model only infers: its BN layers fold into their convolutions once.
+            network.prepareInference();
             Object names = contents.meta().get("class_names");
             List<String> classNames = names instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of();
             return new LoadedModel(network, preprocessing, spec, classNames);
