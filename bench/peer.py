@@ -10,7 +10,7 @@ workload the same way:
       prints the versions of torch and torchvision (exit status 3 if they are missing);
       bench/peer ensure also installs them first if they are missing
   peer.py KIND --batch B --side S --threads T --warmup W --seconds SEC --min-iterations K
-          [--model M --stride-on 1x1|3x3]
+          [--model M --stride-on 1x1|3x3] [--images DIR]
       KIND is one of
         train   a full SGD step of M in training mode on a BxCxSxS batch: forward,
                 cross-entropy, backward, SGD with momentum 0.9 and weight decay 1e-4, then the
@@ -18,6 +18,12 @@ workload the same way:
         infer   forward passes of M in eval mode under torch.inference_mode()
         data    the CIFAR-10 training augmentation (pad 4, random 32x32 crop, random flip,
                 normalise) through a DataLoader with T worker processes, in batches of B
+        imagenet-data
+                JPEG decoding plus the ImageNet training augmentation of Sec. 3.4 (shorter side
+                resized to a random length in [256, 480], random 224x224 crop, random flip,
+                per-pixel mean subtracted, AlexNet's PCA lighting) of the files of
+                torchvision's ImageFolder(DIR/train), through a DataLoader with T worker
+                processes, in batches of B
         matmul  SxS float32 matrix products (2*S^3 flops each); M and B are ignored, and
                 gflops is that of the fastest single product
       After W warm-up iterations it runs iterations until SEC seconds have passed and at least
@@ -241,6 +247,74 @@ def data(args):
         del loader
 
 
+def imagenet_data(args):
+    import random
+
+    import torch
+    from torchvision import datasets, transforms
+    from torchvision.transforms import functional
+
+    if not args.images:
+        raise SystemExit("peer.py: imagenet-data needs --images DIR, a folder of DIR/train/CLASS/*.jpg")
+
+    class RandomShorterSide:
+        """Sec. 3.4's scale augmentation: the shorter side resized to a random length in [256, 480]."""
+
+        def __call__(self, image):
+            return functional.resize(image, random.randint(256, 480))
+
+    class SubtractMean:
+        """The per-pixel mean: a constant image, as ours uses; the bench times the work, not the statistics."""
+
+        mean = torch.full((3, 224, 224), 0.45)
+
+        def __call__(self, image):
+            return image - self.mean
+
+    class Lighting:
+        """fb.resnet.torch's Lighting: rgb += eigvec @ (alpha * eigval), alpha ~ N(0, 0.1)."""
+
+        eigval = torch.tensor([0.2175, 0.0188, 0.0045])
+        eigvec = torch.tensor([
+            [-0.5675, 0.7192, 0.4009],
+            [-0.5808, -0.0045, -0.8140],
+            [-0.5836, -0.6948, 0.4203],
+        ])
+
+        def __call__(self, image):
+            alpha = torch.randn(3) * 0.1
+            return image + (self.eigvec @ (alpha * self.eigval)).view(3, 1, 1)
+
+    preset = transforms.Compose([
+        RandomShorterSide(),
+        transforms.RandomCrop(224),
+        transforms.RandomHorizontalFlip(),
+        transforms.ToTensor(),
+        SubtractMean(),
+        Lighting(),
+    ])
+    # ImageFolder's loader decodes with PIL and converts to RGB.
+    folder = datasets.ImageFolder(os.path.join(args.images, "train"), transform=preset)
+    loader = torch.utils.data.DataLoader(
+        folder, batch_size=args.batch, shuffle=True, num_workers=args.threads,
+        drop_last=True, persistent_workers=True)
+    batches = iter(())
+
+    def next_batch():
+        nonlocal batches
+        try:
+            next(batches)
+        except StopIteration:
+            batches = iter(loader)
+            next(batches)
+
+    try:
+        return timed(next_batch, args.warmup, args.seconds, args.min_iterations)
+    finally:
+        del batches
+        del loader
+
+
 def matmul(args):
     import torch
 
@@ -261,7 +335,7 @@ def main():
         print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__}))
         return 0
     parser = argparse.ArgumentParser(description="one PyTorch measurement for ./resnet bench")
-    parser.add_argument("kind", choices=("train", "infer", "data", "matmul"))
+    parser.add_argument("kind", choices=("train", "infer", "data", "imagenet-data", "matmul"))
     parser.add_argument("--model", default="")
     parser.add_argument("--batch", type=int, required=True)
     parser.add_argument("--side", type=int, required=True)
@@ -270,6 +344,7 @@ def main():
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--min-iterations", type=int, required=True)
     parser.add_argument("--stride-on", choices=("1x1", "3x3"), default="3x3")
+    parser.add_argument("--images", default="")
     args = parser.parse_args()
     depth = re.fullmatch(r"resnet(\d+)", args.model)
     if depth and int(depth.group(1)) in IMAGENET_DEPTHS and args.stride_on != "3x3":
@@ -281,7 +356,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     baseline = reset_peak()
-    run = {"train": train, "infer": infer, "data": data, "matmul": matmul}[args.kind]
+    run = {"train": train, "infer": infer, "data": data, "imagenet-data": imagenet_data, "matmul": matmul}[args.kind]
     iterations, seconds, best, cpu = run(args)
     peak = status_kb("VmHWM")
     matrix = args.kind == "matmul"

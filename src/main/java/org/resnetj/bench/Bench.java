@@ -87,29 +87,36 @@ public final class Bench {
             }
         }
 
-        double loadBefore = loadAverage();
+        // data-imagenet's JPEG files, written once so that both sides decode the same bytes.
+        boolean readsImages = workloads.stream().anyMatch(w -> w.kind() == Workload.Kind.IMAGENET_DATA);
+        double loadBefore;
+        double loadAfter;
         List<List<Measurement>> peaks = emptyLists(sides.size());
         List<List<List<Measurement>>> runs = new ArrayList<>();
         workloads.forEach(w -> runs.add(emptyLists(sides.size())));
-        for (int r = 0; r < options.repeats(); r++) {
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < sides.size(); i++) {
-                order.add(r % 2 == 0 ? i : sides.size() - 1 - i);
-            }
-            for (int i : order) {
-                peaks.get(i).add(sides.get(i).measure(peakWorkload, peakSettings));
-            }
-            for (int w = 0; w < workloads.size(); w++) {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%d/%d] %s:", r + 1, options.repeats(), workloads.get(w).name()));
-                for (int i : order) {
-                    Measurement m = sides.get(i).measure(workloads.get(w), settings);
-                    runs.get(w).get(i).add(m);
-                    line.append(String.format(Locale.ROOT, " %s %.1f images/s", sides.get(i).name(), m.imagesPerSec()));
+        try (BenchImages images = readsImages ? BenchImages.write(options.quick() ? BenchImages.QUICK_COUNT : BenchImages.COUNT) : null) {
+            Workload.Settings runSettings = images == null ? settings : settings.withImages(images.root());
+            loadBefore = loadAverage();
+            for (int r = 0; r < options.repeats(); r++) {
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < sides.size(); i++) {
+                    order.add(r % 2 == 0 ? i : sides.size() - 1 - i);
                 }
-                progress.println(line);
+                for (int i : order) {
+                    peaks.get(i).add(sides.get(i).measure(peakWorkload, peakSettings));
+                }
+                for (int w = 0; w < workloads.size(); w++) {
+                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%d/%d] %s:", r + 1, options.repeats(), workloads.get(w).name()));
+                    for (int i : order) {
+                        Measurement m = sides.get(i).measure(workloads.get(w), runSettings);
+                        runs.get(w).get(i).add(m);
+                        line.append(String.format(Locale.ROOT, " %s %.1f images/s", sides.get(i).name(), m.imagesPerSec()));
+                    }
+                    progress.println(line);
+                }
             }
+            loadAfter = loadAverage();
         }
-        double loadAfter = loadAverage();
 
         List<BenchResult.Row> rows = new ArrayList<>();
         for (int w = 0; w < workloads.size(); w++) {

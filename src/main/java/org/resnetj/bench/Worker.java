@@ -7,12 +7,21 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.resnetj.data.BadImages;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
+import org.resnetj.data.ImageDecoder;
+import org.resnetj.data.ImageFolder;
+import org.resnetj.data.ImageFolderBatches;
+import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.ImageSet;
+import org.resnetj.data.Lighting;
 import org.resnetj.data.PixelMean;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
@@ -31,10 +40,18 @@ import org.resnetj.train.Trainer;
  * weight decay. Inference runs a network prepared for it ({@link Network#prepareInference}: BN
  * folded), and copies the batch from a Java array through an {@link InputBuffer} into a
  * short-lived manager and reads the logits back every iteration. The data pipeline is the {@link
- * BatchStream} of training, over 50,000 random images. The memory baseline is taken after the
+ * BatchStream} of training: for CIFAR-10 over 50,000 random images, for ImageNet the image folder
+ * pipeline of {@code FolderTraining} (decoding, Section 3.4's augmentation, PCA lighting) over the
+ * JPEG files of {@code --images}. The memory baseline is taken after the
  * engine has loaded and before the model or the data is built, as {@code bench/peer.py} does.
  */
 public final class Worker {
+
+    /**
+     * The per-pixel mean the ImageNet pipeline subtracts: a constant, since the bench times the
+     * decoding and augmentation, not the statistics of the images.
+     */
+    private static final float IMAGENET_MEAN = 0.45f;
 
     /** Images of the data pipeline's source set: CIFAR-10's training set size. */
     private static final int DATA_IMAGES = 50_000;
@@ -60,7 +77,7 @@ public final class Worker {
     }
 
     /** Runs the measurement that {@code args} describe and returns its fields. */
-    static Map<String, Object> measure(String[] args) {
+    static Map<String, Object> measure(String[] args) throws IOException {
         Request request = Request.parse(args);
         Workload w = request.workload();
         Workload.Settings s = request.settings();
@@ -78,6 +95,9 @@ public final class Worker {
                 break;
             case CIFAR_DATA:
                 timing = cifarData(w, s);
+                break;
+            case IMAGENET_DATA:
+                timing = imagenetData(w, s);
                 break;
             default:
                 timing = matmul(w, s);
@@ -151,6 +171,19 @@ public final class Worker {
         }
     }
 
+    private static Timing imagenetData(Workload w, Workload.Settings s) throws IOException {
+        if (s.images() == null) {
+            throw new IllegalArgumentException(w.kind().argument() + " needs --images DIR, a folder of DIR/train/CLASS/*.jpg");
+        }
+        ImageDecoder decoder = new ImageDecoder(ImageFolder.open(s.images(), null).train(), BadImages.STOP);
+        float[] mean = new float[ImageNetPresets.IMAGE_SIZE];
+        Arrays.fill(mean, IMAGENET_MEAN);
+        ImageFolderBatches batches = new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
+        try (BatchStream stream = new BatchStream(batches, 0, s.threads())) {
+            return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
+        }
+    }
+
     private static Timing matmul(Workload w, Workload.Settings s) {
         Engine.getInstance().setRandomSeed(0);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -195,7 +228,7 @@ public final class Worker {
         static Request parse(String[] args) {
             if (args.length == 0) {
                 throw new IllegalArgumentException("expected KIND --batch B --side S --threads T --warmup W --seconds SEC"
-                        + " --min-iterations K [--model M --stride-on 1x1|3x3]");
+                        + " --min-iterations K [--model M --stride-on 1x1|3x3] [--images DIR]");
             }
             Workload.Kind kind = Workload.Kind.ofArgument(args[0]);
             Map<String, String> values = new LinkedHashMap<>();
@@ -211,7 +244,8 @@ public final class Worker {
                     kind.argument() + (model.isEmpty() ? "" : "-" + model), kind, model, stride,
                     integer(values, "batch"), integer(values, "side"));
             Workload.Settings settings = new Workload.Settings(
-                    integer(values, "threads"), integer(values, "warmup"), number(values, "seconds"), integer(values, "min-iterations"));
+                    integer(values, "threads"), integer(values, "warmup"), number(values, "seconds"), integer(values, "min-iterations"),
+                    values.containsKey("images") ? Path.of(values.get("images")) : null);
             return new Request(workload, settings);
         }
 

@@ -1,8 +1,11 @@
 package org.resnetj.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import org.resnetj.model.Complexity;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
@@ -38,6 +41,11 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
         INFER("infer", 1),
         /** The CIFAR-10 training augmentation of one batch, on the data pipeline's threads. */
         CIFAR_DATA("data", 0),
+        /**
+         * JPEG decoding plus the ImageNet training augmentation of Section 3.4 of one batch, on the
+         * data pipeline's threads, reading the files of {@link Settings#images}.
+         */
+        IMAGENET_DATA("imagenet-data", 0),
         /** One square float32 matrix product: the machine's peak, not a listed workload. */
         MATMUL("matmul", 0);
 
@@ -59,13 +67,19 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
             return forwardPasses;
         }
 
+        /** Whether it prepares batches rather than running a network or a product. */
+        public boolean dataPipeline() {
+            return this == CIFAR_DATA || this == IMAGENET_DATA;
+        }
+
         static Kind ofArgument(String value) {
             for (Kind kind : values()) {
                 if (kind.argument.equals(value)) {
                     return kind;
                 }
             }
-            throw new IllegalArgumentException("unknown workload kind '" + value + "', expected train, infer, data or matmul");
+            throw new IllegalArgumentException("unknown workload kind '" + value + "', expected one of "
+                    + Arrays.stream(values()).map(Kind::argument).collect(Collectors.joining(", ")));
         }
     }
 
@@ -94,6 +108,11 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
         return new Workload(name, Kind.CIFAR_DATA, "", StridePlacement.FIRST_1X1, batch, 32);
     }
 
+    /** JPEG decoding plus the ImageNet training augmentation in batches of {@code batch}, 224×224 crops. */
+    static Workload imagenetData(String name, int batch) {
+        return new Workload(name, Kind.IMAGENET_DATA, "", StridePlacement.FIRST_1X1, batch, 224);
+    }
+
     /** The matrix product that measures the machine's peak. */
     static Workload matmul(int size) {
         return new Workload("matmul-" + size, Kind.MATMUL, "", StridePlacement.FIRST_1X1, 1, size);
@@ -107,6 +126,7 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
         switch (kind) {
             case TRAIN:
             case CIFAR_DATA:
+            case IMAGENET_DATA:
                 return new Workload(name, kind, model, stride, Math.min(batch, 4), side);
             case INFER:
                 return new Workload(name, kind, model, stride, Math.min(batch, 2), Math.min(side, 64));
@@ -139,6 +159,8 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
                 return String.format(Locale.ROOT, "%s inference, batch %d, %d×%d", model, batch, side, side);
             case CIFAR_DATA:
                 return String.format(Locale.ROOT, "CIFAR-10 augmentation, batch %d", batch);
+            case IMAGENET_DATA:
+                return String.format(Locale.ROOT, "JPEG decoding and ImageNet augmentation, batch %d, %d×%d crops", batch, side, side);
             default:
                 return String.format(Locale.ROOT, "%d×%d float32 matmul", side, side);
         }
@@ -147,7 +169,10 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
     /**
      * The arguments of one measurement in the worker protocol that {@link Worker} and {@code
      * bench/peer.py} share: {@code KIND --model M --batch B --side S --threads T --warmup W
-     * --seconds SEC --min-iterations K [--stride-on 1x1|3x3]}.
+     * --seconds SEC --min-iterations K [--model M --stride-on 1x1|3x3] [--images DIR]}; {@code
+     * --images} for {@link Kind#IMAGENET_DATA} only.
+     *
+     * @throws IllegalStateException for {@link Kind#IMAGENET_DATA} if the settings name no images
      */
     List<String> arguments(Settings settings) {
         List<String> args = new ArrayList<>(List.of(
@@ -164,19 +189,39 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
             args.add("--stride-on");
             args.add(stride == StridePlacement.MIDDLE_3X3 ? "3x3" : "1x1");
         }
+        if (kind == Kind.IMAGENET_DATA) {
+            if (settings.images() == null) {
+                throw new IllegalStateException(name + " reads JPEG files, but the settings name no image folder");
+            }
+            args.add("--images");
+            args.add(settings.images().toString());
+        }
         return args;
     }
 
     /**
      * How every measurement of a run is timed: on {@code threads} threads, after {@code warmup}
-     * untimed iterations, for at least {@code seconds} and {@code minIterations} iterations.
+     * untimed iterations, for at least {@code seconds} and {@code minIterations} iterations; and
+     * the image folder ({@code images/train/CLASS/*.jpg}, {@link BenchImages}) that {@link
+     * Kind#IMAGENET_DATA} reads, null when no workload of the run reads one.
      */
-    record Settings(int threads, int warmup, double seconds, int minIterations) {
+    record Settings(int threads, int warmup, double seconds, int minIterations, Path images) {
+
+        /** Settings without an image folder. */
+        Settings(int threads, int warmup, double seconds, int minIterations) {
+            this(threads, warmup, seconds, minIterations, null);
+        }
+
         Settings {
             if (threads < 1 || warmup < 0 || seconds < 0 || minIterations < 1) {
                 throw new IllegalArgumentException("bad timing settings: " + threads + " threads, " + warmup
                         + " warm-up iterations, " + seconds + " s, " + minIterations + " iterations");
             }
+        }
+
+        /** The same timing, with {@code folder} as the image folder. */
+        Settings withImages(Path folder) {
+            return new Settings(threads, warmup, seconds, minIterations, folder);
         }
     }
 }

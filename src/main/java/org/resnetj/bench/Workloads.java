@@ -18,7 +18,10 @@ final class Workloads {
             Workload.inference("infer-resnet50-b1", "resnet50", 1),
             Workload.inference("infer-resnet50-b16", "resnet50", 16),
             // What feeds the training workloads, alone.
-            Workload.cifarData("data-cifar", 128));
+            Workload.cifarData("data-cifar", 128),
+            // Section 3.4's ImageNet pipeline from JPEG files; batch 32, a size both sides keep
+            // within memory on a small machine (the paper's 256 only scales the batch, not the work per image).
+            Workload.imagenetData("data-imagenet", 32));
 
     /** The matrix product whose best time gives the machine's peak flops. */
     static final Workload PEAK = Workload.matmul(2048);

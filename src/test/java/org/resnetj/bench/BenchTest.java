@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.resnetj.model.Complexity;
 import org.resnetj.model.ModelRegistry;
@@ -57,6 +62,45 @@ class BenchTest {
         assertThat(request.workload().stride()).isEqualTo(StridePlacement.MIDDLE_3X3);
         assertThat(request.workload().batch()).isEqualTo(1);
         assertThat(request.workload().side()).isEqualTo(224);
+    }
+
+    @Test
+    void imagenetDataPassesItsImageFolderToTheWorker() {
+        Workload w = Workloads.ALL.stream().filter(x -> x.name().equals("data-imagenet")).findFirst().orElseThrow();
+        Workload.Settings settings = new Workload.Settings(2, 1, 0.5, 3, Path.of("/tmp/images"));
+
+        Worker.Request request = Worker.Request.parse(w.arguments(settings).toArray(String[]::new));
+
+        assertThat(w.batch()).isEqualTo(32);
+        assertThat(request.workload().kind()).isEqualTo(Workload.Kind.IMAGENET_DATA);
+        assertThat(request.settings()).isEqualTo(settings);
+        assertThat(w.flopsPerImage()).isZero();
+        assertThatThrownBy(() -> w.arguments(new Workload.Settings(2, 1, 0.5, 3)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("data-imagenet reads JPEG files");
+    }
+
+    @Test
+    void benchImagesAreTheSameJpegsEveryTimeAndCloseDeletesThem() throws IOException {
+        Path root;
+        byte[] first;
+        try (BenchImages images = BenchImages.write(2)) {
+            root = images.root();
+            List<Path> files;
+            try (Stream<Path> walk = Files.walk(root.resolve("train"))) {
+                files = walk.filter(Files::isRegularFile).sorted().toList();
+            }
+            assertThat(files).hasSize(2);
+            BufferedImage landscape = ImageIO.read(files.get(0).toFile());
+            BufferedImage portrait = ImageIO.read(files.get(1).toFile());
+            assertThat(List.of(landscape.getWidth(), landscape.getHeight(), portrait.getWidth(), portrait.getHeight()))
+                    .containsExactly(500, 375, 375, 500);
+            first = Files.readAllBytes(files.get(0));
+        }
+        assertThat(root).doesNotExist();
+        try (BenchImages again = BenchImages.write(1)) {
+            assertThat(Files.readAllBytes(again.root().resolve("train/c0/img000.jpg"))).isEqualTo(first);
+        }
     }
 
     @Test
@@ -114,6 +158,32 @@ class BenchTest {
         Map<String, Object> json = result.toJson();
         assertThat(json).containsEntry("threads", 2).containsEntry("repeats", 3);
         assertThat((List<?>) json.get("workloads")).hasSize(2);
+        assertThat(json.get("imagenet_data_headroom")).isNull();
+    }
+
+    @Test
+    void imagenetHeadroomComparesWithAThirdOfResNet50InferenceOrSaysItDidNotRun() {
+        Workload data = Workload.imagenetData("data-imagenet", 32);
+        Workload infer = Workload.inference("infer-resnet50-b16", "resnet50", 16);
+        BenchResult.Row dataRow = new BenchResult.Row(data, List.of(run(300, 50)), List.of(run(100, 50)));
+        BenchResult.Row inferRow = new BenchResult.Row(infer, List.of(run(20, 400)), List.of(run(15, 400)));
+
+        BenchResult both = result(List.of(inferRow, dataRow));
+        BenchResult alone = result(List.of(dataRow));
+
+        assertThat(dataRow.ratio()).isEqualTo(3);
+        assertThat(dataRow.cpuRatio()).isNaN();
+        assertThat(both.table()).contains(
+                "data pipeline: data-imagenet prepares 300 images/s, 45.0x what ResNet-50 training consumes"
+                        + " (about infer-resnet50-b16 / 3 = 6.7 images/s); goal >= 3x");
+        assertThat(alone.table()).contains("data-imagenet prepares 300 images/s, - x ResNet-50 training");
+        assertThat((String) alone.toJson().get("imagenet_data_headroom")).contains("which did not run");
+    }
+
+    private static BenchResult result(List<BenchResult.Row> rows) {
+        return new BenchResult(
+                new Bench.Options(2, 1, 3, false, true, List.of(), Path.of("bench/peer")),
+                Workloads.PEAK, List.of(peak(100)), List.of(peak(50)), "torch", rows, "test CPU", 2, 0.5, 0.5, "2026-01-01");
     }
 
     private static Measurement peak(double gflops) {

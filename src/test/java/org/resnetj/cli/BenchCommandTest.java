@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchCommandTest {
 
     private static final List<String> WORKLOADS =
-            List.of("train-resnet20", "train-resnet56", "infer-resnet50-b1", "infer-resnet50-b16", "data-cifar");
+            List.of("train-resnet20", "train-resnet56", "infer-resnet50-b1", "infer-resnet50-b16", "data-cifar", "data-imagenet");
 
     private record Outcome(int status, String out, String err) {}
 
@@ -68,11 +68,12 @@ class BenchCommandTest {
             assertThat(ours.get("images_per_sec").asDouble()).as(w.get("name").asText()).isPositive();
             assertThat(ours.get("runs_images_per_sec")).hasSize(1);
             assertThat(w.get("peer").isNull()).isTrue();
-            boolean runsANetwork = !w.get("kind").asText().equals("data");
+            boolean runsANetwork = !List.of("data", "imagenet-data").contains(w.get("kind").asText());
             assertThat(ours.get("utilisation").isNull()).isEqualTo(!runsANetwork);
         }
         assertThat(names).containsExactlyElementsOf(WORKLOADS);
         assertThat(report.get("data_headroom").asText()).contains("data-cifar prepares");
+        assertThat(report.get("imagenet_data_headroom").asText()).contains("data-imagenet prepares", "x what ResNet-50 training consumes");
     }
 
     @Test
