@@ -236,7 +236,9 @@ public final class Curves {
         series.setLabel(label);
         series.setLineColor(colour);
         series.setLineStyle(stroke);
-        series.setMarker(SeriesMarkers.NONE);
+        // A single point (a run shorter than one logging interval) has no line to draw: mark it.
+        series.setMarker(points.size() == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+        series.setMarkerColor(colour);
         return series;
     }
 
