@@ -3,12 +3,16 @@ package org.resnetj.data;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 
 /**
@@ -82,6 +86,15 @@ public final class RgbImage {
                     pixels[2 * plane + at] = v;
                 }
             }
+        } else if (isPlainBgr(image)) {
+            // What JPEG decoding gives for most photos: read the bytes, as getRGB would return
+            // them (an sRGB model converts nothing), at a third of its cost.
+            byte[] bgr = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
+            for (int at = 0, k = 0; at < plane; at++, k += 3) {
+                pixels[at] = bgr[k + 2];
+                pixels[plane + at] = bgr[k + 1];
+                pixels[2 * plane + at] = bgr[k];
+            }
         } else {
             int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
             for (int at = 0; at < plane; at++) {
@@ -91,6 +104,26 @@ public final class RgbImage {
             }
         }
         return new RgbImage(w, h, pixels);
+    }
+
+    /** Whether the image is 8-bit sRGB stored as B, G, R bytes row by row from the buffer's start. */
+    private static boolean isPlainBgr(BufferedImage image) {
+        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR || !image.getColorModel().getColorSpace().isCS_sRGB()) {
+            return false;
+        }
+        WritableRaster raster = image.getRaster();
+        if (!(raster.getSampleModel() instanceof PixelInterleavedSampleModel model)
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer)) {
+            return false;
+        }
+        return raster.getParent() == null
+                && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0
+                && buffer.getNumBanks() == 1
+                && buffer.getOffset() == 0
+                && model.getPixelStride() == 3
+                && model.getScanlineStride() == 3 * image.getWidth()
+                && Arrays.equals(model.getBandOffsets(), new int[] {2, 1, 0});
     }
 
     /** An image from CHW bytes: the red plane, then green, then blue, each row by row. */

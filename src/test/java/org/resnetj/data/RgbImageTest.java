@@ -100,4 +100,36 @@ class RgbImageTest {
         assertThatThrownBy(() -> RgbImage.read(text)).isInstanceOf(IOException.class).hasMessageContaining("notes.jpg");
         assertThatThrownBy(() -> RgbImage.read(truncated)).isInstanceOf(IOException.class).hasMessageContaining("cut.jpg");
     }
+
+    @Test
+    void bgrBytesReadDirectlyEqualWhatGetRgbReturns(@TempDir Path dir) throws IOException {
+        java.util.Random random = new java.util.Random(5);
+        BufferedImage bgr = new BufferedImage(37, 23, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < bgr.getHeight(); y++) {
+            for (int x = 0; x < bgr.getWidth(); x++) {
+                bgr.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        assertDecodedAsGetRgb(bgr, RgbImage.of(bgr));
+        // A JPEG photo decodes to TYPE_3BYTE_BGR: the direct path is the one it takes.
+        Path jpeg = dir.resolve("photo.jpg");
+        ImageIO.write(bgr, "jpeg", jpeg.toFile());
+        BufferedImage decoded = ImageIO.read(jpeg.toFile());
+        assertThat(decoded.getType()).isEqualTo(BufferedImage.TYPE_3BYTE_BGR);
+        assertDecodedAsGetRgb(decoded, RgbImage.read(jpeg));
+        // A sub-image shares a translated raster: it must take the general path, and agree.
+        BufferedImage part = bgr.getSubimage(3, 4, 20, 10);
+        assertDecodedAsGetRgb(part, RgbImage.of(part));
+    }
+
+    private static void assertDecodedAsGetRgb(BufferedImage image, RgbImage rgb) {
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int argb = image.getRGB(x, y);
+                assertThat(new int[] {rgb.sample(0, y, x), rgb.sample(1, y, x), rgb.sample(2, y, x)})
+                        .as("pixel (%d, %d)", x, y)
+                        .containsExactly((argb >> 16) & 0xFF, (argb >> 8) & 0xFF, argb & 0xFF);
+            }
+        }
+    }
 }
