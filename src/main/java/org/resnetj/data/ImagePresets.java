@@ -70,9 +70,6 @@ public final class ImagePresets {
         }
     }
 
-    /** Pillow's fixed-point precision for 8-bit resampling ({@code PRECISION_BITS}). */
-    private static final int PRECISION_BITS = 32 - 8 - 2;
-
     private ImagePresets() {}
 
     /** The center-crop view: 3×224×224 values of pixel / 255. */
@@ -209,100 +206,11 @@ public final class ImagePresets {
 
     /**
      * Resizes with Pillow's {@code Image.resize(size, BILINEAR)} (Pillow 9, {@code Resample.c}):
-     * a horizontal pass, then a vertical one, each skipped if that side keeps its size.
+     * a horizontal pass, then a vertical one, each skipped if that side keeps its size. It is
+     * {@link WindowResample}'s window that covers the whole output: one implementation of
+     * Pillow's filter.
      */
     static RgbImage resize(RgbImage image, int width, int height) {
-        int inW = image.width();
-        int inH = image.height();
-        byte[] planes = new byte[3 * inW * inH];
-        for (int c = 0; c < 3; c++) {
-            for (int y = 0; y < inH; y++) {
-                for (int x = 0; x < inW; x++) {
-                    planes[(c * inH + y) * inW + x] = (byte) image.sample(c, y, x);
-                }
-            }
-        }
-        int w = inW;
-        if (width != inW) {
-            Filter f = Filter.of(inW, width);
-            byte[] out = new byte[3 * width * inH];
-            for (int row = 0; row < 3 * inH; row++) {
-                for (int x = 0; x < width; x++) {
-                    int sum = 1 << (PRECISION_BITS - 1);
-                    for (int i = 0; i < f.count[x]; i++) {
-                        sum += (planes[row * inW + f.first[x] + i] & 0xFF) * f.weights[x][i];
-                    }
-                    out[row * width + x] = clip8(sum);
-                }
-            }
-            planes = out;
-            w = width;
-        }
-        if (height != inH) {
-            Filter f = Filter.of(inH, height);
-            byte[] out = new byte[3 * w * height];
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < height; y++) {
-                    for (int x = 0; x < w; x++) {
-                        int sum = 1 << (PRECISION_BITS - 1);
-                        for (int i = 0; i < f.count[y]; i++) {
-                            sum += (planes[(c * inH + f.first[y] + i) * w + x] & 0xFF) * f.weights[y][i];
-                        }
-                        out[(c * height + y) * w + x] = clip8(sum);
-                    }
-                }
-            }
-            planes = out;
-        }
-        return RgbImage.of(width, height, planes);
-    }
-
-    private static byte clip8(int value) {
-        if (value >= 1 << PRECISION_BITS << 8) {
-            return (byte) 255;
-        }
-        if (value <= 0) {
-            return 0;
-        }
-        return (byte) (value >> PRECISION_BITS);
-    }
-
-    /** The fixed-point weights of one pass: for each output index, a run of input indices. */
-    private record Filter(int[] first, int[] count, int[][] weights) {
-
-        /** Pillow's {@code precompute_coeffs} and {@code normalize_coeffs_8bpc}, bilinear. */
-        static Filter of(int inSize, int outSize) {
-            double scale = (double) inSize / outSize;
-            double filterScale = Math.max(scale, 1.0);
-            double support = filterScale;
-            int[] first = new int[outSize];
-            int[] count = new int[outSize];
-            int[][] weights = new int[outSize][];
-            for (int o = 0; o < outSize; o++) {
-                double center = (o + 0.5) * scale;
-                double ss = 1.0 / filterScale;
-                int min = Math.max((int) (center - support + 0.5), 0);
-                int max = Math.min((int) (center + support + 0.5), inSize) - min;
-                double[] k = new double[max];
-                double sum = 0;
-                for (int i = 0; i < max; i++) {
-                    k[i] = triangle((i + min - center + 0.5) * ss);
-                    sum += k[i];
-                }
-                weights[o] = new int[max];
-                for (int i = 0; i < max; i++) {
-                    double w = sum != 0.0 ? k[i] / sum : k[i];
-                    weights[o][i] = (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
-                }
-                first[o] = min;
-                count[o] = max;
-            }
-            return new Filter(first, count, weights);
-        }
-
-        private static double triangle(double x) {
-            double a = Math.abs(x);
-            return a < 1.0 ? 1.0 - a : 0.0;
-        }
+        return RgbImage.of(width, height, WindowResample.window(image, width, height, 0, 0, height, width));
     }
 }

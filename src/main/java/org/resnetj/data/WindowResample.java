@@ -12,8 +12,9 @@ package org.resnetj.data;
  * to 8 bits after each pass. So the window needs the horizontal pass only at its columns and
  * only on the input rows its rows' filters reach (Pillow itself limits the horizontal pass to
  * those rows), then the vertical pass at its rows. A pass whose side keeps its size is skipped,
- * as in Pillow. The filter is Pillow's, as {@link ImagePresets} computes it; {@code
- * WindowResampleTest} pins the equality.
+ * as in Pillow. {@link ImagePresets#resize} is the window covering the whole output, so this
+ * is the project's one implementation of Pillow's bilinear filter; {@code WindowResampleTest}
+ * and {@code ImagePresetsTest} pin it to Pillow's bytes.
  */
 final class WindowResample {
 
