@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,27 +25,11 @@ class BenchCommandTest {
     private static final List<String> WORKLOADS =
             List.of("train-resnet20", "train-resnet56", "infer-resnet50-b1", "infer-resnet50-b16", "data-cifar", "data-imagenet");
 
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream capturedOut = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-                PrintStream capturedErr = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(capturedOut);
-            System.setErr(capturedErr);
-            status = Main.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Outcome(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
-    private static JsonNode json(Outcome outcome) throws IOException {
+    private static JsonNode json(CommandRun outcome) throws IOException {
         assertThat(outcome.status()).as("exit status; stderr: %s", outcome.err()).isZero();
         return new ObjectMapper().readTree(outcome.out());
     }
@@ -80,7 +61,7 @@ class BenchCommandTest {
     void quickRunWithThePeerGivesBothFiguresTheirRatioAndMemory() throws Exception {
         assumeTrue(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
 
-        Outcome outcome = run("bench", "--quick", "--only", "infer-resnet50-b1", "--peer", peerScript().toString(), "--json");
+        CommandRun outcome = run("bench", "--quick", "--only", "infer-resnet50-b1", "--peer", peerScript().toString(), "--json");
 
         JsonNode report = json(outcome);
         assertThat(outcome.err()).contains("[1/1] infer-resnet50-b1: ours", "PyTorch");
@@ -98,7 +79,7 @@ class BenchCommandTest {
         Files.writeString(peer, "#!/bin/sh\necho 'peer: no torch here' >&2\nexit 3\n");
         Files.setPosixFilePermissions(peer, PosixFilePermissions.fromString("rwx------"));
 
-        Outcome outcome = run("bench", "--quick", "--only", "data-cifar", "--peer", peer.toString());
+        CommandRun outcome = run("bench", "--quick", "--only", "data-cifar", "--peer", peer.toString());
 
         assertThat(outcome.status()).as("stderr: %s", outcome.err()).isZero();
         assertThat(outcome.err()).contains("PyTorch peer missing, measuring ours alone", "no torch here");
@@ -107,9 +88,9 @@ class BenchCommandTest {
 
     @Test
     void badFlagsAreOneLineErrorsThatNameTheFlag() {
-        Outcome threads = run("bench", "--threads", "0", "--no-peer");
-        Outcome only = run("bench", "--only", "train-resnet99", "--no-peer");
-        Outcome peer = run("bench", "--peer", "/no/such/peer");
+        CommandRun threads = run("bench", "--threads", "0", "--no-peer");
+        CommandRun only = run("bench", "--only", "train-resnet99", "--no-peer");
+        CommandRun peer = run("bench", "--peer", "/no/such/peer");
 
         assertThat(threads.status()).isEqualTo(1);
         assertThat(threads.err().lines().toList()).containsExactly("error: --threads must be at least 1, got 0");

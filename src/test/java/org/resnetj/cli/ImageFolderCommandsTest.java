@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,24 +30,8 @@ class ImageFolderCommandsTest {
     static Path folder;
     static Path run;
 
-    private record Outcome(int status, String out, String err) {}
-
-    private static Outcome run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream capturedOut = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-                PrintStream capturedErr = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(capturedOut);
-            System.setErr(capturedErr);
-            status = Main.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Outcome(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     @BeforeAll
@@ -59,7 +40,7 @@ class ImageFolderCommandsTest {
         ImageFolderFiles.garbage(folder.resolve("train/bee/broken.jpg"));
         Files.writeString(folder.resolve("labels.txt"), "ant an ant\nbee a bee\ncat a cat\n");
         run = dir.resolve("run");
-        Outcome trained = run("train", "--data", folder.toString(), "--model", "resnet18", "--iterations", "2",
+        CommandRun trained = run("train", "--data", folder.toString(), "--model", "resnet18", "--iterations", "2",
                 "--batch", "4", "--threads", "2", "--bad-images", "skip", "--out", run.toString(),
                 "--set", "log_every=1", "--set", "eval_every=2", "--set", "checkpoint_every=2");
         assertThat(trained.status()).as("train failed: %s", trained.err()).isZero();
@@ -100,7 +81,7 @@ class ImageFolderCommandsTest {
 
     @Test
     void everyProtocolReportsOneJsonObjectAndAnEnsembleOfOneModelTwiceEqualsTheModel() throws Exception {
-        Outcome single = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--protocol", "all", "--json");
+        CommandRun single = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--protocol", "all", "--json");
         assertThat(single.status()).as("eval failed: %s", single.err()).isZero();
         List<String> lines = single.out().strip().lines().toList();
         assertThat(lines).hasSize(3);
@@ -113,7 +94,7 @@ class ImageFolderCommandsTest {
             assertThat(row.get("top1_error").asDouble()).isBetween(0.0, 1.0);
             assertThat(row.get("top5_error").asDouble()).isZero(); // 3 classes: the true one is always in the top 5
         }
-        Outcome twice = run("eval", "--checkpoint", run.toString(), "--checkpoint", run.toString(),
+        CommandRun twice = run("eval", "--checkpoint", run.toString(), "--checkpoint", run.toString(),
                 "--data", folder.toString(), "--protocol", "10-crop", "--json");
         assertThat(twice.status()).as("eval failed: %s", twice.err()).isZero();
         JsonNode ensemble = readTree(json, twice.out().strip());
@@ -127,10 +108,10 @@ class ImageFolderCommandsTest {
         TorchvisionStateDicts.writePth(pth, "resnet18", 3, 7);
         Path imported = dir.resolve("tv.zip");
         TorchvisionImport.run(pth, "resnet18", null, imported);
-        Outcome alone = run("eval", "--checkpoint", imported.toString(), "--data", folder.toString(), "--json");
+        CommandRun alone = run("eval", "--checkpoint", imported.toString(), "--data", folder.toString(), "--json");
         assertThat(alone.status()).as("eval failed: %s", alone.err()).isZero();
         assertThat(new ObjectMapper().readTree(alone.out()).get("images").asInt()).isEqualTo(2);
-        Outcome mixed = run("eval", "--checkpoint", imported.toString(), "--checkpoint", run.toString(),
+        CommandRun mixed = run("eval", "--checkpoint", imported.toString(), "--checkpoint", run.toString(),
                 "--data", folder.toString(), "--protocol", "multi-scale", "--json");
         assertThat(mixed.status()).as("eval failed: %s", mixed.err()).isZero();
         assertThat(new ObjectMapper().readTree(mixed.out()).get("checkpoints")).hasSize(2);
@@ -138,13 +119,13 @@ class ImageFolderCommandsTest {
 
     @Test
     void mismatchedNetsAndFlagsGetOneLineErrors() {
-        Outcome cifarNet = run("train", "--data", folder.toString(), "--model", "resnet20", "--out", dir.resolve("x").toString());
+        CommandRun cifarNet = run("train", "--data", folder.toString(), "--model", "resnet20", "--out", dir.resolve("x").toString());
         assertThat(cifarNet.status()).isNotZero();
         assertThat(cifarNet.err().strip()).contains("image folder").contains("resnet20 is a CIFAR-10 net").doesNotContain("\n");
-        Outcome protocol = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--protocol", "5-crop");
+        CommandRun protocol = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--protocol", "5-crop");
         assertThat(protocol.status()).isNotZero();
         assertThat(protocol.err()).contains("5-crop").contains("center, 10-crop, multi-scale");
-        Outcome policy = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--bad-images", "maybe");
+        CommandRun policy = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--bad-images", "maybe");
         assertThat(policy.err()).contains("--bad-images must be stop or skip");
         assertThat(dir.resolve("x")).doesNotExist();
     }

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,40 +12,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 
-/**
- * The {@code resnet} command as a user calls it, through {@link Main#run}: what it prints on
- * stdout and stderr and the exit status. System.out and System.err are swapped for buffers for
- * the length of one call; picocli takes its error stream from System.err when Main builds it.
- */
+/** The {@code resnet} command as a user calls it ({@link CommandRun}): output, errors, exit status. */
 class MainTest {
 
-    /** What one call printed and returned. */
-    private record Outcome(int status, String out, String err) {
-        List<String> errLines() {
-            return err.lines().toList();
-        }
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
-    private static Outcome run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream capturedOut = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-                PrintStream capturedErr = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(capturedOut);
-            System.setErr(capturedErr);
-            status = Main.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Outcome(
-                status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-    }
-
-    private static JsonNode json(Outcome outcome) throws Exception {
+    private static JsonNode json(CommandRun outcome) throws Exception {
         assertThat(outcome.status()).as("exit status; stderr: %s", outcome.err()).isZero();
         assertThat(outcome.out().strip().lines()).as("one JSON object on one line").hasSize(1);
         return new ObjectMapper().readTree(outcome.out());
@@ -81,7 +52,7 @@ class MainTest {
 
     @Test
     void summaryTablePrintsTheStagesOfTable1AndTheTotals() {
-        Outcome outcome = run("summary", "resnet34");
+        CommandRun outcome = run("summary", "resnet34");
 
         assertThat(outcome.status()).isZero();
         assertThat(outcome.err()).isEmpty();
@@ -92,7 +63,7 @@ class MainTest {
 
     @Test
     void modelsListsEveryNamedModelWithADescription() {
-        Outcome outcome = run("models");
+        CommandRun outcome = run("models");
 
         assertThat(outcome.status()).isZero();
         List<String> lines = outcome.out().lines().toList();
@@ -105,7 +76,7 @@ class MainTest {
 
     @Test
     void helpListsTheSubcommands() {
-        Outcome outcome = run("--help");
+        CommandRun outcome = run("--help");
 
         assertThat(outcome.status()).isZero();
         assertThat(outcome.out()).contains("models", "summary");
@@ -124,7 +95,7 @@ class MainTest {
                 "summary resnet50 --input-size 0 | --input-size"
             })
     void userErrorIsOneLineOnStderrWithoutAStackTrace(String command, String named) {
-        Outcome outcome = run(command.strip().split("\\s+"));
+        CommandRun outcome = run(command.strip().split("\\s+"));
 
         assertThat(outcome.status()).isNotZero();
         assertThat(outcome.errLines()).hasSize(1);
@@ -145,7 +116,7 @@ class MainTest {
                 "summary resnet50 --bogus | --bogus"
             })
     void badFlagValueIsReportedFirstOnStderrWithoutAStackTrace(String command, String flag) {
-        Outcome outcome = run(command.strip().split("\\s+"));
+        CommandRun outcome = run(command.strip().split("\\s+"));
 
         assertThat(outcome.status()).isNotZero();
         assertThat(outcome.errLines()).isNotEmpty();
