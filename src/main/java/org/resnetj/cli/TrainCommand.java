@@ -6,7 +6,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.resnetj.data.ImageFolder;
 import org.resnetj.model.ModelOptions;
@@ -14,6 +13,7 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.Trainer;
+import org.resnetj.train.TrainingData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,17 +103,6 @@ final class TrainCommand implements Callable<Integer> {
                 recipe = recipe.with(SHORT_SCHEDULE);
             }
         }
-        if (folder) {
-            ImageFolder images = ImageFolder.open(data, null);
-            System.out.printf(Locale.ROOT, "found an image folder: %d classes, %d training images, %s%n",
-                    images.classNames().size(), images.train().size(),
-                    images.val().map(v -> v.size() + " val images").orElse("no val/"));
-            if (architecture.classes == null) {
-                options = options.withClasses(images.classNames().size());
-            }
-        } else if (data != null) {
-            System.out.println("found CIFAR-10 binary files: " + data);
-        }
         if (badImages != null) {
             recipe = recipe.with("bad_images", badImages);
         }
@@ -131,7 +120,15 @@ final class TrainCommand implements Callable<Integer> {
             recipe = recipe.with("threads", String.valueOf(threads));
         }
         Path runDir = out != null ? out : Path.of("runs", spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        Trainer.start(spec.name(), options, source, recipe, runDir);
+        // Opened once here: the folder's classes size the model, and the run trains on the same.
+        TrainingData training = TrainingData.open(source, recipe);
+        if (data != null) {
+            System.out.println("found " + training.describe());
+        }
+        if (folder && architecture.classes == null) {
+            options = options.withClasses(training.classes());
+        }
+        Trainer.start(spec.name(), options, source, training, recipe, runDir);
         System.out.println("run directory: " + runDir);
         return 0;
     }

@@ -70,10 +70,17 @@ public final class Trainer {
      */
     public static void start(String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
             throws IOException {
-        if (recipe.lrPolicy().equals("plateau") && recipe.evalEvery() == 0) {
-            throw new IllegalArgumentException("lr_policy=plateau watches the evaluation error: set eval_every above 0");
-        }
-        TrainingData training = TrainingData.open(data, recipe);
+        checkRecipe(recipe);
+        start(model, options, data, TrainingData.open(data, recipe), recipe, runDir);
+    }
+
+    /**
+     * Starts a new run as {@link #start(String, ModelOptions, Path, Recipe, Path)} does, on data
+     * the caller has already opened from {@code data} with {@code recipe}.
+     */
+    public static void start(String model, ModelOptions options, Path data, TrainingData training, Recipe recipe, Path runDir)
+            throws IOException {
+        checkRecipe(recipe);
         if (options.classes() != training.classes()) {
             throw new IllegalArgumentException(model + " is built with " + options.classes() + " classes but the data has "
                     + training.classes() + ": give --classes " + training.classes());
@@ -92,6 +99,12 @@ public final class Trainer {
         config.write(runDir);
         LOG.info("run directory: {}", runDir);
         new Trainer(config, runDir).run(training, false);
+    }
+
+    private static void checkRecipe(Recipe recipe) {
+        if (recipe.lrPolicy().equals("plateau") && recipe.evalEvery() == 0) {
+            throw new IllegalArgumentException("lr_policy=plateau watches the evaluation error: set eval_every above 0");
+        }
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
