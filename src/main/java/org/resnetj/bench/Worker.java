@@ -23,6 +23,7 @@ import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.PixelMean;
+import org.resnetj.model.InferenceNetwork;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelRegistry;
@@ -37,8 +38,8 @@ import org.resnetj.train.Trainer;
  * prints one JSON line, the same one {@code bench/peer.py} prints for PyTorch.
  *
  * <p>Training runs {@link Trainer#sgdStep}, the loop's own step, with the paper's momentum and
- * weight decay. Inference runs a network prepared for it ({@link Network#prepareInference}: BN
- * folded), and copies the batch from a Java array through an {@link InputBuffer} into a
+ * weight decay. Inference runs the network compiled for it ({@link InferenceNetwork}, what
+ * {@code eval} and {@code classify} run), and copies the batch from a Java array through an {@link InputBuffer} into a
  * short-lived manager and reads the logits back every iteration. The data pipeline is the {@link
  * BatchStream} of training: for CIFAR-10 over 50,000 random images, for ImageNet the image folder
  * pipeline of {@code FolderTraining} (decoding, Section 3.4's augmentation, PCA lighting) over the
@@ -139,13 +140,12 @@ public final class Worker {
         Batch batch = randomBatch(w, 1000);
         Shape shape = new Shape(batch.shape());
         try (NDManager root = NDManager.newBaseManager();
-                Network network = Network.create(plan, root)) {
-            network.prepareInference();
+                InferenceNetwork network = InferenceNetwork.compile(Network.create(plan, root))) {
             InputBuffer input = new InputBuffer();
             return Timing.run(
                     () -> {
                         try (NDManager scope = network.manager().newSubManager()) {
-                            network.forward(input.load(batch.images(), shape, scope), false).toFloatArray();
+                            network.logits(input.load(batch.images(), shape, scope)).toFloatArray();
                         }
                     },
                     s.warmup(),

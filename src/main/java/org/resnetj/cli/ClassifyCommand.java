@@ -90,9 +90,9 @@ final class ClassifyCommand implements Callable<Integer> {
                     continue;
                 }
                 float[] logits;
-                try (NDManager scope = model.network().manager().newSubManager()) {
+                try (NDManager scope = model.classifier().manager().newSubManager()) {
                     NDArray x = scope.create(input, new Shape(1, 3, side, side));
-                    logits = model.network().forward(x, false).toFloatArray();
+                    logits = model.classifier().logits(x).toFloatArray();
                 }
                 Answer answer = new Answer(image, topClasses(logits, names), null);
                 answers.add(answer);
@@ -109,7 +109,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
     /** The outputs of the network's last layer, the fully connected classifier of every registered net. */
     private static int classes(LoadedModel model) {
-        List<Layer> layers = model.network().plan().layers();
+        List<Layer> layers = model.classifier().plan().layers();
         if (!(layers.get(layers.size() - 1) instanceof Layer.Linear fc)) {
             throw new IllegalStateException(model.spec().name() + " does not end in a fully connected layer");
         }

@@ -23,7 +23,7 @@ import org.resnetj.data.ImageFolder;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.eval.Protocol;
 import org.resnetj.eval.ProtocolEvaluator;
-import org.resnetj.model.Network;
+import org.resnetj.model.Classifier;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
@@ -113,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
             List<ProtocolEvaluator.Model> models = new ArrayList<>();
             for (Path file : files) {
                 LoadedModel model = LoadedModel.load(file, root);
-                models.add(new ProtocolEvaluator.Model(file.toString(), model.network(), model.preprocessing()));
+                models.add(new ProtocolEvaluator.Model(file.toString(), model.classifier(), model.preprocessing()));
             }
             for (Protocol protocol : chosen) {
                 ProtocolEvaluator.Result result;
@@ -138,11 +138,11 @@ final class EvalCommand implements Callable<Integer> {
                     cifar.test().size(), cifar.synthetic() ? " (synthetic data)" : "");
         }
         try (NDManager root = NDManager.newBaseManager()) {
-            List<Network> networks = new ArrayList<>();
+            List<Classifier> networks = new ArrayList<>();
             List<float[]> means = new ArrayList<>();
             for (Path file : files) {
                 LoadedModel model = LoadedModel.load(file, root);
-                networks.add(model.network());
+                networks.add(model.classifier());
                 means.add(model.pixelMean());
             }
             Evaluator.Result result = Evaluator.evaluate(networks, means, cifar.test(), batchSize);

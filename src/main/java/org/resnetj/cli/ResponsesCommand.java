@@ -61,7 +61,7 @@ final class ResponsesCommand implements Callable<Integer> {
         Map<String, Integer> seen = new HashMap<>();
         for (Path file : files) {
             try (NDManager root = NDManager.newBaseManager();
-                    LoadedModel model = LoadedModel.load(file, root)) {
+                    LoadedModel model = LoadedModel.loadNetwork(file, root)) {
                 String name = model.spec().name();
                 int occurrence = seen.merge(name, 1, Integer::sum);
                 String label = occurrence == 1 ? name : name + " (" + occurrence + ")";

@@ -9,7 +9,7 @@ import java.util.List;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageSet;
-import org.resnetj.model.Network;
+import org.resnetj.model.Classifier;
 
 /**
  * Top-1 and top-5 error of a network, or an ensemble, on a CIFAR-10 image set, testing on a single
@@ -24,14 +24,14 @@ public final class Evaluator {
     private Evaluator() {}
 
     /** Evaluates {@code network} in inference mode; nothing in it changes. */
-    public static Result evaluate(Network network, ImageSet images, float[] mean, int batchSize) {
+    public static Result evaluate(Classifier network, ImageSet images, float[] mean, int batchSize) {
         int classes = -1;
         long top1 = 0;
         long top5 = 0;
         for (Batch batch : BatchStream.eval(images, mean, batchSize)) {
             try (NDManager scope = network.manager().newSubManager()) {
                 NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
-                NDArray scores = network.forward(x, false);
+                NDArray scores = network.logits(x);
                 classes = (int) scores.getShape().get(1);
                 int[] errors = TopK.errors(scores.toFloatArray(), batch.labels(), classes, 1, Math.min(5, classes));
                 top1 += errors[0];
@@ -48,7 +48,7 @@ public final class Evaluator {
      * @throws IllegalArgumentException if the lists differ in length or are empty, or the members
      *     score different numbers of classes
      */
-    public static Result evaluate(List<Network> networks, List<float[]> means, ImageSet images, int batchSize) {
+    public static Result evaluate(List<? extends Classifier> networks, List<float[]> means, ImageSet images, int batchSize) {
         if (networks.isEmpty() || networks.size() != means.size()) {
             throw new IllegalArgumentException(
                     "an ensemble needs one mean per network, got " + networks.size() + " networks and " + means.size() + " means");
@@ -69,10 +69,10 @@ public final class Evaluator {
             for (int k = 0; k < networks.size(); k++) {
                 Batch batch = members.get(k).next();
                 labels = batch.labels();
-                Network network = networks.get(k);
+                Classifier network = networks.get(k);
                 try (NDManager scope = network.manager().newSubManager()) {
                     NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
-                    float[] probabilities = network.forward(x, false).softmax(1).toFloatArray();
+                    float[] probabilities = network.logits(x).softmax(1).toFloatArray();
                     int memberClasses = probabilities.length / batch.size();
                     if (classes != -1 && memberClasses != classes) {
                         throw new IllegalArgumentException("the ensemble's networks score different numbers of classes: "

@@ -13,9 +13,9 @@ import org.resnetj.data.ImagePresets;
 import org.resnetj.data.ImageSource;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.eval.ViewPrefetch.Prepared;
+import org.resnetj.model.Classifier;
 import org.resnetj.model.Complexity;
 import org.resnetj.model.Layer;
-import org.resnetj.model.Network;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +67,7 @@ public final class ProtocolEvaluator {
      * @param network the network, run in inference mode and never changed
      * @param preprocessing the normalisation applied to every view
      */
-    public record Model(String name, Network network, Preprocessing preprocessing) {
+    public record Model(String name, Classifier network, Preprocessing preprocessing) {
 
         /** Checks that nothing is missing. */
         public Model {
@@ -258,7 +258,7 @@ public final class ProtocolEvaluator {
         }
         try (NDManager scope = model.network().manager().newSubManager()) {
             NDArray x = scope.create(input, new Shape(views.size(), 3, height, width));
-            float[] logits = model.network().forward(x, false).toFloatArray();
+            float[] logits = model.network().logits(x).toFloatArray();
             if (logits.length != views.size() * classes) {
                 throw new IllegalStateException("model " + model.name() + " gave " + logits.length + " scores for "
                         + views.size() + " views of " + classes + " classes");

@@ -10,7 +10,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +35,10 @@ import java.util.Map;
  * <p>Speed: {@link #forward} runs the maps of a batch of two or more images in channels-last
  * memory order (NHWC strides on an NCHW shape), which oneDNN's convolutions take without
  * reordering; shapes and values are those of NCHW, so nothing outside sees a difference.
- * A block adds its shortcut into its branch's output in place. {@link
- * #prepareInference} folds BN into the convolutions before it for inference.
+ * A block adds its shortcut into its branch's output in place. For inference alone, {@link
+ * InferenceNetwork#compile} turns a network into a faster one.
  */
-public final class Network implements AutoCloseable {
+public final class Network implements Classifier, AutoCloseable {
 
     /** BN's epsilon, as in Caffe's, Torch's and PyTorch's defaults. */
     public static final float BN_EPSILON = 1e-5f;
@@ -56,16 +55,6 @@ public final class Network implements AutoCloseable {
     private final Map<String, NDArray> state = new LinkedHashMap<>();
 
     /**
-     * The most weights a convolution may have to be folded. A folded convolution keeps a second
-     * copy of its weights, and saves a pass over its output map: that pays where the weights are
-     * small next to the map. In these nets the two criteria pick the same layers: for ResNet-50
-     * at 224×224 the convolutions with at most 2^17 weights are exactly those with more output
-     * positions per image than inputs per output (conv1, conv2_x and most of conv3_x): 3.7 MB of
-     * copies, against 94 MB for all, for 73% of the BN work. CIFAR-10 nets fold every BN.
-     */
-    static final long FOLD_MAX_WEIGHTS = 1L << 17;
-
-    /**
      * The smallest batch that runs channels-last. oneDNN convolves channels-last maps without
      * reordering them, but for a single image its kernels for its own blocked layout, which NCHW
      * maps are reordered to and from, are faster. Measured on ResNet-50 at 224×224 (2 threads):
@@ -73,15 +62,6 @@ public final class Network implements AutoCloseable {
      * 30% for 16; channels-last 25% faster for training ResNet-20 at batch 128.
      */
     static final long CHANNELS_LAST_MIN_BATCH = 2;
-
-    /** The folded convolutions of {@link #prepareInference}, by convolution name; empty when not prepared. */
-    private final Map<String, Folded> folded = new HashMap<>();
-
-    /** Owns the folded arrays; null when not prepared. */
-    private NDManager foldedManager;
-
-    /** A convolution with the BN after it folded in: {@code bn(conv(x)) = conv'(x) + bias}. */
-    private record Folded(NDArray weight, NDArray bias) {}
 
     private Network(Layer.Sequence plan, NDManager manager) {
         this.plan = plan;
@@ -99,6 +79,7 @@ public final class Network implements AutoCloseable {
     }
 
     /** The layer plan this network runs. */
+    @Override
     public Layer.Sequence plan() {
         return plan;
     }
@@ -114,6 +95,7 @@ public final class Network implements AutoCloseable {
     }
 
     /** The manager that owns the parameters and state. */
+    @Override
     public NDManager manager() {
         return manager;
     }
@@ -134,6 +116,12 @@ public final class Network implements AutoCloseable {
         return run(input, training, null);
     }
 
+    /** {@code forward(input, false)}: BN with its running statistics, no dropout. */
+    @Override
+    public NDArray logits(NDArray input) {
+        return forward(input, false);
+    }
+
     /**
      * Runs a batch like {@link #forward(NDArray, boolean)} and shows {@code observer} the output
      * of every BN that directly follows a convolution, in the order the plan runs them: before
@@ -143,93 +131,7 @@ public final class Network implements AutoCloseable {
         return run(input, training, observer);
     }
 
-    /**
-     * Folds BN into the convolution it directly follows, for inference, wherever that
-     * convolution has at most {@link #FOLD_MAX_WEIGHTS} weights:
-     * with s = γ/√(var + ε), the convolution's weights are scaled by s per output channel and it
-     * gains the bias β − s·mean (+ s·b if it had a bias b), so that one convolution computes
-     * what the convolution and the BN computed. From then on {@link #forward(NDArray, boolean)
-     * forward(x, false)} runs the folded convolutions, and skips one pass over every map per
-     * BN; the logits equal the unfolded ones to float rounding.
-     *
-     * <p>The folded arrays are a snapshot of the parameters and running statistics of now, held
-     * in addition to them (hence the limit on the weights). A training forward
-     * pass discards them, since it changes the running statistics and training changes the
-     * weights; whoever changes parameters or state in any other way (for example copying a
-     * checkpoint into them) must call this method again or {@link #releaseInference}. Inference
-     * with a {@link ResponseObserver}, which must see every BN's output, never uses them.
-     */
-    public void prepareInference() {
-        releaseInference();
-        foldedManager = manager.newSubManager();
-        fold(plan);
-    }
-
-    /** Frees the folded convolutions of {@link #prepareInference}, if any; inference then runs BN again. */
-    public void releaseInference() {
-        folded.clear();
-        if (foldedManager != null) {
-            foldedManager.close();
-            foldedManager = null;
-        }
-    }
-
-    /** Whether {@link #prepareInference} holds folded convolutions that inference uses. */
-    public boolean inferencePrepared() {
-        return foldedManager != null;
-    }
-
-    private void fold(Layer layer) {
-        if (layer instanceof Layer.Sequence s) {
-            List<Layer> layers = s.layers();
-            for (int i = 0; i < layers.size(); i++) {
-                if (layers.get(i) instanceof Layer.Conv c
-                        && i + 1 < layers.size()
-                        && layers.get(i + 1) instanceof Layer.BatchNorm bn
-                        && (long) c.in() * c.out() * c.kernel() * c.kernel() <= FOLD_MAX_WEIGHTS) {
-                    // One scratch manager per convolution: the peak is the folded arrays plus one layer's temporaries.
-                    try (NDManager scratch = manager.newSubManager()) {
-                        folded.put(c.name(), fold(c, bn, scratch));
-                    }
-                } else {
-                    fold(layers.get(i));
-                }
-            }
-        } else if (layer instanceof Layer.Block b) {
-            fold(b.branch());
-            if (b.shortcut() instanceof Layer.Projection p) {
-                fold(p.convBn());
-            }
-        }
-    }
-
-    private Folded fold(Layer.Conv c, Layer.BatchNorm bn, NDManager scratch) {
-        NDArray gamma = parameters.get(bn.name() + ".gamma");
-        NDArray beta = parameters.get(bn.name() + ".beta");
-        NDArray mean = state.get(bn.name() + ".running_mean");
-        NDArray var = state.get(bn.name() + ".running_var");
-        NDArray weight = parameters.get(c.name() + ".weight");
-        // Every result lands in the manager of its first operand: move each into scratch at once.
-        NDArray scale = into(scratch, gamma.div(into(scratch, into(scratch, var.add(BN_EPSILON)).sqrt())));
-        NDArray bias = into(scratch, beta.sub(into(scratch, mean.mul(scale))));
-        if (c.bias()) {
-            bias = into(scratch, bias.add(into(scratch, parameters.get(c.name() + ".bias").mul(scale))));
-        }
-        NDArray foldedWeight = weight.mul(into(scratch, scale.reshape(c.out(), 1, 1, 1)));
-        foldedWeight.attach(foldedManager);
-        bias.attach(foldedManager);
-        return new Folded(foldedWeight, bias);
-    }
-
-    private static NDArray into(NDManager manager, NDArray array) {
-        array.attach(manager);
-        return array;
-    }
-
     private NDArray run(NDArray input, boolean training, ResponseObserver observer) {
-        if (training) {
-            releaseInference();
-        }
         Shape shape = input.getShape();
         NDArray x = shape.dimension() == 4 && shape.get(0) >= CHANNELS_LAST_MIN_BATCH ? channelsLast(input) : input;
         return sequence(plan, x, training, observer, x != input);
@@ -347,18 +249,8 @@ public final class Network implements AutoCloseable {
     private NDArray sequence(Layer.Sequence s, NDArray x, boolean training, ResponseObserver observer, boolean ownsInput) {
         NDArray y = x;
         Layer previous = null;
-        boolean useFolded = !training && observer == null && !folded.isEmpty();
-        List<Layer> layers = s.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer child = layers.get(i);
-            NDArray next;
-            Folded f = useFolded && child instanceof Layer.Conv c ? folded.get(c.name()) : null;
-            if (f != null) {
-                next = convolution((Layer.Conv) child, y, f.weight(), f.bias());
-                i++; // the BN folded into it
-            } else {
-                next = apply(child, y, training, observer);
-            }
+        for (Layer child : s.layers()) {
+            NDArray next = apply(child, y, training, observer);
             if (observer != null && child instanceof Layer.BatchNorm && previous instanceof Layer.Conv conv) {
                 observer.response(conv, next);
             }
@@ -451,8 +343,6 @@ public final class Network implements AutoCloseable {
 
     @Override
     public void close() {
-        folded.clear();
-        foldedManager = null;
         manager.close();
     }
 }

@@ -9,38 +9,57 @@ import java.util.Map;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.eval.Evaluator;
+import org.resnetj.model.Classifier;
+import org.resnetj.model.InferenceNetwork;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 
 /**
- * A network restored from a checkpoint for inference, with the preprocessing it records: {@code
+ * A network restored from a checkpoint, with the preprocessing it records: {@code
  * per_pixel_mean} (our CIFAR-10 training; the mean image is the array {@code
  * preprocess.pixel_mean}) or {@code torchvision} (imported weights; channel mean and std). A
  * checkpoint that records none is one of our older ones, with a per-pixel mean.
+ *
+ * <p>{@link #load} compiles the network for inference ({@link InferenceNetwork}), which is what
+ * evaluation and classification run; {@link #loadNetwork} keeps the eager {@link Network}, whose
+ * every layer an analysis can observe and whose weights an export can read.
  */
 public final class LoadedModel implements AutoCloseable {
 
-    private final Network network;
+    private final Classifier classifier;
     private final Preprocessing preprocessing;
     private final ModelSpec spec;
     private final List<String> classNames;
 
-    private LoadedModel(Network network, Preprocessing preprocessing, ModelSpec spec, List<String> classNames) {
-        this.network = network;
+    private LoadedModel(Classifier classifier, Preprocessing preprocessing, ModelSpec spec, List<String> classNames) {
+        this.classifier = classifier;
         this.preprocessing = preprocessing;
         this.spec = spec;
         this.classNames = classNames;
     }
 
     /**
-     * Builds the checkpoint's network, copies its parameters and BN statistics in, and prepares it
-     * for inference ({@link Network#prepareInference}).
+     * Builds the checkpoint's network, copies its parameters and BN statistics in, and compiles
+     * it for inference.
      *
      * @throws IOException if the file is not a readable checkpoint or does not fit its model
      */
     public static LoadedModel load(Path file, NDManager parent) throws IOException {
+        LoadedModel eager = loadNetwork(file, parent);
+        // Compiled once the checkpoint's own arrays are freed: the peak holds one copy of the weights fewer.
+        InferenceNetwork compiled = InferenceNetwork.compile(eager.network());
+        return new LoadedModel(compiled, eager.preprocessing, eager.spec, eager.classNames);
+    }
+
+    /**
+     * Builds the checkpoint's network and copies its parameters and BN statistics in, keeping it
+     * eager: for analyses that observe its layers and exports that read its weights.
+     *
+     * @throws IOException if the file is not a readable checkpoint or does not fit its model
+     */
+    public static LoadedModel loadNetwork(Path file, NDManager parent) throws IOException {
         try (NDManager scope = parent.newSubManager()) {
             Checkpoint.Contents contents = Checkpoint.read(file, scope);
             Architecture architecture = architecture(contents, file);
@@ -54,8 +73,6 @@ public final class LoadedModel implements AutoCloseable {
                 network.close();
                 throw e;
             }
-            // A loaded model only infers: its BN layers fold into their convolutions once.
-            network.prepareInference();
             Object names = contents.meta().get("class_names");
             List<String> classNames = names instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of();
             return new LoadedModel(network, preprocessing, spec, classNames);
@@ -129,13 +146,25 @@ public final class LoadedModel implements AutoCloseable {
     public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize) throws IOException {
         try (NDManager root = NDManager.newBaseManager();
                 LoadedModel model = load(Checkpoint.resolve(checkpoint), root)) {
-            return Evaluator.evaluate(model.network(), images, model.pixelMean(), batchSize);
+            return Evaluator.evaluate(model.classifier(), images, model.pixelMean(), batchSize);
         }
     }
 
-    /** The restored network. */
+    /** The restored network: compiled by {@link #load}, eager from {@link #loadNetwork}. */
+    public Classifier classifier() {
+        return classifier;
+    }
+
+    /**
+     * The restored eager network.
+     *
+     * @throws IllegalStateException if {@link #load} compiled it for inference
+     */
     public Network network() {
-        return network;
+        if (classifier instanceof Network network) {
+            return network;
+        }
+        throw new IllegalStateException("this model was compiled for inference; LoadedModel.loadNetwork keeps the eager network");
     }
 
     /**
@@ -174,6 +203,6 @@ public final class LoadedModel implements AutoCloseable {
 
     @Override
     public void close() {
-        network.close();
+        classifier.close();
     }
 }

@@ -136,7 +136,7 @@ class ClassifyCommandTest {
         List<Float> logits = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(imported, manager)) {
             float[] x = model.preprocessing().input(RgbImage.read(rgb));
-            for (float v : model.network().forward(manager.create(x, new Shape(1, 3, 224, 224)), false).toFloatArray()) {
+            for (float v : model.classifier().logits(manager.create(x, new Shape(1, 3, 224, 224))).toFloatArray()) {
                 logits.add(v);
             }
         }

@@ -433,7 +433,7 @@ class ProtocolEvaluatorTest {
                     float[] x = model.preprocessing().normalize(view.pixels().clone(), view.height(), view.width());
                     try (NDManager scope = model.network().manager().newSubManager()) {
                         NDArray input = scope.create(x, new Shape(1, 3, view.height(), view.width()));
-                        double[] p = softmax(toDoubles(model.network().forward(input, false).toFloatArray()));
+                        double[] p = softmax(toDoubles(model.network().logits(input).toFloatArray()));
                         for (int c = 0; c < classes; c++) {
                             out[i * classes + c] += p[c] / views.get(i).size() / models.size();
                         }

@@ -68,7 +68,7 @@ class CheckpointExportTest {
             float[] mean = new ObjectMapper().readValue(meta.get("pixel_mean"), float[].class);
             assertThat(mean).containsExactly(model.pixelMean());
             for (int batch : new int[] {1, 3}) {
-                assertThat(OnnxExportTest.maxAbsDifference(model.network(), session, batch, 32, 10))
+                assertThat(OnnxExportTest.maxAbsDifference(model.classifier(), session, batch, 32, 10))
                         .isLessThan(OnnxExportTest.TOLERANCE);
             }
         }
@@ -96,7 +96,7 @@ class CheckpointExportTest {
     void checkpointWhoseArraysDoNotFitItsModelIsRefusedNamingTheArray() throws IOException {
         Path mislabelled = dir.resolve("mislabelled.zip");
         try (NDManager manager = NDManager.newBaseManager();
-                LoadedModel resnet8 = LoadedModel.load(Checkpoint.resolve(run), manager)) {
+                LoadedModel resnet8 = LoadedModel.loadNetwork(Checkpoint.resolve(run), manager)) {
             ModelOptions options = ModelRegistry.get("resnet20").defaults();
             Map<String, NDArray> arrays = new LinkedHashMap<>(OnnxExport.weights(resnet8.network()));
             arrays.put("preprocess.pixel_mean", manager.create(resnet8.pixelMean(), new Shape(3, 32, 32)));

@@ -118,7 +118,7 @@ class TorchvisionImportTest {
             assertThatThrownBy(model::pixelMean)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("records torchvision preprocessing");
-            NDArray logits = model.network().forward(manager.randomNormal(new Shape(2, 3, 224, 224)), false);
+            NDArray logits = model.classifier().logits(manager.randomNormal(new Shape(2, 3, 224, 224)));
             assertThat(logits.getShape()).isEqualTo(new Shape(2, 4));
         }
     }

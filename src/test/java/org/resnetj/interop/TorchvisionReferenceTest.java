@@ -98,7 +98,7 @@ class TorchvisionReferenceTest {
             float[] expected = floats(dir.resolve("logits.bin"));
             float[] logits;
             try (NDManager scope = manager.newSubManager()) {
-                logits = model.network().forward(scope.create(input, new Shape(2, 3, 224, 224)), false).toFloatArray();
+                logits = model.classifier().logits(scope.create(input, new Shape(2, 3, 224, 224))).toFloatArray();
             }
             double diff = maxAbsDiff(logits, expected);
             System.out.printf(Locale.ROOT, "resnet50 logits on the same tensor: max abs diff %.3g (logits up to %.3g)%n",
@@ -111,7 +111,7 @@ class TorchvisionReferenceTest {
                 float[] oursLogits;
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = scope.create(ours, new Shape(1, 3, 224, 224));
-                    oursLogits = model.network().forward(x, false).toFloatArray();
+                    oursLogits = model.classifier().logits(x).toFloatArray();
                 }
                 double inputDiff = maxAbsDiff(ours, theirs);
                 double logitDiff = maxAbsDiff(oursLogits, floats(dir.resolve("image_" + kind + "_logits.bin")));

@@ -1,0 +1,252 @@
+package org.resnetj.model;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A layer plan's inference pass written as TorchScript source, for {@link InferenceNetwork}.
+ *
+ * <p>The script keeps the maps in oneDNN's own blocked layout from the first convolution to the
+ * global pooling ({@code torch.to_mkldnn}), and runs every convolution with its BN folded in and
+ * its weights reordered once, ahead of time, into the layout oneDNN's kernels read. The eager
+ * engine instead reorders every map and every weight to and from that layout around each
+ * convolution, for each batch. Nothing else changes: the same operations in the same order.
+ *
+ * <p>The module's methods: {@code forward(x, w)} runs an NCHW float batch {@code x} with the
+ * packed weights {@code w}, in the order of {@link #weights()}, and returns the logits as an
+ * ordinary tensor. {@code to_mkldnn(t)} copies a tensor into oneDNN's plain layout, and {@code
+ * reorder_conv(weight, padding, stride)} reorders such a convolution weight into the blocked
+ * layout oneDNN's kernels read: two steps, so that the caller can free each copy once the next
+ * exists.
+ */
+final class InferenceScript {
+
+    /** The module's name in the archive: the class {@code __torch__.resnetj.Inference}. */
+    static final String MODULE = "resnetj";
+
+    static final String CLASS = "Inference";
+
+    /** What one pair of the weight list holds: a convolution with the BN after it, if any, or a fully connected layer. */
+    sealed interface Weights {}
+
+    /** A convolution's weight and bias, with {@code bn} (null for none) folded in, packed for oneDNN. */
+    record ConvWeights(Layer.Conv conv, Layer.BatchNorm bn) implements Weights {}
+
+    /** A fully connected layer's weight and bias, as they are. */
+    record LinearWeights(Layer.Linear linear) implements Weights {}
+
+    private final List<Weights> weights = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+    private int variables;
+
+    private InferenceScript() {}
+
+    /**
+     * Writes the script of {@code plan}.
+     *
+     * @throws IllegalArgumentException if the plan has a BN that does not directly follow a
+     *     convolution, which no network of the paper has
+     */
+    static InferenceScript of(Layer.Sequence plan) {
+        InferenceScript script = new InferenceScript();
+        Value out = script.sequence(plan, new Value("x", false), false);
+        script.line("return %s", script.dense(out));
+        return script;
+    }
+
+    /** The weight pairs {@code forward} takes, in order: pair i is {@code w[2i]} and {@code w[2i + 1]}. */
+    List<Weights> weights() {
+        return List.copyOf(weights);
+    }
+
+    /** The module's source, as TorchScript stores it in a module archive's {@code code/__torch__/} folder. */
+    String source() {
+        String self = "self: __torch__." + MODULE + "." + CLASS;
+        return "class " + CLASS + "(Module):\n"
+                + "  __parameters__ = []\n"
+                + "  __buffers__ = []\n"
+                + "  training : bool\n"
+                + "  def forward(" + self + ",\n"
+                + "    x: Tensor,\n"
+                + "    w: List[Tensor]) -> Tensor:\n"
+                + body
+                + "  def to_mkldnn(" + self + ",\n"
+                + "    x: Tensor) -> Tensor:\n"
+                + "    return torch.to_mkldnn(x)\n"
+                + "  def reorder_conv(" + self + ",\n"
+                + "    weight: Tensor,\n"
+                + "    padding: List[int],\n"
+                + "    stride: List[int]) -> Tensor:\n"
+                + "    return torch.mkldnn_reorder_conv2d_weight(weight, padding, stride, [1, 1], 1)\n";
+    }
+
+    /**
+     * The module as a TorchScript archive, the zip that {@code torch.jit.save} writes and {@code
+     * torch.jit.load} reads: the source, the pickled module object (an {@code Inference} whose
+     * only attribute is {@code training = False}), an empty constants table, and format version 3,
+     * that of an archive without tensors.
+     */
+    byte[] archive() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            store(zip, "data.pkl", modulePickle());
+            store(zip, "code/__torch__/" + MODULE + ".py", source().getBytes(StandardCharsets.UTF_8));
+            store(zip, "constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // PROTO 2, EMPTY_TUPLE, STOP
+            store(zip, "version", "3\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Pickle protocol 2: {@code __torch__.resnetj.Inference.__new__()} with the state {@code {"training": False}}. */
+    private static byte[] modulePickle() {
+        ByteArrayOutputStream p = new ByteArrayOutputStream();
+        p.write(0x80); // PROTO 2
+        p.write(2);
+        p.write('c'); // GLOBAL "module\nname\n"
+        p.writeBytes(("__torch__." + MODULE + "\n" + CLASS + "\n").getBytes(StandardCharsets.US_ASCII));
+        p.write(')'); // EMPTY_TUPLE
+        p.write(0x81); // NEWOBJ
+        p.write('}'); // EMPTY_DICT
+        byte[] key = "training".getBytes(StandardCharsets.US_ASCII);
+        p.write('X'); // BINUNICODE, with a 4-byte little-endian length
+        p.writeBytes(new byte[] {(byte) key.length, 0, 0, 0});
+        p.writeBytes(key);
+        p.write(0x89); // NEWFALSE
+        p.write('s'); // SETITEM
+        p.write('b'); // BUILD
+        p.write('.'); // STOP
+        return p.toByteArray();
+    }
+
+    /** Adds an uncompressed entry under the archive's one top folder, as PyTorch's writer does. */
+    private static void store(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        ZipEntry entry = new ZipEntry(MODULE + "/" + name);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(content.length);
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(content);
+        zip.closeEntry();
+    }
+
+    /** A variable of the script; {@code mkldnn} when it holds a map in oneDNN's layout. */
+    private record Value(String name, boolean mkldnn) {}
+
+    /**
+     * Writes the layers of {@code s}.
+     *
+     * @param inputOwned whether in-place operations may change {@code input}: false where
+     *     something after the sequence still reads it (a block's shortcut)
+     */
+    private Value sequence(Layer.Sequence s, Value input, boolean inputOwned) {
+        Value x = input;
+        boolean owned = inputOwned;
+        List<Layer> layers = s.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            if (layer instanceof Layer.Conv c) {
+                Layer.BatchNorm bn = i + 1 < layers.size() && layers.get(i + 1) instanceof Layer.BatchNorm b ? b : null;
+                if (bn != null) {
+                    i++;
+                }
+                x = convolution(c, bn, x);
+            } else if (layer instanceof Layer.BatchNorm bn) {
+                throw new IllegalArgumentException("BN " + bn.name() + " follows no convolution; only a convolution's BN can be folded");
+            } else if (layer instanceof Layer.Relu) {
+                // In place only on a map this sequence made: the input may still be read by a shortcut.
+                x = owned ? assign(x, "torch.relu_(%s)", x.name()) : assign(x, "torch.relu(%s)", x.name());
+            } else if (layer instanceof Layer.MaxPool p) {
+                x = assign(x, "torch.max_pool2d(%s, [%d, %d], [%d, %d], [%d, %d])",
+                        x.name(), p.kernel(), p.kernel(), p.stride(), p.stride(), p.padding(), p.padding());
+            } else if (layer instanceof Layer.GlobalAvgPool) {
+                Value pooled = assign(x, "torch.adaptive_avg_pool2d(%s, [1, 1])", x.name());
+                x = assign(false, "torch.flatten(%s, 1)", dense(pooled)); // NCHW to NC
+            } else if (layer instanceof Layer.Flatten) {
+                x = assign(false, "torch.flatten(%s, 1)", dense(x));
+            } else if (layer instanceof Layer.Dropout) {
+                continue; // the identity in inference
+            } else if (layer instanceof Layer.Linear l) {
+                int w = add(new LinearWeights(l));
+                x = assign(false, "torch.linear(%s, w[%d], w[%d])", dense(x), w, w + 1);
+            } else if (layer instanceof Layer.Sequence inner) {
+                x = sequence(inner, x, owned);
+            } else {
+                x = block((Layer.Block) layer, x);
+            }
+            owned = true;
+        }
+        return x;
+    }
+
+    private Value block(Layer.Block b, Value x) {
+        // The branch starts with a convolution, so its output is a new map: the shortcut adds into it in place.
+        Value y = sequence(b.branch(), x, false);
+        Layer.ShortcutPath path = b.shortcut();
+        if (path instanceof Layer.Identity) {
+            line("%s.add_(%s)", y.name(), mkldnn(x));
+        } else if (path instanceof Layer.Projection p) {
+            Value shortcut = sequence(p.convBn(), x, false);
+            line("%s.add_(%s)", y.name(), mkldnn(shortcut));
+        } else if (path instanceof Layer.ZeroPad z) {
+            // Every stride-th pixel, then zero channels after the existing ones: in NCHW, then back.
+            Value padded = assign(false, "torch.constant_pad_nd(%s[:, :, ::%d, ::%d], [0, 0, 0, 0, 0, %d])",
+                    dense(x), z.stride(), z.stride(), z.outChannels() - z.inChannels());
+            line("%s.add_(%s)", y.name(), mkldnn(padded));
+        }
+        return assign(y, "torch.relu_(%s)", y.name());
+    }
+
+    private Value convolution(Layer.Conv c, Layer.BatchNorm bn, Value x) {
+        int w = add(new ConvWeights(c, bn));
+        return assign(true, "torch.mkldnn_convolution(%s, w[%d], w[%d], [%d, %d], [%d, %d], [1, 1], 1)",
+                mkldnn(x), w, w + 1, c.padding(), c.padding(), c.stride(), c.stride());
+    }
+
+    private int add(Weights pair) {
+        weights.add(pair);
+        return 2 * (weights.size() - 1);
+    }
+
+    /** {@code x} as an expression in oneDNN's layout. */
+    private String mkldnn(Value x) {
+        return x.mkldnn() ? x.name() : assign(true, "torch.to_mkldnn(%s)", x.name()).name();
+    }
+
+    /** {@code x} as an expression in the ordinary strided layout. */
+    private String dense(Value x) {
+        return x.mkldnn() ? assign(false, "torch.to_dense(%s)", x.name()).name() : x.name();
+    }
+
+    private Value assign(Value like, String format, Object... args) {
+        return assign(like.mkldnn(), format, args);
+    }
+
+    private Value assign(boolean mkldnn, String format, Object... args) {
+        Value v = new Value("x" + ++variables, mkldnn);
+        line("%s = " + format, prepend(v.name(), args));
+        return v;
+    }
+
+    private void line(String format, Object... args) {
+        body.append("    ").append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+
+    private static Object[] prepend(Object first, Object[] rest) {
+        Object[] all = new Object[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}
