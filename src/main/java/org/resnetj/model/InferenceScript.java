@@ -18,7 +18,7 @@ import java.util.zip.ZipOutputStream;
  * global pooling ({@code torch.to_mkldnn}), and runs every convolution with its BN folded in and
  * its weights reordered once, ahead of time, into the layout oneDNN's kernels read. The eager
  * engine instead reorders every map and every weight to and from that layout around each
- * convolution, for each batch. Nothing else changes: the same operations in the same order.
+ * convolution, for each batch. Otherwise the script runs the plan's operations in its order.
  *
  * <p>The module's methods: {@code forward(x, w)} runs an NCHW float batch {@code x} with the
  * packed weights {@code w}, in the order of {@link #weights()}, and returns the logits as an
@@ -32,6 +32,7 @@ final class InferenceScript {
     /** The module's name in the archive: the class {@code __torch__.resnetj.Inference}. */
     static final String MODULE = "resnetj";
 
+    /** The module's class name. */
     static final String CLASS = "Inference";
 
     /** What one pair of the weight list holds: a convolution with the BN after it, if any, or a fully connected layer. */
