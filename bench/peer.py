@@ -6,6 +6,14 @@ measurement of the same workload, and reads the one JSON line it prints. The arg
 JSON are the same as those of our side (org.resnetj.bench.Worker), so both sides run the same
 workload the same way:
 
+  peer.py [all] [--threads T] [--seconds SEC] [--only NAME,...] [--images DIR] [--list] [-h]
+      PyTorch's side alone, for a user who wants its figures without ours: every workload of
+      ./resnet bench once, each in a fresh process, with the bench's timing (2 warm-up
+      iterations, then at least SEC seconds, default 3, and 3 iterations) on T threads (default:
+      all cores), printed as a table. data-imagenet runs only with --images, an image folder of
+      DIR/train/CLASS/*.jpg (./resnet bench writes its own). `./resnet bench` runs the same
+      workloads alternating with ours and reports medians and ratios. --list prints the
+      workloads' arguments as JSON instead (a test checks that they are ours).
   peer.py check
       prints the versions of torch and torchvision (exit status 3 if they are missing);
       bench/peer ensure also installs them first if they are missing
@@ -51,10 +59,22 @@ import argparse
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 
 IMAGENET_DEPTHS = (18, 34, 50, 101, 152)
+
+# The workloads of ./resnet bench (org.resnetj.bench.Workloads), for `peer.py all`: keep in step
+# (BenchTest checks it).
+WORKLOADS = (
+    ("train-resnet20", "train --model resnet20 --stride-on 1x1 --batch 128 --side 32"),
+    ("train-resnet56", "train --model resnet56 --stride-on 1x1 --batch 128 --side 32"),
+    ("infer-resnet50-b1", "infer --model resnet50 --stride-on 3x3 --batch 1 --side 224"),
+    ("infer-resnet50-b16", "infer --model resnet50 --stride-on 3x3 --batch 16 --side 224"),
+    ("data-cifar", "data --batch 128 --side 32"),
+    ("data-imagenet", "imagenet-data --batch 32 --side 224"),
+)
 
 
 def status_kb(key):
@@ -324,7 +344,62 @@ def matmul(args):
     return timed(lambda: torch.mm(a, b), args.warmup, args.seconds, args.min_iterations)
 
 
+def run_all(argv):
+    """Every workload once, each in a fresh process of this script; prints a table."""
+    parser = argparse.ArgumentParser(
+        prog="bench/peer", description="PyTorch's side of ./resnet bench alone: every workload once, in fresh processes")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="compute threads (default: all cores)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds of each workload (default: 3)")
+    parser.add_argument("--only", default="", help="comma-separated workload names")
+    parser.add_argument("--images", default="", help="an image folder DIR/train/CLASS/*.jpg for data-imagenet")
+    parser.add_argument("--list", action="store_true", help="print the workloads and their arguments as JSON, and stop")
+    args = parser.parse_args(argv)
+    if args.list:
+        print(json.dumps({name: workload.split() for name, workload in WORKLOADS}))
+        return 0
+    names = [name for name, _ in WORKLOADS]
+    only = [n for n in args.only.split(",") if n]
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        parser.error(f"unknown workload {', '.join(unknown)}; expected some of {', '.join(names)}")
+    if args.threads < 1 or args.seconds < 0:
+        parser.error("--threads must be at least 1 and --seconds at least 0")
+    import torch
+    import torchvision
+
+    print(f"PyTorch {torch.__version__} (torchvision {torchvision.__version__}), {args.threads} threads, "
+          "one run of each workload; ./resnet bench alternates repeats with ours")
+    print(f"{'workload':<22} {'images/s':>10} {'peak MB':>9}")
+    status = 0
+    for name, workload in WORKLOADS:
+        if only and name not in only:
+            continue
+        command = [sys.executable, os.path.abspath(__file__), *workload.split(), "--threads", str(args.threads),
+                   "--warmup", "2", "--seconds", str(args.seconds), "--min-iterations", "3"]
+        if name == "data-imagenet":
+            if not args.images:
+                print(f"{name:<22} skipped: needs --images DIR, an image folder of JPEGs")
+                continue
+            command += ["--images", args.images]
+        environment = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+        environment.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as ./resnet bench runs both sides
+        done = subprocess.run(command, capture_output=True, text=True, env=environment)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if done.returncode != 0 or not lines:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            print(f"{name:<22} failed: {last}")
+            status = 1
+            continue
+        result = json.loads(lines[-1])
+        print(f"{name:<22} {result['images_per_sec']:>10.1f} {result['workload_peak_mb']:>9.0f}")
+    return status
+
+
 def main():
+    if len(sys.argv) == 1 or sys.argv[1].startswith("-"):
+        return run_all(sys.argv[1:])
+    if sys.argv[1] == "all":
+        return run_all(sys.argv[2:])
     if len(sys.argv) == 2 and sys.argv[1] == "check":
         try:
             import torch

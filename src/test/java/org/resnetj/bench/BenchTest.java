@@ -3,12 +3,17 @@ package org.resnetj.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -19,8 +24,42 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.StridePlacement;
 
-/** The benchmark's pieces that run no process: declarations, the protocol, the figures. */
+/**
+ * The benchmark's pieces that run no measurement: declarations, the protocol, the figures, and
+ * the peer's copy of the workloads.
+ */
 class BenchTest {
+
+    /** Debian's interpreter, the one bench/peer runs. */
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+    @Test
+    void thePeerAloneRunsOurWorkloadsWithOurArguments() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON), "no /usr/bin/python3");
+        Process list = new ProcessBuilder(PYTHON.toString(), "bench/peer.py", "all", "--list")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        Map<String, List<String>> peer = new ObjectMapper().readValue(list.getInputStream(), new TypeReference<LinkedHashMap<String, List<String>>>() {});
+        assertThat(list.waitFor()).isZero();
+
+        assertThat(peer.keySet()).containsExactlyElementsOf(Bench.workloadNames());
+        Workload.Settings settings = new Workload.Settings(2, 2, 3, 3, Path.of("images"));
+        for (Workload w : Workloads.ALL) {
+            Map<String, String> ours = options(w.arguments(settings));
+            // The peer adds the timing, the threads and the image folder of its own run.
+            List.of("--threads", "--warmup", "--seconds", "--min-iterations", "--images").forEach(ours::remove);
+            assertThat(options(peer.get(w.name()))).as(w.name()).isEqualTo(ours);
+        }
+    }
+
+    /** A worker's arguments, {@code KIND --name value ...}, as the kind (key "") and the options. */
+    private static Map<String, String> options(List<String> arguments) {
+        Map<String, String> options = new HashMap<>(Map.of("", arguments.get(0)));
+        for (int i = 1; i + 1 < arguments.size(); i += 2) {
+            options.put(arguments.get(i), arguments.get(i + 1));
+        }
+        return options;
+    }
 
     @Test
     void workloadsHaveUniqueNamesAndQuickSizesNoLargerThanTheirOwn() {

@@ -102,6 +102,22 @@ class BenchCommandTest {
         assertThat(peer.err()).contains("--peer /no/such/peer");
     }
 
+    @Test
+    void thePeerAlonePrintsPyTorchsFiguresAsATable() throws Exception {
+        assumeTrue(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
+
+        Process peer = new ProcessBuilder(peerScript().toString(), "--only", "infer-resnet50-b1,data-imagenet", "--seconds", "0", "--threads", "2")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(peer.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(peer.waitFor()).as(out).isZero();
+        assertThat(out).startsWith("PyTorch ").contains("2 threads", "workload", "images/s", "peak MB");
+        assertThat(out).containsPattern("infer-resnet50-b1 +\\d+\\.\\d +\\d+");
+        assertThat(out).contains("data-imagenet", "skipped: needs --images DIR");
+        assertThat(out).doesNotContain("train-resnet20");
+    }
+
     private static Path peerScript() {
         return Path.of("bench", "peer").toAbsolutePath();
     }
