@@ -71,7 +71,10 @@ public final class InferenceNetwork implements Classifier {
                     }
                 }
             }
-            return new InferenceNetwork(network.plan(), manager, module, IValue.listFrom(packed.toArray(PtNDArray[]::new)));
+            IValue weights = IValue.listFrom(packed.toArray(PtNDArray[]::new));
+            // The list holds the packed weights too: whoever closes the manager frees it, as the module.
+            manager.attachInternal("inference-weights-" + weights.getHandle(), weights);
+            return new InferenceNetwork(network.plan(), manager, module, weights);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -174,8 +177,6 @@ public final class InferenceNetwork implements Classifier {
 
     @Override
     public void close() {
-        weights.close();
-        module.close();
-        manager.close();
+        manager.close(); // with the module, the weight list and the packed weights
     }
 }
