@@ -12,8 +12,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * An 8-bit RGB image in CHW planes, decoded from a file as PIL's {@code Image.open(f).convert("RGB")}
@@ -25,6 +31,10 @@ import javax.imageio.ImageIO;
  * straight from their samples: drawing them into an RGB image instead would pass them through
  * Java's linear gray colour space and change their values. An alpha channel is dropped, not
  * composited, as {@code convert("RGB")} does.
+ *
+ * <p>A truncated JPEG is an error, as in PIL ("image file is truncated"), even when only its end
+ * marker is missing: the JPEG decoder fills what is missing with grey and only warns, so the
+ * warning is what {@link #read} checks.
  */
 public final class RgbImage {
 
@@ -50,7 +60,7 @@ public final class RgbImage {
         }
         BufferedImage image;
         try {
-            image = ImageIO.read(file.toFile());
+            image = decode(file);
         } catch (IOException e) {
             throw new IOException("cannot decode image " + file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -62,6 +72,40 @@ public final class RgbImage {
             throw new IOException("cannot decode image " + file + ": not a JPEG, PNG, BMP or GIF file");
         }
         return of(image);
+    }
+
+    /**
+     * What {@code ImageIO.read} does, plus a check of the decoder's warnings.
+     *
+     * @return null if no decoder knows the format
+     * @throws IOException if the decoder fails, or warns that the file ends too early
+     */
+    private static BufferedImage decode(Path file) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                List<String> truncation = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    // The JDK's JPEG decoder (behind TwelveMonkeys') says "Truncated File - Missing
+                    // EOI marker" whenever the file ends before its end marker, cut image data or not.
+                    if (warning.toLowerCase(Locale.ROOT).contains("truncated")) {
+                        truncation.add(warning);
+                    }
+                });
+                BufferedImage image = reader.read(0, reader.getDefaultReadParam());
+                if (!truncation.isEmpty()) {
+                    throw new IOException("the file is truncated (" + truncation.get(0) + ")");
+                }
+                return image;
+            } finally {
+                reader.dispose();
+            }
+        }
     }
 
     /** The RGB pixels of a decoded image. */

@@ -102,6 +102,21 @@ class RgbImageTest {
     }
 
     @Test
+    void aJpegCutInItsImageDataOrMissingOnlyItsEndMarkerIsTruncatedAsInPil() throws IOException {
+        Path whole = ImageFolderFiles.rgbJpeg(dir.resolve("whole.jpg"), 200, 150, 3);
+        byte[] bytes = Files.readAllBytes(whole);
+        Path cut = dir.resolve("cut.jpg");
+        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length * 7 / 10));
+        Path noEnd = dir.resolve("no-eoi.jpg");
+        Files.write(noEnd, java.util.Arrays.copyOf(bytes, bytes.length - 2));
+
+        // PIL: "image file is truncated" for both; the decoder alone would fill them with grey.
+        assertThat(RgbImage.read(whole).width()).isEqualTo(200);
+        assertThatThrownBy(() -> RgbImage.read(cut)).isInstanceOf(IOException.class).hasMessageContaining("cut.jpg").hasMessageContaining("truncated");
+        assertThatThrownBy(() -> RgbImage.read(noEnd)).isInstanceOf(IOException.class).hasMessageContaining("no-eoi.jpg").hasMessageContaining("truncated");
+    }
+
+    @Test
     void bgrBytesReadDirectlyEqualWhatGetRgbReturns(@TempDir Path dir) throws IOException {
         java.util.Random random = new java.util.Random(5);
         BufferedImage bgr = new BufferedImage(37, 23, BufferedImage.TYPE_3BYTE_BGR);
