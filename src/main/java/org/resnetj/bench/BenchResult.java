@@ -148,6 +148,10 @@ public record BenchResult(
         if (!headroom.isEmpty()) {
             out.append('\n').append(String.join("\n", headroom)).append('\n');
         }
+        List<String> verdicts = goals().stream().map(g -> "goal " + g.goal().verdict(g.row())).toList();
+        if (!verdicts.isEmpty()) {
+            out.append('\n').append(String.join("\n", verdicts)).append('\n');
+        }
         return out.toString();
     }
 
@@ -193,6 +197,27 @@ public record BenchResult(
                 data.get().workload().name(), prepared, times));
     }
 
+    /** A goal and the row it judges. */
+    record Judged(Goal goal, Row row) {}
+
+    /**
+     * The goals ({@link Workloads#GOALS}) whose workload ran on both sides, at full size: a
+     * {@code --quick} run measures nothing worth judging.
+     */
+    List<Judged> goals() {
+        if (options.quick() || !peerRan()) {
+            return List.of();
+        }
+        List<Judged> judged = new ArrayList<>();
+        for (Goal goal : Workloads.GOALS) {
+            rows.stream()
+                    .filter(r -> r.workload().name().equals(goal.workload()) && !r.peer().isEmpty())
+                    .findFirst()
+                    .ifPresent(r -> judged.add(new Judged(goal, r)));
+        }
+        return judged;
+    }
+
     /** The report as one JSON-ready map. */
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -232,6 +257,17 @@ public record BenchResult(
         json.put("workloads", list);
         json.put("data_headroom", cifarHeadroom().orElse(null));
         json.put("imagenet_data_headroom", imagenetHeadroom().orElse(null));
+        List<Map<String, Object>> goals = new ArrayList<>();
+        for (Judged j : goals()) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("workload", j.goal().workload());
+            g.put("measure", j.goal().memory() ? "peak_mb_at_most_peer" : "ratio_at_least");
+            g.put("goal", j.goal().memory() ? j.row().peerPeakMb() : j.goal().minRatio());
+            g.put("value", j.goal().value(j.row()));
+            g.put("met", j.goal().met(j.row()));
+            goals.add(g);
+        }
+        json.put("goals", goals);
         return json;
     }
 

@@ -23,6 +23,15 @@ final class Workloads {
             // within memory on a small machine (the paper's 256 only scales the batch, not the work per image).
             Workload.imagenetData("data-imagenet", 32));
 
+    /** The targets on this machine, against PyTorch; the data pipelines' 3× is in the report's headroom lines. */
+    static final List<Goal> GOALS = List.of(
+            Goal.speed("train-resnet20", 1.1),
+            Goal.speed("train-resnet56", 1.1),
+            Goal.speed("infer-resnet50-b1", 1.0),
+            Goal.memory("infer-resnet50-b1"),
+            Goal.speed("infer-resnet50-b16", 1.2),
+            Goal.memory("infer-resnet50-b16"));
+
     /** The matrix product whose best time gives the machine's peak flops. */
     static final Workload PEAK = Workload.matmul(2048);
 

@@ -219,6 +219,36 @@ class BenchTest {
         assertThat((String) alone.toJson().get("imagenet_data_headroom")).contains("which did not run");
     }
 
+    @Test
+    void goalsAreJudgedOnWhatRanOnBothSidesAtFullSize() {
+        Workload b1 = Workload.inference("infer-resnet50-b1", "resnet50", 1);
+        Workload train = Workload.training("train-resnet56", "resnet56", 128);
+        // Batch 1: 1.5x PyTorch's speed, but 152 MB against 146. ResNet-56: 1.05x, below 1.1.
+        BenchResult.Row b1Row = new BenchResult.Row(b1, List.of(run(21, 152)), List.of(run(14, 146)));
+        BenchResult.Row trainRow = new BenchResult.Row(train, List.of(run(168, 900)), List.of(run(160, 700)));
+        BenchResult result = result(List.of(trainRow, b1Row));
+
+        String table = result.table();
+
+        assertThat(table).contains(
+                "goal train-resnet56: ours/PyTorch 1.05, goal >= 1.10: MISSED",
+                "goal infer-resnet50-b1: ours/PyTorch 1.50, goal >= 1.00: met",
+                "goal infer-resnet50-b1: peak 152 MB, PyTorch 146 MB, goal no higher: MISSED");
+        assertThat(table).doesNotContain("goal train-resnet20", "goal infer-resnet50-b16");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> goals = (List<Map<String, Object>>) result.toJson().get("goals");
+        assertThat(goals).hasSize(3);
+        assertThat(goals.get(1)).containsEntry("measure", "ratio_at_least").containsEntry("met", true);
+        assertThat(goals.get(2)).containsEntry("goal", 146.0).containsEntry("value", 152.0).containsEntry("met", false);
+
+        BenchResult ours = new BenchResult(
+                new Bench.Options(2, 1, 3, false, false, List.of(), Path.of("bench/peer")),
+                Workloads.PEAK, List.of(peak(100)), List.of(), "--no-peer",
+                List.of(new BenchResult.Row(b1, List.of(run(21, 152)), List.of())), "test CPU", 2, 0.5, 0.5, "2026-01-01");
+        assertThat(ours.table()).doesNotContain("goal ");
+        assertThat((List<?>) ours.toJson().get("goals")).isEmpty();
+    }
+
     private static BenchResult result(List<BenchResult.Row> rows) {
         return new BenchResult(
                 new Bench.Options(2, 1, 3, false, true, List.of(), Path.of("bench/peer")),
