@@ -39,8 +39,11 @@ class BenchTest {
         Process list = new ProcessBuilder(PYTHON.toString(), "bench/peer.py", "all", "--list")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        Map<String, List<String>> peer = new ObjectMapper().readValue(list.getInputStream(), new TypeReference<LinkedHashMap<String, List<String>>>() {});
+        // All of it before parsing: the parser stops at the JSON's end and would close the pipe
+        // under the newline still to come, failing the script.
+        byte[] out = list.getInputStream().readAllBytes();
         assertThat(list.waitFor()).isZero();
+        Map<String, List<String>> peer = new ObjectMapper().readValue(out, new TypeReference<LinkedHashMap<String, List<String>>>() {});
 
         assertThat(peer.keySet()).containsExactlyElementsOf(Bench.workloadNames());
         Workload.Settings settings = new Workload.Settings(2, 2, 3, 3, Path.of("images"));
