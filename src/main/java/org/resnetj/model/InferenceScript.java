@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -129,15 +128,9 @@ final class InferenceScript {
         return p.toByteArray();
     }
 
-    /** Adds an uncompressed entry under the archive's one top folder, as PyTorch's writer does. */
+    /** Adds an entry under the archive's one top folder, as PyTorch's writer lays them out. */
     private static void store(ZipOutputStream zip, String name, byte[] content) throws IOException {
-        ZipEntry entry = new ZipEntry(MODULE + "/" + name);
-        entry.setMethod(ZipEntry.STORED);
-        entry.setSize(content.length);
-        CRC32 crc = new CRC32();
-        crc.update(content);
-        entry.setCrc(crc.getValue());
-        zip.putNextEntry(entry);
+        zip.putNextEntry(new ZipEntry(MODULE + "/" + name));
         zip.write(content);
         zip.closeEntry();
     }
