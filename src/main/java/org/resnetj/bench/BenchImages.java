@@ -1,19 +1,18 @@
 package org.resnetj.bench;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.DataBufferInt;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import org.resnetj.data.PhotoLike;
 
 /**
  * The JPEG files both sides of {@code data-imagenet} decode: an image folder ({@code
@@ -55,7 +54,7 @@ final class BenchImages implements AutoCloseable {
             for (int i = 0; i < count; i++) {
                 Path dir = Files.createDirectories(images.root.resolve("train").resolve("c" + i % CLASSES));
                 boolean landscape = i % 2 == 0;
-                BufferedImage image = photoLike(landscape ? LONG_SIDE : SHORT_SIDE, landscape ? SHORT_SIDE : LONG_SIDE, i);
+                BufferedImage image = PhotoLike.image(landscape ? LONG_SIDE : SHORT_SIDE, landscape ? SHORT_SIDE : LONG_SIDE, i);
                 writeJpeg(image, dir.resolve(String.format("img%03d.jpg", i)));
             }
             return images;
@@ -81,28 +80,6 @@ final class BenchImages implements AutoCloseable {
                 Files.delete(path);
             }
         }
-    }
-
-    /** Smooth per-channel gradients plus a sine texture plus noise, the same for the same seed. */
-    private static BufferedImage photoLike(int width, int height, long seed) {
-        Random random = new Random(seed);
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
-        double[] base = {random.nextInt(200), random.nextInt(200), random.nextInt(200)};
-        double[] dx = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
-        double[] dy = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int rgb = 0;
-                for (int c = 0; c < 3; c++) {
-                    double v = base[c] + 40 * dx[c] * x / width + 40 * dy[c] * y / height
-                            + 30 * Math.sin((x + 2 * y) * (c + 1) * 0.05) + 8 * random.nextGaussian();
-                    rgb = rgb << 8 | (int) Math.max(0, Math.min(255, Math.round(v)));
-                }
-                pixels[y * width + x] = rgb;
-            }
-        }
-        return image;
     }
 
     private static void writeJpeg(BufferedImage image, Path file) throws IOException {

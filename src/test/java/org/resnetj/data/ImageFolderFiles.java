@@ -17,13 +17,13 @@ public final class ImageFolderFiles {
 
     /** An RGB JPEG like a photo at small scale: smooth colour gradients plus noise, so it compresses as photos do. */
     static Path rgbJpeg(Path file, int width, int height, long seed) throws IOException {
-        write(photoLike(width, height, seed), "jpeg", file);
+        write(PhotoLike.image(width, height, seed), "jpeg", file);
         return file;
     }
 
     /** A 24-bit BMP of the same kind. */
     static Path rgbBmp(Path file, int width, int height, long seed) throws IOException {
-        write(photoLike(width, height, seed), "bmp", file);
+        write(PhotoLike.image(width, height, seed), "bmp", file);
         return file;
     }
 
@@ -88,26 +88,6 @@ public final class ImageFolderFiles {
         }
         files.sort(null);
         return files;
-    }
-
-    private static BufferedImage photoLike(int width, int height, long seed) {
-        Random random = new Random(seed);
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        double[] base = {random.nextInt(200), random.nextInt(200), random.nextInt(200)};
-        double[] dx = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
-        double[] dy = {random.nextGaussian(), random.nextGaussian(), random.nextGaussian()};
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int rgb = 0;
-                for (int c = 0; c < 3; c++) {
-                    double v = base[c] + 40 * dx[c] * x / width + 40 * dy[c] * y / height
-                            + 30 * Math.sin((x + 2 * y) * (c + 1) * 0.05) + 8 * random.nextGaussian();
-                    rgb = rgb << 8 | (int) Math.max(0, Math.min(255, Math.round(v)));
-                }
-                image.setRGB(x, y, rgb);
-            }
-        }
-        return image;
     }
 
     private static Path dir(Path dir) throws IOException {
