@@ -247,8 +247,15 @@ def data(args):
         def __getitem__(self, i):
             return preset(Image.fromarray(images[i])), int(labels[i])
 
+    return timed_loader(Cifar(), args)
+
+
+def timed_loader(dataset, args):
+    """Times batches of a DataLoader over dataset with args.threads worker processes, epoch after epoch."""
+    import torch
+
     loader = torch.utils.data.DataLoader(
-        Cifar(), batch_size=args.batch, shuffle=True, num_workers=args.threads,
+        dataset, batch_size=args.batch, shuffle=True, num_workers=args.threads,
         drop_last=True, persistent_workers=True)
     batches = iter(())
 
@@ -315,24 +322,7 @@ def imagenet_data(args):
     ])
     # ImageFolder's loader decodes with PIL and converts to RGB.
     folder = datasets.ImageFolder(os.path.join(args.images, "train"), transform=preset)
-    loader = torch.utils.data.DataLoader(
-        folder, batch_size=args.batch, shuffle=True, num_workers=args.threads,
-        drop_last=True, persistent_workers=True)
-    batches = iter(())
-
-    def next_batch():
-        nonlocal batches
-        try:
-            next(batches)
-        except StopIteration:
-            batches = iter(loader)
-            next(batches)
-
-    try:
-        return timed(next_batch, args.warmup, args.seconds, args.min_iterations)
-    finally:
-        del batches
-        del loader
+    return timed_loader(folder, args)
 
 
 def matmul(args):
