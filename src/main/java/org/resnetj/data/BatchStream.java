@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 
@@ -116,14 +115,7 @@ public final class BatchStream implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while waiting for the batch of iteration " + iteration);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("preparing the batch of iteration " + iteration + " failed", cause);
+            throw Workers.failure(e, "preparing the batch of iteration " + iteration);
         }
     }
 
@@ -140,13 +132,8 @@ public final class BatchStream implements AutoCloseable {
         }
         closed = true;
         pending.clear();
-        workers.shutdownNow();
-        try {
-            if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("batch preparation threads did not stop within a minute");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Workers.stop(workers)) {
+            throw new IllegalStateException("batch preparation threads did not stop within a minute");
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BinaryOperator;
@@ -139,13 +138,8 @@ final class SamplePass {
             LOG.info("{}: {} images in {} s", what, used, String.format("%.1f", (System.nanoTime() - started) / 1e9));
             return total;
         } finally {
-            workers.shutdownNow();
-            try {
-                if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
-                    LOG.warn("{}: decoding threads did not stop within a minute", what);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!Workers.stop(workers)) {
+                LOG.warn("{}: decoding threads did not stop within a minute", what);
             }
         }
     }
@@ -157,14 +151,7 @@ final class SamplePass {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while computing the " + what, e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("computing the " + what + " failed", cause);
+            throw Workers.failure(e, "computing the " + what);
         }
     }
 

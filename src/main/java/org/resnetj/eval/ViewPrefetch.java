@@ -9,10 +9,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.resnetj.data.ImagePresets;
 import org.resnetj.data.ImageSource;
+import org.resnetj.data.Workers;
 
 /**
  * Decodes the images of a source and builds their protocol views on worker threads, a bounded
@@ -78,14 +78,7 @@ final class ViewPrefetch implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for the views of an image");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("preparing the views of an image failed", cause);
+            throw Workers.failure(e, "preparing the views of an image");
         }
     }
 
@@ -93,13 +86,8 @@ final class ViewPrefetch implements AutoCloseable {
     @Override
     public void close() {
         pending.clear();
-        workers.shutdownNow();
-        try {
-            if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("view preparation threads did not stop within a minute");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Workers.stop(workers)) {
+            throw new IllegalStateException("view preparation threads did not stop within a minute");
         }
     }
 
