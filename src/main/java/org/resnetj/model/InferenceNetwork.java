@@ -9,10 +9,10 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -57,21 +57,23 @@ public final class InferenceNetwork implements Classifier {
             // Folding changes the weights in place, which autograd forbids on a parameter it tracks.
             network.parameters().values().forEach(p -> p.setRequiresGradient(false));
             PtSymbolBlock module = load(script, manager);
-            List<PtNDArray> packed = new ArrayList<>();
-            for (InferenceScript.Weights pair : script.weights()) {
-                if (pair instanceof InferenceScript.ConvWeights c) {
-                    packed.addAll(pack(module, c, network, manager));
+            List<InferenceScript.Weights> pairs = script.weights();
+            PtNDArray[] packed = new PtNDArray[2 * pairs.size()];
+            // The last layers first: they are the largest, so the holes their freed copies leave
+            // in the C heap can take the copies of the smaller layers packed after them.
+            for (int i = pairs.size() - 1; i >= 0; i--) {
+                List<PtNDArray> pair;
+                if (pairs.get(i) instanceof InferenceScript.ConvWeights c) {
+                    pair = pack(module, c, network, manager);
                     NativeHeap.trim(); // glibc would keep the freed dense copies
                 } else {
-                    Layer.Linear l = ((InferenceScript.LinearWeights) pair).linear();
-                    for (String name : List.of(l.name() + ".weight", l.name() + ".bias")) {
-                        NDArray array = network.parameters().get(name);
-                        array.attach(manager); // moved out of the network, which closes
-                        packed.add((PtNDArray) array);
-                    }
+                    Layer.Linear l = ((InferenceScript.LinearWeights) pairs.get(i)).linear();
+                    pair = List.of(take(network, l.name() + ".weight", manager), take(network, l.name() + ".bias", manager));
                 }
+                packed[2 * i] = pair.get(0);
+                packed[2 * i + 1] = pair.get(1);
             }
-            IValue weights = IValue.listFrom(packed.toArray(PtNDArray[]::new));
+            IValue weights = IValue.listFrom(packed);
             // The list holds the packed weights too: whoever closes the manager frees it, as the module.
             manager.attachInternal("inference-weights-" + weights.getHandle(), weights);
             return new InferenceNetwork(network.plan(), manager, module, weights);
@@ -81,12 +83,37 @@ public final class InferenceNetwork implements Classifier {
         }
     }
 
+    /**
+     * Loads the script's module through a temporary file, deleted once loaded: DJL's loader from
+     * a stream would take a 4 MB buffer from the Java heap, a lasting cost in a small process.
+     *
+     * @throws UncheckedIOException if the temporary file cannot be written
+     */
     private static PtSymbolBlock load(InferenceScript script, PtNDManager manager) {
+        Path file = null;
         try {
-            return JniUtils.loadModule(manager, new ByteArrayInputStream(script.archive()), true, false);
+            file = Files.createTempFile("resnetj-inference-", ".pt");
+            Files.write(file, script.archive());
+            return JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // reading a byte array does not fail
+            throw new UncheckedIOException(new IOException("cannot write the compiled network to a temporary file"
+                    + (file == null ? " in " + System.getProperty("java.io.tmpdir") : " " + file) + ": " + e.getMessage(), e));
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    file.toFile().deleteOnExit(); // loaded already; only the file stays until exit
+                }
+            }
         }
+    }
+
+    /** Moves a parameter out of the network, which closes, into {@code manager}. */
+    private static PtNDArray take(Network network, String name, NDManager manager) {
+        NDArray array = network.parameters().get(name);
+        array.attach(manager);
+        return (PtNDArray) array;
     }
 
     /**

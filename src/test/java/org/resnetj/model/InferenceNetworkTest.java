@@ -6,6 +6,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,12 +84,15 @@ class InferenceNetworkTest {
     }
 
     @Test
-    void compilingConsumesTheNetworkAndTheCompiledOneOwnsItsWeights() {
+    void compilingConsumesTheNetworkAndTheCompiledOneOwnsItsWeights() throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Network network = Network.create(ModelRegistry.get("resnet20").plan(), manager);
             NDArray conv1 = network.parameters().get("conv1.weight");
             NDArray fc = network.parameters().get("fc.weight");
+            List<Path> before = moduleFiles();
             InferenceNetwork compiled = InferenceNetwork.compile(network);
+
+            assertThat(moduleFiles()).as("the module's temporary file is deleted once loaded").isEqualTo(before);
 
             assertThat(conv1.isReleased()).as("the dense weights are freed").isTrue();
             assertThat(network.manager().isOpen()).isFalse();
@@ -94,6 +102,12 @@ class InferenceNetworkTest {
             compiled.close();
             assertThat(fc.isReleased()).isTrue();
             assertThat(compiled.manager().isOpen()).isFalse();
+        }
+    }
+
+    private static List<Path> moduleFiles() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("resnetj-inference-")).sorted().toList();
         }
     }
 }
