@@ -68,7 +68,10 @@ public final class InferenceNetwork implements Classifier {
                     NativeHeap.trim(); // glibc would keep the freed dense copies
                 } else {
                     Layer.Linear l = ((InferenceScript.LinearWeights) pairs.get(i)).linear();
-                    pair = List.of(take(network, l.name() + ".weight", manager), take(network, l.name() + ".bias", manager));
+                    // Moved out of the network, which closes, as they are.
+                    pair = List.of(
+                            (PtNDArray) into(manager, network.parameters().get(l.name() + ".weight")),
+                            (PtNDArray) into(manager, network.parameters().get(l.name() + ".bias")));
                 }
                 packed[2 * i] = pair.get(0);
                 packed[2 * i + 1] = pair.get(1);
@@ -107,13 +110,6 @@ public final class InferenceNetwork implements Classifier {
                 }
             }
         }
-    }
-
-    /** Moves a parameter out of the network, which closes, into {@code manager}. */
-    private static PtNDArray take(Network network, String name, NDManager manager) {
-        NDArray array = network.parameters().get(name);
-        array.attach(manager);
-        return (PtNDArray) array;
     }
 
     /**
