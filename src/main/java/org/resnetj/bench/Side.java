@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.resnetj.model.NativeHeap;
 
 /**
  * One side of the comparison: a command that runs one measurement in a fresh process of its own
@@ -38,6 +39,7 @@ final class Side {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx2g");
+        command.add(NativeHeap.OPEN); // as the resnet launcher: compiling trims the C heap without the MBean server
         command.add("-Dai.djl.offline=true");
         command.add("-DOPT_OUT_TRACKING=true");
         command.add("-cp");
