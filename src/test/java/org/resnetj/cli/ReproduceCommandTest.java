@@ -2,19 +2,14 @@ package org.resnetj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.experiment.Experiments;
-import picocli.CommandLine;
 
 /**
  * {@code resnet reproduce} and {@code resnet report} as a user calls them: what they print, their
@@ -26,38 +21,15 @@ class ReproduceCommandTest {
     @TempDir static Path tmp;
     static Path data;
 
-    private record Outcome(int status, String out, String err) {}
-
     @BeforeAll
     static void tinyData() throws IOException {
         data = tmp.resolve("data");
         SyntheticCifar.write(data, 100, 40, 1);
     }
 
-    private static Outcome run(Callable<Integer> command, String... args) {
-        PrintStream out = System.out;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream capturedOut = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
-                PrintStream capturedErr = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
-            System.setOut(capturedOut);
-            CommandLine cli = new CommandLine(command);
-            cli.setErr(new java.io.PrintWriter(capturedErr, true));
-            cli.setExecutionExceptionHandler((e, c, parsed) -> {
-                c.getErr().println("error: " + e.getMessage());
-                return 1;
-            });
-            status = cli.execute(args);
-        } finally {
-            System.setOut(out);
-        }
-        return new Outcome(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void listShowsEveryExperimentWithItsRuns() {
-        Outcome outcome = run(new ReproduceCommand(), "--list");
+        CommandRun outcome = CommandRun.of("reproduce", "--list");
 
         assertThat(outcome.status()).isZero();
         Experiments.all().forEach(e -> assertThat(outcome.out()).contains(e.name()));
@@ -66,7 +38,7 @@ class ReproduceCommandTest {
 
     @Test
     void anImagenetExperimentSaysInOneLineThatItNeedsAnImageFolder() {
-        Outcome outcome = run(new ReproduceCommand(), "table3", "--out", tmp.resolve("table3").toString());
+        CommandRun outcome = CommandRun.of("reproduce", "table3", "--out", tmp.resolve("table3").toString());
 
         assertThat(outcome.status()).isEqualTo(1);
         assertThat(outcome.err().strip().lines()).containsExactly(
@@ -77,19 +49,19 @@ class ReproduceCommandTest {
 
     @Test
     void userErrorsAreOneLine() {
-        assertThat(run(new ReproduceCommand()).err().strip()).isEqualTo("error: give an experiment NAME, or --list to see them");
-        assertThat(run(new ReproduceCommand(), "fig99").err().strip()).startsWith("error: unknown experiment 'fig99'");
-        Outcome badKey = run(new ReproduceCommand(), "fig1", "--data", data.toString(), "--set", "speed=11",
+        assertThat(CommandRun.of("reproduce").err().strip()).isEqualTo("error: give an experiment NAME, or --list to see them");
+        assertThat(CommandRun.of("reproduce", "fig99").err().strip()).startsWith("error: unknown experiment 'fig99'");
+        CommandRun badKey = CommandRun.of("reproduce", "fig1", "--data", data.toString(), "--set", "speed=11",
                 "--out", tmp.resolve("bad").toString());
         assertThat(badKey.status()).isEqualTo(1);
         assertThat(badKey.err().strip()).startsWith("error: unknown recipe key 'speed'");
-        assertThat(run(new ReportCommand(), tmp.toString()).err().strip()).contains("not a run or experiment directory");
+        assertThat(CommandRun.of("report", tmp.toString()).err().strip()).contains("not a run or experiment directory");
     }
 
     @Test
     void reproduceFig1TrainsBothRunsAndReportsThemThenReportRewritesThePage() throws IOException {
         Path out = tmp.resolve("fig1");
-        Outcome outcome = run(new ReproduceCommand(), "fig1", "--data", data.toString(), "--iterations", "2",
+        CommandRun outcome = CommandRun.of("reproduce", "fig1", "--data", data.toString(), "--iterations", "2",
                 "--set", "batch=8", "--threads", "2", "--out", out.toString());
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
@@ -102,7 +74,7 @@ class ReproduceCommandTest {
         assertThat(out.resolve("experiment.json")).isNotEmptyFile();
 
         Files.delete(out.resolve("report.html"));
-        Outcome report = run(new ReportCommand(), out.toString());
+        CommandRun report = CommandRun.of("report", out.toString());
         assertThat(report.status()).isZero();
         assertThat(report.out().strip()).isEqualTo("wrote " + out.resolve("report.html"));
         assertThat(Files.readString(out.resolve("report.html"))).contains("data:image/png;base64,", "SYNTHETIC DATA");
@@ -111,7 +83,7 @@ class ReproduceCommandTest {
     @Test
     void reproduceFig7DrawsTheLayerResponsesIntoItsReport() throws IOException {
         Path out = tmp.resolve("fig7");
-        Outcome outcome = run(new ReproduceCommand(), "fig7", "--data", data.toString(), "--iterations", "1",
+        CommandRun outcome = CommandRun.of("reproduce", "fig7", "--data", data.toString(), "--iterations", "1",
                 "--set", "batch=4", "--threads", "2", "--out", out.toString());
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
