@@ -38,7 +38,7 @@ import java.util.Map;
  * A block adds its shortcut into its branch's output in place. For inference alone, {@link
  * InferenceNetwork#compile} turns a network into a faster one.
  */
-public final class Network implements Classifier, AutoCloseable {
+public final class Network implements Classifier {
 
     /** BN's epsilon, as in Caffe's, Torch's and PyTorch's defaults. */
     public static final float BN_EPSILON = 1e-5f;
