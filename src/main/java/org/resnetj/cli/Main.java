@@ -2,6 +2,7 @@ package org.resnetj.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.resnetj.model.HiddenCaches;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -31,8 +32,20 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    /** Runs the tool and exits with its status. */
+    /**
+     * Runs the tool and exits with its status. First, where the host needs the workaround of
+     * {@link HiddenCaches}, one line on stderr says what the tool does differently, and why.
+     */
     public static void main(String[] args) {
+        try {
+            String notice = HiddenCaches.notice();
+            if (notice != null) {
+                System.err.println(notice);
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(run(args));
     }
 

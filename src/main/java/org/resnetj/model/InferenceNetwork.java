@@ -51,7 +51,7 @@ public final class InferenceNetwork implements Classifier {
      * and closes it. The compiled network lives in a new sub-manager of the network's parent.
      */
     public static InferenceNetwork compile(Network network) {
-        InferenceScript script = InferenceScript.of(network.plan());
+        InferenceScript script = InferenceScript.of(network.plan(), InferenceScript.Layout.current());
         PtNDManager manager = (PtNDManager) network.manager().getParentManager().newSubManager();
         try (network) {
             // Folding changes the weights in place, which autograd forbids on a parameter it tracks.
@@ -64,7 +64,7 @@ public final class InferenceNetwork implements Classifier {
             for (int i = pairs.size() - 1; i >= 0; i--) {
                 List<PtNDArray> pair;
                 if (pairs.get(i) instanceof InferenceScript.ConvWeights c) {
-                    pair = pack(module, c, network, manager);
+                    pair = pack(module, script.layout(), c, network, manager);
                     NativeHeap.trim(); // glibc would keep the freed dense copies
                 } else {
                     Layer.Linear l = ((InferenceScript.LinearWeights) pairs.get(i)).linear();
@@ -116,9 +116,11 @@ public final class InferenceNetwork implements Classifier {
      * The packed weight and bias of one convolution, in {@code manager}: with s = γ/√(var + ε)
      * of the BN after it, the weights scaled by s per output channel and the bias β − s·mean (+
      * s·b for a convolution's own bias b). Frees the network's arrays they replace, each as soon
-     * as the next copy exists: the peak holds two copies of one layer's weights.
+     * as the next copy exists: the peak holds two copies of one layer's weights. In the
+     * channels-last layout the folded weights stay dense, a 1×1 convolution's as an out×in matrix.
      */
-    private static List<PtNDArray> pack(PtSymbolBlock module, InferenceScript.ConvWeights pair, Network network, PtNDManager manager) {
+    private static List<PtNDArray> pack(
+            PtSymbolBlock module, InferenceScript.Layout layout, InferenceScript.ConvWeights pair, Network network, PtNDManager manager) {
         Layer.Conv c = pair.conv();
         Layer.BatchNorm bn = pair.bn();
         Map<String, NDArray> parameters = network.parameters();
@@ -134,6 +136,13 @@ public final class InferenceNetwork implements Classifier {
                 NDArray scale = gamma.div(var.add(Network.BN_EPSILON).sqrt());
                 bias = bias.mul(scale).add(beta.sub(mean.mul(scale)));
                 weight.muli(scale.reshape(c.out(), 1, 1, 1)); // in place: the network is being consumed
+            }
+            if (layout == InferenceScript.Layout.CHANNELS_LAST) {
+                NDArray dense = pair.pointwise() ? weight.reshape(c.out(), c.in()) : weight;
+                if (dense != weight) {
+                    weight.close();
+                }
+                return List.of((PtNDArray) into(manager, dense), (PtNDArray) into(manager, bias));
             }
             PtNDArray plain = call(module, manager, "to_mkldnn", (PtNDArray) weight);
             weight.close();

@@ -25,6 +25,13 @@ import java.util.zip.ZipOutputStream;
  * reorder_conv(weight, padding, stride)} reorders such a convolution weight into the blocked
  * layout oneDNN's kernels read: two steps, so that the caller can free each copy once the next
  * exists.
+ *
+ * <p>Where oneDNN's 1×1 convolution and sum cannot run ({@link HiddenCaches}), the script keeps
+ * its maps dense and channels-last instead ({@link Layout#CHANNELS_LAST}): the 3×3 and 7×7
+ * convolutions still run on oneDNN, reading channels-last maps without reordering them, while
+ * every 1×1 convolution is a matrix product over each pixel's channels ({@code torch.linear} on
+ * the NHWC view), and every residual addition the engine's own. Its weights are the BN-folded
+ * dense ones, a 1×1 convolution's as an out×in matrix.
  */
 final class InferenceScript {
 
@@ -37,17 +44,42 @@ final class InferenceScript {
     /** What one pair of the weight list holds: a convolution with the BN after it, if any, or a fully connected layer. */
     sealed interface Weights {}
 
-    /** A convolution's weight and bias, with {@code bn} (null for none) folded in, packed for oneDNN. */
-    record ConvWeights(Layer.Conv conv, Layer.BatchNorm bn) implements Weights {}
+    /**
+     * A convolution's weight and bias, with {@code bn} (null for none) folded in: packed for
+     * oneDNN in the blocked layout, dense in the channels-last one, a 1×1 convolution's weight
+     * then as an out×in matrix.
+     */
+    record ConvWeights(Layer.Conv conv, Layer.BatchNorm bn) implements Weights {
+        /** Whether the script runs this convolution as a matrix product (channels-last layout only). */
+        boolean pointwise() {
+            return conv.kernel() == 1 && conv.padding() == 0;
+        }
+    }
 
     /** A fully connected layer's weight and bias, as they are. */
     record LinearWeights(Layer.Linear linear) implements Weights {}
 
+    /** How the script keeps the maps between its first convolution and the global pooling. */
+    enum Layout {
+        /** oneDNN's blocked layout: the fastest, where oneDNN runs every operation. */
+        BLOCKED,
+        /** Dense channels-last maps, with 1×1 convolutions and additions outside oneDNN ({@link HiddenCaches}). */
+        CHANNELS_LAST;
+
+        /** The layout for this host and setting. */
+        static Layout current() {
+            return HiddenCaches.active() ? CHANNELS_LAST : BLOCKED;
+        }
+    }
+
+    private final Layout layout;
     private final List<Weights> weights = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
     private int variables;
 
-    private InferenceScript() {}
+    private InferenceScript(Layout layout) {
+        this.layout = layout;
+    }
 
     /**
      * Writes the script of {@code plan}.
@@ -55,11 +87,16 @@ final class InferenceScript {
      * @throws IllegalArgumentException if the plan has a BN that does not directly follow a
      *     convolution, which no network of the paper has
      */
-    static InferenceScript of(Layer.Sequence plan) {
-        InferenceScript script = new InferenceScript();
+    static InferenceScript of(Layer.Sequence plan, Layout layout) {
+        InferenceScript script = new InferenceScript(layout);
         Value out = script.sequence(plan, new Value("x", false), false);
         script.line("return %s", script.dense(out));
         return script;
+    }
+
+    /** How the script keeps its maps. */
+    Layout layout() {
+        return layout;
     }
 
     /** The weight pairs {@code forward} takes, in order: pair i is {@code w[2i]} and {@code w[2i + 1]}. */
@@ -135,8 +172,8 @@ final class InferenceScript {
         zip.closeEntry();
     }
 
-    /** A variable of the script; {@code mkldnn} when it holds a map in oneDNN's layout. */
-    private record Value(String name, boolean mkldnn) {}
+    /** A variable of the script; {@code working} when it holds a map in the script's layout. */
+    private record Value(String name, boolean working) {}
 
     /**
      * Writes the layers of {@code s}.
@@ -189,23 +226,35 @@ final class InferenceScript {
         Value y = sequence(b.branch(), x, false);
         Layer.ShortcutPath path = b.shortcut();
         if (path instanceof Layer.Identity) {
-            line("%s.add_(%s)", y.name(), mkldnn(x));
+            line("%s.add_(%s)", y.name(), working(x));
         } else if (path instanceof Layer.Projection p) {
             Value shortcut = sequence(p.convBn(), x, false);
-            line("%s.add_(%s)", y.name(), mkldnn(shortcut));
+            line("%s.add_(%s)", y.name(), working(shortcut));
         } else if (path instanceof Layer.ZeroPad z) {
             // Every stride-th pixel, then zero channels after the existing ones: in NCHW, then back.
             Value padded = assign(false, "torch.constant_pad_nd(%s[:, :, ::%d, ::%d], [0, 0, 0, 0, 0, %d])",
                     dense(x), z.stride(), z.stride(), z.outChannels() - z.inChannels());
-            line("%s.add_(%s)", y.name(), mkldnn(padded));
+            line("%s.add_(%s)", y.name(), working(padded));
         }
         return assign(y, "torch.relu_(%s)", y.name());
     }
 
     private Value convolution(Layer.Conv c, Layer.BatchNorm bn, Value x) {
-        int w = add(new ConvWeights(c, bn));
-        return assign(true, "torch.mkldnn_convolution(%s, w[%d], w[%d], [%d, %d], [%d, %d], [1, 1], 1)",
-                mkldnn(x), w, w + 1, c.padding(), c.padding(), c.stride(), c.stride());
+        ConvWeights pair = new ConvWeights(c, bn);
+        int w = add(pair);
+        if (layout == Layout.BLOCKED) {
+            return assign(true, "torch.mkldnn_convolution(%s, w[%d], w[%d], [%d, %d], [%d, %d], [1, 1], 1)",
+                    working(x), w, w + 1, c.padding(), c.padding(), c.stride(), c.stride());
+        }
+        if (!pair.pointwise()) {
+            return assign(true, "torch.conv2d(%s, w[%d], w[%d], [%d, %d], [%d, %d])",
+                    working(x), w, w + 1, c.stride(), c.stride(), c.padding(), c.padding());
+        }
+        // Every stride-th pixel's channels times the out×in matrix: a GEMM on the dense NHWC view,
+        // whose result, viewed as NCHW, is channels-last again.
+        String in = c.stride() == 1 ? working(x) : String.format(Locale.ROOT, "%s[:, :, ::%d, ::%d]", working(x), c.stride(), c.stride());
+        return assign(true, "torch.permute(torch.linear(torch.permute(%s, [0, 2, 3, 1]), w[%d], w[%d]), [0, 3, 1, 2])",
+                in, w, w + 1);
     }
 
     private int add(Weights pair) {
@@ -213,18 +262,23 @@ final class InferenceScript {
         return 2 * (weights.size() - 1);
     }
 
-    /** {@code x} as an expression in oneDNN's layout. */
-    private String mkldnn(Value x) {
-        return x.mkldnn() ? x.name() : assign(true, "torch.to_mkldnn(%s)", x.name()).name();
+    /** {@code x} as an expression in the script's layout. */
+    private String working(Value x) {
+        if (x.working()) {
+            return x.name();
+        }
+        return layout == Layout.BLOCKED
+                ? assign(true, "torch.to_mkldnn(%s)", x.name()).name()
+                : assign(true, "torch.contiguous(%s, memory_format=2)", x.name()).name(); // 2: torch.channels_last
     }
 
     /** {@code x} as an expression in the ordinary strided layout. */
     private String dense(Value x) {
-        return x.mkldnn() ? assign(false, "torch.to_dense(%s)", x.name()).name() : x.name();
+        return x.working() && layout == Layout.BLOCKED ? assign(false, "torch.to_dense(%s)", x.name()).name() : x.name();
     }
 
     private Value assign(Value like, String format, Object... args) {
-        return assign(like.mkldnn(), format, args);
+        return assign(like.working(), format, args);
     }
 
     private Value assign(boolean mkldnn, String format, Object... args) {

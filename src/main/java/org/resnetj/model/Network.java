@@ -266,6 +266,9 @@ public final class Network implements Classifier {
     }
 
     private static NDArray convolution(Layer.Conv c, NDArray x, NDArray weight, NDArray bias) {
+        if (c.kernel() == 1 && c.padding() == 0 && HiddenCaches.active()) {
+            return pointwise(c, x, weight, bias);
+        }
         NDArrayEx ex = x.getNDArrayInternal();
         return ex.convolution(
                         x,
@@ -278,17 +281,55 @@ public final class Network implements Classifier {
                 .singletonOrThrow();
     }
 
+    /**
+     * A 1×1 convolution as the matrix product it is, through the engine's GEMM instead of oneDNN
+     * ({@link HiddenCaches}): every s-th pixel's channel vector times the weight, W[out, in]. On a
+     * channels-last batch the NHWC view is dense, so the product reads the map as it lies and
+     * writes a channels-last map; on an NCHW map (one image) it multiplies W by the C×HW matrix.
+     */
+    private static NDArray pointwise(Layer.Conv c, NDArray x, NDArray weight, NDArray bias) {
+        Shape s = x.getShape();
+        NDArray sub = subsample(x, c.stride());
+        long n = s.get(0);
+        long h = sub.getShape().get(2);
+        long w = sub.getShape().get(3);
+        NDArray out;
+        try (NDArray matrix = weight.reshape(c.out(), c.in())) {
+            if (n >= CHANNELS_LAST_MIN_BATCH) {
+                try (NDArray pixels = sub.transpose(0, 2, 3, 1);
+                        NDArray transposed = matrix.transpose(1, 0);
+                        NDArray product = bias == null ? pixels.matMul(transposed) : pixels.matMul(transposed).addi(bias)) {
+                    out = product.transpose(0, 3, 1, 2);
+                }
+            } else {
+                try (NDArray columns = sub.reshape(n, c.in(), h * w);
+                        NDArray product = matrix.matMul(columns)) {
+                    NDArray withBias = bias == null ? product : product.addi(bias.reshape(c.out(), 1));
+                    out = withBias.reshape(n, c.out(), h, w);
+                }
+            }
+        }
+        if (sub != x) {
+            sub.close();
+        }
+        return out;
+    }
+
+    /**
+     * Every s-th pixel of {@code x}, x[:, :, ::s, ::s], as a 1×1 average pool with stride s: the
+     * same values, and its backward pass is one scatter, where slicing's is a zero map and a copy
+     * for each of the four axes. {@code x} itself for s = 1.
+     */
+    private static NDArray subsample(NDArray x, int stride) {
+        return stride == 1 ? x : Pool.avgPool2d(x, new Shape(1, 1), new Shape(stride, stride), new Shape(0, 0), false, true);
+    }
+
     private NDArray shortcutOf(Layer.ShortcutPath shortcut, NDArray x, boolean training, ResponseObserver observer) {
         if (shortcut instanceof Layer.Projection p) {
             return apply(p.convBn(), x, training, observer);
         }
         if (shortcut instanceof Layer.ZeroPad z) {
-            // Every s-th pixel, x[:, :, ::s, ::s], as a 1×1 average pool with stride s: the same
-            // values, and its backward pass is one scatter, where slicing's is a zero map and a
-            // copy for each of the four axes.
-            NDArray sub = z.stride() == 1
-                    ? x
-                    : Pool.avgPool2d(x, new Shape(1, 1), new Shape(z.stride(), z.stride()), new Shape(0, 0), false, true);
+            NDArray sub = subsample(x, z.stride());
             // Pad widths run from the last axis back: W, H, then zero channels after the existing ones.
             NDArray padded = sub.pad(new Shape(0, 0, 0, 0, 0, z.outChannels() - z.inChannels()), 0);
             if (sub != x) {
