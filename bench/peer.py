@@ -325,6 +325,14 @@ def imagenet_data(args):
     return timed_loader(folder, args)
 
 
+def blas():
+    """The BLAS library this process loaded for PyTorch (Debian's torch links whichever is installed)."""
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "/" in line}
+    names = sorted({"/".join(os.path.realpath(p).split("/")[-2:]) for p in paths if re.search(r"blas|mkl_rt|blis|atlas", p)})
+    return ", ".join(names) or "none found"
+
+
 def matmul(args):
     import torch
 
@@ -357,7 +365,7 @@ def run_all(argv):
     import torch
     import torchvision
 
-    print(f"PyTorch {torch.__version__} (torchvision {torchvision.__version__}), {args.threads} threads, "
+    print(f"PyTorch {torch.__version__} (torchvision {torchvision.__version__}, BLAS {blas()}), {args.threads} threads, "
           "one run of each workload; ./resnet bench alternates repeats with ours")
     print(f"{'workload':<22} {'images/s':>10} {'peak MB':>9}")
     status = 0
@@ -397,7 +405,7 @@ def main():
         except ImportError as e:
             print(f"peer.py: {e}", file=sys.stderr)
             return 3
-        print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__}))
+        print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "blas": blas()}))
         return 0
     parser = argparse.ArgumentParser(description="one PyTorch measurement for ./resnet bench")
     parser.add_argument("kind", choices=("train", "infer", "data", "imagenet-data", "matmul"))

@@ -132,19 +132,20 @@ public final class Bench {
                 sides.size() > 1 ? peaks.get(1) : List.of(),
                 peerStatus,
                 rows,
-                cpuModel(),
+                Host.current(),
                 Runtime.getRuntime().availableProcessors(),
                 loadBefore,
                 loadAfter,
                 LocalDate.now().toString());
     }
 
-    /** "torch 1.13.0, torchvision 0.14.1" from the peer's {@code ensure} line, or the line itself. */
+    /** "torch 1.13.0, torchvision 0.14.1, BLAS libopenblasp-r0.3.21.so" from the peer's {@code ensure} line, or the line itself. */
     private static String versions(String ensureOutput) {
         String line = ensureOutput.strip();
         try {
             JsonNode json = new ObjectMapper().readTree(line);
-            return "torch " + json.path("torch").asText("?") + ", torchvision " + json.path("torchvision").asText("?");
+            return "torch " + json.path("torch").asText("?") + ", torchvision " + json.path("torchvision").asText("?")
+                    + ", BLAS " + json.path("blas").asText("?");
         } catch (IOException e) {
             return line;
         }
@@ -182,19 +183,6 @@ public final class Bench {
             return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
         } catch (IOException | NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** The CPU's model name from /proc/cpuinfo, or the OS architecture. */
-    static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .findFirst()
-                    .orElse(System.getProperty("os.arch"));
-        } catch (IOException e) {
-            return System.getProperty("os.arch");
         }
     }
 

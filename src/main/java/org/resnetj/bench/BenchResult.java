@@ -19,7 +19,7 @@ import java.util.function.ToDoubleFunction;
  * @param peerPeak PyTorch's measurements of it; empty without the peer
  * @param peerStatus the peer's versions, or why it did not run
  * @param rows one per workload, in the report's order
- * @param cpu the CPU's model name
+ * @param host the host: its CPU, whether it reports its caches, and oneDNN's instruction set
  * @param cpus the processors the JVM sees
  * @param loadBefore the 1-minute load average before the first measurement
  * @param loadAfter the 1-minute load average after the last
@@ -32,7 +32,7 @@ public record BenchResult(
         List<Measurement> peerPeak,
         String peerStatus,
         List<Row> rows,
-        String cpu,
+        Host host,
         int cpus,
         double loadBefore,
         double loadAfter,
@@ -119,8 +119,8 @@ public record BenchResult(
                 engine(oursPeak), peerRan() ? peerName : "no peer (" + peerStatus + ")",
                 options.threads(), options.threads() == 1 ? "" : "s",
                 options.repeats(), options.repeats() == 1 ? "" : "s", options.quick() ? "; QUICK size, not a measurement" : ""));
-        out.append(String.format(Locale.ROOT, "machine: %s, %d CPUs; load average %.2f before, %.2f after; %s%n",
-                cpu, cpus, loadBefore, loadAfter, date));
+        out.append(String.format(Locale.ROOT, "machine: %s; %d CPUs; load average %.2f before, %.2f after; %s%n",
+                host.describe(), cpus, loadBefore, loadAfter, date));
         out.append(String.format(Locale.ROOT, "peak: %s, fastest product: ours %.1f GFLOP/s%s -> %.1f GFLOP/s%n",
                 peak.description(), best(oursPeak).orElse(Double.NaN),
                 peerRan() ? String.format(Locale.ROOT, ", PyTorch %.1f GFLOP/s", best(peerPeak).orElse(Double.NaN)) : "",
@@ -222,7 +222,9 @@ public record BenchResult(
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("date", date);
-        json.put("cpu", cpu);
+        json.put("cpu", host.cpu());
+        json.put("caches_reported", host.cachesReported());
+        json.put("onednn_isa", host.isa());
         json.put("cpus", cpus);
         json.put("threads", options.threads());
         json.put("repeats", options.repeats());

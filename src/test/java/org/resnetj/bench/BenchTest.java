@@ -3,7 +3,6 @@ package org.resnetj.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -23,6 +23,7 @@ import org.resnetj.model.Complexity;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.StridePlacement;
+import org.resnetj.testing.Reference;
 
 /**
  * The benchmark's pieces that run no measurement: declarations, the protocol, the figures, and
@@ -35,7 +36,7 @@ class BenchTest {
 
     @Test
     void thePeerAloneRunsOurWorkloadsWithOurArguments() throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), "no /usr/bin/python3");
+        Reference.require(Files.isExecutable(PYTHON), "no /usr/bin/python3");
         Process list = new ProcessBuilder(PYTHON.toString(), "bench/peer.py", "all", "--list")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -180,7 +181,7 @@ class BenchTest {
                 List.of(
                         new BenchResult.Row(train, List.of(run(500, 100), run(400, 100), run(600, 100)), List.of(run(400, 90), run(350, 90), run(450, 90))),
                         new BenchResult.Row(data, List.of(run(40_000, 10)), List.of(run(10_000, 10)))),
-                "test CPU",
+                new Host("test CPU", true, "avx2"),
                 2,
                 0.5,
                 0.7,
@@ -195,7 +196,7 @@ class BenchTest {
         assertThat(result.utilisation(train, 500)).isCloseTo(train.flopsPerImage() * 500 / 120e9, within(1e-12));
         assertThat(result.rows().get(1).cpuRatio()).isNaN();
         String table = result.table();
-        assertThat(table).contains("train-resnet20", "data-cifar", "1.25", "test CPU", "load average 0.50 before, 0.70 after");
+        assertThat(table).contains("train-resnet20", "data-cifar", "1.25", "machine: test CPU; caches reported; oneDNN ISA avx2", "load average 0.50 before, 0.70 after");
         assertThat(table).contains("data pipeline: data-cifar prepares 40000 images/s, 80.0x what train-resnet20 consumes");
         Map<String, Object> json = result.toJson();
         assertThat(json).containsEntry("threads", 2).containsEntry("repeats", 3);
@@ -247,15 +248,26 @@ class BenchTest {
         BenchResult ours = new BenchResult(
                 new Bench.Options(2, 1, 3, false, false, List.of(), Path.of("bench/peer")),
                 Workloads.PEAK, List.of(peak(100)), List.of(), "--no-peer",
-                List.of(new BenchResult.Row(b1, List.of(run(21, 152)), List.of())), "test CPU", 2, 0.5, 0.5, "2026-01-01");
+                List.of(new BenchResult.Row(b1, List.of(run(21, 152)), List.of())), new Host("test CPU", true, "avx2"), 2, 0.5, 0.5, "2026-01-01");
         assertThat(ours.table()).doesNotContain("goal ");
         assertThat((List<?>) ours.toJson().get("goals")).isEmpty();
+    }
+
+    @Test
+    void theHostsInstructionSetIsOneDnnsBestThatItsFlagsAllowUnderTheCap() {
+        Set<String> epyc = Set.of("sse4_1", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_vnni", "avx512_bf16");
+        assertThat(Host.isa(epyc, null)).isEqualTo("avx512_core_bf16");
+        assertThat(Host.isa(epyc, "AVX2")).isEqualTo("avx2");
+        assertThat(Host.isa(Set.of("sse4_1", "avx", "avx2", "fma", "avx512f"), null)).as("AVX-512F alone is not avx512_core").isEqualTo("avx2");
+        assertThat(Host.isa(Set.of("sse2"), null)).isEqualTo("none of oneDNN's x64 sets");
+        assertThat(new Host("AMD EPYC", false, "avx512_core_bf16").describe())
+                .isEqualTo("AMD EPYC; caches HIDDEN (1x1 convolutions and sums run outside oneDNN); oneDNN ISA avx512_core_bf16 (from the CPU's flags)");
     }
 
     private static BenchResult result(List<BenchResult.Row> rows) {
         return new BenchResult(
                 new Bench.Options(2, 1, 3, false, true, List.of(), Path.of("bench/peer")),
-                Workloads.PEAK, List.of(peak(100)), List.of(peak(50)), "torch", rows, "test CPU", 2, 0.5, 0.5, "2026-01-01");
+                Workloads.PEAK, List.of(peak(100)), List.of(peak(50)), "torch", rows, new Host("test CPU", true, "avx2"), 2, 0.5, 0.5, "2026-01-01");
     }
 
     private static Measurement peak(double gflops) {

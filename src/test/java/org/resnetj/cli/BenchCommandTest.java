@@ -1,7 +1,6 @@
 package org.resnetj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.testing.Reference;
 
 /**
  * {@code resnet bench} at its tiny {@code --quick} size: it runs end to end and reports what it
@@ -59,7 +59,7 @@ class BenchCommandTest {
 
     @Test
     void quickRunWithThePeerGivesBothFiguresTheirRatioAndMemory() throws Exception {
-        assumeTrue(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
+        Reference.require(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
 
         CommandRun outcome = run("bench", "--quick", "--only", "infer-resnet50-b1", "--peer", peerScript().toString(), "--json");
 
@@ -104,7 +104,7 @@ class BenchCommandTest {
 
     @Test
     void thePeerAlonePrintsPyTorchsFiguresAsATable() throws Exception {
-        assumeTrue(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
+        Reference.require(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
 
         Process peer = new ProcessBuilder(peerScript().toString(), "--only", "infer-resnet50-b1,data-imagenet", "--seconds", "0", "--threads", "2")
                 .redirectErrorStream(true)

@@ -1,7 +1,6 @@
 package org.resnetj.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.data.RgbImage;
 import org.resnetj.train.LoadedModel;
+import org.resnetj.testing.Reference;
 
 /**
  * Against real torchvision: a randomly initialised resnet50 saved by {@code torch.save}, imported
@@ -39,8 +39,8 @@ class TorchvisionReferenceTest {
 
     @BeforeAll
     static void requireTorchvision() throws InterruptedException {
-        assumeTrue(Files.isRegularFile(SCRIPT), "run from the project directory");
-        assumeTrue(python(List.of("-c", "import torch, torchvision")).status() == 0,
+        Reference.require(Files.isRegularFile(SCRIPT), "run from the project directory: no " + SCRIPT);
+        Reference.require(python(List.of("-c", "import torch, torchvision")).status() == 0,
                 PYTHON + " has no torch and torchvision");
     }
 
