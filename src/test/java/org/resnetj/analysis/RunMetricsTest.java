@@ -14,6 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * A run directory's error curves, in percent and iteration order, also where a resumed run
+ * repeats iterations, and the errors that name a corrupt or missing file.
+ */
 class RunMetricsTest {
 
     @TempDir Path tmp;
@@ -103,9 +107,10 @@ class RunMetricsTest {
                 + train(300, 0.75) + train(400, 0.55) + eval(400, "test", 0.6) + train(500, 0.5);
         RunMetrics run = RunMetrics.read(run(tmp.resolve("r"), config("resnet20", true), metrics));
 
-        assertThat(run.train()).containsExactly(
-                new RunMetrics.Point(100, 90.0), new RunMetrics.Point(200, 80.0), new RunMetrics.Point(300, 75.0),
-                new RunMetrics.Point(400, 55.00000000000001), new RunMetrics.Point(500, 50.0));
+        // The resumed run's errors 0.75 and 0.55 replace the first attempt's 0.7 and 0.6 at 300 and 400.
+        assertThat(run.train()).extracting(RunMetrics.Point::iteration).containsExactly(100L, 200L, 300L, 400L, 500L);
+        assertThat(run.train().stream().mapToDouble(RunMetrics.Point::errorPercent).toArray())
+                .containsExactly(new double[] {90.0, 80.0, 75.0, 55.0, 50.0}, offset(1e-9));
         assertThat(run.test()).extracting(RunMetrics.Point::iteration).containsExactly(200L, 400L);
         assertThat(run.test().get(1).errorPercent()).isEqualTo(60.0);
     }

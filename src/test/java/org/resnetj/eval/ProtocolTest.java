@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.resnetj.data.RgbImage;
 
-/** The protocols' command-line names and their numbers of views. */
+/** The protocols' command-line names and the paper's numbers of views: 1, 10 and 10. */
 class ProtocolTest {
 
     @ParameterizedTest
@@ -36,11 +37,12 @@ class ProtocolTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Protocol.class)
-    void givesItsNumberOfViews(Protocol protocol) {
+    @CsvSource({"CENTER, 1", "TEN_CROP, 10", "MULTI_SCALE, 10"})
+    void givesThePapersNumberOfViews(Protocol protocol, int views) {
         byte[] chw = new byte[3 * 40 * 30];
         new Random(7).nextBytes(chw);
 
-        assertThat(protocol.views(RgbImage.of(40, 30, chw))).hasSize(protocol.viewsPerImage());
+        assertThat(protocol.viewsPerImage()).isEqualTo(views);
+        assertThat(protocol.views(RgbImage.of(40, 30, chw))).hasSize(views);
     }
 }

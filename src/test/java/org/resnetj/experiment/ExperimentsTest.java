@@ -2,7 +2,11 @@ package org.resnetj.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,10 +100,33 @@ class ExperimentsTest {
         Results results = Reproduction.run(table2, tiny);
         assertThat(results.runs()).hasSize(4);
         for (Results.RunResult run : results.runs()) {
-            assertThat(run.testError()).as(run.dir()).isNotNull();
-            assertThat(RunConfig.read(dir.resolve("table2").resolve(run.dir())).options().classes()).isEqualTo(3);
+            Path runDir = dir.resolve("table2").resolve(run.dir());
+            JsonNode eval = lastEvalLine(runDir.resolve("metrics.jsonl"));
+            // The folder holds two validation images, so an error is 0, 1 or 2 of them.
+            assertThat(eval.get("split").asText()).isEqualTo("val");
+            assertThat(eval.get("images").asInt()).isEqualTo(2);
+            assertThat(run.split()).as(run.dir()).isEqualTo("val");
+            assertThat(run.iterations()).as(run.dir()).isEqualTo(1);
+            assertThat(run.testError()).as(run.dir())
+                    .isCloseTo(100 * eval.get("top1_error").asDouble(), within(1e-9))
+                    .isIn(0.0, 50.0, 100.0);
+            assertThat(RunConfig.read(runDir).options().classes()).isEqualTo(3);
         }
         assertThat(dir.resolve("table2/report.html")).isRegularFile();
+    }
+
+    /** The last {@code "type":"eval"} line of a metrics log, read without the code under test. */
+    private static JsonNode lastEvalLine(Path metrics) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode last = null;
+        for (String line : Files.readAllLines(metrics)) {
+            JsonNode node = json.readTree(line);
+            if (node.get("type").asText().equals("eval")) {
+                last = node;
+            }
+        }
+        assertThat(last).as("an eval line in %s", metrics).isNotNull();
+        return last;
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The network that runs a plan: output shapes, options, parameter names and counts. */
+/** The network that runs a plan: output shapes, options, parameter names and counts, and its fan-in He initialization. */
 class NetworkTest {
 
     @BeforeEach
@@ -210,13 +210,18 @@ class NetworkTest {
         }
     }
 
-    @Test
-    void heInitializationDrawsConvWeightsWithStdSqrtTwoOverFanIn() {
+    /**
+     * The fan-in rule of He et al. (std sqrt(2/fan-in)), told apart from torchvision's fan-out rule
+     * (sqrt(2/fan-out)) where the two differ: conv1 (3→64, 7×7) and fc (512→1000); conv4_1's
+     * 256→256 3×3 has fan-in equal to fan-out.
+     */
+    @ParameterizedTest(name = "{0}: fan-in {1}, fan-out {2}")
+    @CsvSource({"conv1.weight, 147, 3136", "conv4_1.branch2b.weight, 2304, 2304", "fc.weight, 512, 1000"})
+    void heInitializationDrawsWeightsWithStdSqrtTwoOverFanIn(String name, int fanIn, int fanOut) {
         ModelSpec spec = ModelRegistry.get("resnet18");
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(spec.plan(), manager)) {
-            // conv4_1.branch2b: 256×256×3×3 weights, fan-in 256·9.
-            float[] w = network.parameters().get("conv4_1.branch2b.weight").toFloatArray();
+            float[] w = network.parameters().get(name).toFloatArray();
             double mean = 0;
             for (float v : w) {
                 mean += v;
@@ -226,10 +231,13 @@ class NetworkTest {
             for (float v : w) {
                 var += (v - mean) * (v - mean);
             }
-            var /= w.length;
+            double std = Math.sqrt(var / w.length);
 
             assertThat(mean).isCloseTo(0, within(1e-3));
-            assertThat(Math.sqrt(var)).isCloseTo(Math.sqrt(2.0 / (256 * 9)), withinPercentage(2));
+            assertThat(std).isCloseTo(Math.sqrt(2.0 / fanIn), withinPercentage(3));
+            if (fanOut != fanIn) {
+                assertThat(std).isNotCloseTo(Math.sqrt(2.0 / fanOut), withinPercentage(20));
+            }
             assertThat(network.parameters().get("conv4_1.branch2b.bn.gamma").toFloatArray()).containsOnly(1f);
             assertThat(network.parameters().get("fc.bias").toFloatArray()).containsOnly(0f);
         }
