@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,7 +96,15 @@ public final class Bench {
         List<List<Measurement>> peaks = emptyLists(sides.size());
         List<List<List<Measurement>>> runs = new ArrayList<>();
         workloads.forEach(w -> runs.add(emptyLists(sides.size())));
-        try (BenchImages images = readsImages ? BenchImages.write(options.quick() ? BenchImages.QUICK_COUNT : BenchImages.COUNT) : null) {
+        List<List<Measurement>> onnxRuns = emptyLists(workloads.size());
+        Map<Workload, Side> onnx = new HashMap<>();
+        try (BenchImages images = readsImages ? BenchImages.write(options.quick() ? BenchImages.QUICK_COUNT : BenchImages.COUNT) : null;
+                OnnxModels models = new OnnxModels()) {
+            for (Workload w : workloads) {
+                if (w.kind() == Workload.Kind.INFER) {
+                    onnx.put(w, Side.onnxRuntime(Side.environment(options.threads()), models.export(w)));
+                }
+            }
             Workload.Settings runSettings = images == null ? settings : settings.withImages(images.root());
             loadBefore = loadAverage();
             for (int r = 0; r < options.repeats(); r++) {
@@ -112,6 +122,12 @@ public final class Bench {
                         runs.get(w).get(i).add(m);
                         line.append(String.format(Locale.ROOT, " %s %.1f images/s", sides.get(i).name(), m.imagesPerSec()));
                     }
+                    Side second = onnx.get(workloads.get(w));
+                    if (second != null) {
+                        Measurement m = second.measure(workloads.get(w), runSettings);
+                        onnxRuns.get(w).add(m);
+                        line.append(String.format(Locale.ROOT, " %s %.1f images/s", second.name(), m.imagesPerSec()));
+                    }
                     progress.println(line);
                 }
             }
@@ -123,7 +139,8 @@ public final class Bench {
             rows.add(new BenchResult.Row(
                     workloads.get(w),
                     runs.get(w).get(0),
-                    sides.size() > 1 ? runs.get(w).get(1) : List.of()));
+                    sides.size() > 1 ? runs.get(w).get(1) : List.of(),
+                    onnxRuns.get(w)));
         }
         return new BenchResult(
                 options,

@@ -44,8 +44,29 @@ public record BenchResult(
      * @param workload the workload
      * @param ours our side's measurements, one per repeat
      * @param peer PyTorch's, one per repeat; empty without the peer
+     * @param onnx ONNX Runtime's, one per repeat, for an inference workload; empty otherwise
      */
-    public record Row(Workload workload, List<Measurement> ours, List<Measurement> peer) {
+    public record Row(Workload workload, List<Measurement> ours, List<Measurement> peer, List<Measurement> onnx) {
+
+        /** A row without ONNX Runtime. */
+        public Row(Workload workload, List<Measurement> ours, List<Measurement> peer) {
+            this(workload, ours, peer, List.of());
+        }
+
+        /** ONNX Runtime's median images/s, NaN where it did not run. */
+        public double onnxImagesPerSec() {
+            return median(onnx, Measurement::imagesPerSec);
+        }
+
+        /** Ours over ONNX Runtime's median images/s, NaN where it did not run. */
+        public double onnxRatio() {
+            return oursImagesPerSec() / onnxImagesPerSec();
+        }
+
+        /** ONNX Runtime's median workload peak memory in MiB, NaN where it did not run. */
+        public double onnxPeakMb() {
+            return median(onnx, Measurement::workloadPeakMb);
+        }
 
         /** Our median images/s. */
         public double oursImagesPerSec() {
@@ -142,6 +163,22 @@ public record BenchResult(
                     fixed(row.oursPeakMb(), 0),
                     fixed(row.peerPeakMb(), 0)));
         }
+        List<Row> onnxRows = rows.stream().filter(r -> !r.onnx().isEmpty()).toList();
+        if (!onnxRows.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%nsecond inference peer: %s (our ONNX export, all graph optimisations, same threads)%n",
+                    onnxRows.get(0).onnx().get(0).engine()));
+            String onnxFormat = "%-20s %12s %12s %7s %9s %9s%n";
+            out.append(String.format(Locale.ROOT, onnxFormat, "workload", "images/s", "ONNX RT", "ratio", "peak MB", "ONNX RT"));
+            for (Row row : onnxRows) {
+                out.append(String.format(Locale.ROOT, onnxFormat,
+                        row.workload().name(),
+                        fixed(row.oursImagesPerSec(), 1),
+                        fixed(row.onnxImagesPerSec(), 1),
+                        fixed(row.onnxRatio(), 2),
+                        fixed(row.oursPeakMb(), 0),
+                        fixed(row.onnxPeakMb(), 0)));
+            }
+        }
         List<String> headroom = new ArrayList<>();
         cifarHeadroom().ifPresent(headroom::add);
         imagenetHeadroom().ifPresent(headroom::add);
@@ -205,13 +242,13 @@ public record BenchResult(
      * {@code --quick} run measures nothing worth judging.
      */
     List<Judged> goals() {
-        if (options.quick() || !peerRan()) {
+        if (options.quick()) {
             return List.of();
         }
         List<Judged> judged = new ArrayList<>();
         for (Goal goal : Workloads.GOALS) {
             rows.stream()
-                    .filter(r -> r.workload().name().equals(goal.workload()) && !r.peer().isEmpty())
+                    .filter(goal::judges)
                     .findFirst()
                     .ifPresent(r -> judged.add(new Judged(goal, r)));
         }
@@ -225,6 +262,7 @@ public record BenchResult(
         json.put("cpu", host.cpu());
         json.put("caches_reported", host.cachesReported());
         json.put("onednn_isa", host.isa());
+        json.put("host", host.describe());
         json.put("cpus", cpus);
         json.put("threads", options.threads());
         json.put("repeats", options.repeats());
@@ -254,6 +292,8 @@ public record BenchResult(
             r.put("peer", row.peer().isEmpty() ? null : side(row.workload(), row.peer(), row.peerImagesPerSec(), row.peerPeakMb()));
             r.put("ratio", row.peer().isEmpty() ? null : row.ratio());
             r.put("cpu_ratio", row.peer().isEmpty() ? null : nullIfNaN(row.cpuRatio()));
+            r.put("onnxruntime", row.onnx().isEmpty() ? null : side(row.workload(), row.onnx(), row.onnxImagesPerSec(), row.onnxPeakMb()));
+            r.put("onnxruntime_ratio", row.onnx().isEmpty() ? null : row.onnxRatio());
             list.add(r);
         }
         json.put("workloads", list);
@@ -263,7 +303,7 @@ public record BenchResult(
         for (Judged j : goals()) {
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("workload", j.goal().workload());
-            g.put("measure", j.goal().memory() ? "peak_mb_at_most_peer" : "ratio_at_least");
+            g.put("measure", j.goal().memory() ? "peak_mb_at_most_peer" : j.goal().onnx() ? "onnxruntime_ratio_at_least" : "ratio_at_least");
             g.put("goal", j.goal().memory() ? j.row().peerPeakMb() : j.goal().minRatio());
             g.put("value", j.goal().value(j.row()));
             g.put("met", j.goal().met(j.row()));

@@ -48,6 +48,18 @@ final class Side {
         return new Side("ours", command, environment);
     }
 
+    /** ONNX Runtime: a child JVM running {@link OnnxRuntimeWorker} on {@code model}, our export of the workload's network. */
+    static Side onnxRuntime(Map<String, String> environment, Path model) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx2g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(OnnxRuntimeWorker.class.getName());
+        command.add(model.toString());
+        return new Side("ONNX Runtime", command, environment);
+    }
+
     /** The peer: {@code script} (bench/peer) with the protocol's arguments. */
     static Side peer(Path script, Map<String, String> environment) {
         return new Side("PyTorch", List.of(script.toString()), environment);

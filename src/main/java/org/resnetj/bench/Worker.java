@@ -203,7 +203,7 @@ public final class Worker {
     }
 
     /** A batch of Gaussian images and uniform labels in 0..classes-1, the same every run. */
-    private static Batch randomBatch(Workload w, int classes) {
+    static Batch randomBatch(Workload w, int classes) {
         SplittableRandom random = new SplittableRandom(0);
         float[] images = new float[w.batch() * ImageSet.CHANNELS * w.side() * w.side()];
         for (int i = 0; i < images.length; i++) {

@@ -30,7 +30,9 @@ final class Workloads {
             Goal.speed("infer-resnet50-b1", 1.0),
             Goal.memory("infer-resnet50-b1"),
             Goal.speed("infer-resnet50-b16", 1.2),
-            Goal.memory("infer-resnet50-b16"));
+            Goal.memory("infer-resnet50-b16"),
+            Goal.speedVersusOnnx("infer-resnet50-b1", 1.0),
+            Goal.speedVersusOnnx("infer-resnet50-b16", 1.0));
 
     /** The matrix product whose best time gives the machine's peak flops. */
     static final Workload PEAK = Workload.matmul(2048);

@@ -1,6 +1,7 @@
 package org.resnetj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.testing.Reference;
+import org.resnetj.model.HiddenCaches;
 
 /**
  * {@code resnet bench} at its tiny {@code --quick} size: it runs end to end and reports what it
@@ -51,7 +53,15 @@ class BenchCommandTest {
             assertThat(w.get("peer").isNull()).isTrue();
             boolean runsANetwork = !List.of("data", "imagenet-data").contains(w.get("kind").asText());
             assertThat(ours.get("utilisation").isNull()).isEqualTo(!runsANetwork);
+            boolean infers = w.get("kind").asText().equals("infer");
+            assertThat(w.get("onnxruntime").isNull()).as("ONNX Runtime runs the inference workloads only").isEqualTo(!infers);
+            if (infers) {
+                assertThat(w.get("onnxruntime").get("images_per_sec").asDouble()).isPositive();
+                assertThat(w.get("onnxruntime_ratio").asDouble())
+                        .isCloseTo(ours.get("images_per_sec").asDouble() / w.get("onnxruntime").get("images_per_sec").asDouble(), within(1e-9));
+            }
         }
+        assertThat(report.get("host").asText()).contains(HiddenCaches.hostHidesCaches() ? "caches HIDDEN" : "caches reported", "oneDNN ISA");
         assertThat(names).containsExactlyElementsOf(WORKLOADS);
         assertThat(report.get("data_headroom").asText()).contains("data-cifar prepares");
         assertThat(report.get("imagenet_data_headroom").asText()).contains("data-imagenet prepares", "x what ResNet-50 training consumes");
