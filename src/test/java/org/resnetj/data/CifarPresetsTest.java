@@ -3,11 +3,13 @@ package org.resnetj.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/** The CIFAR-10 presets of Section 4.2: the per-pixel mean subtracted, then zero padding, a random crop and flip. */
 class CifarPresetsTest {
 
     private static final int N = ImageSet.IMAGE_SIZE;
@@ -109,7 +111,7 @@ class CifarPresetsTest {
     @Test
     void paddingIsZeroInTheMeanSubtractedSpace() {
         float[] image = new float[N];
-        java.util.Arrays.fill(image, 0.5f);
+        Arrays.fill(image, 0.5f);
         float[] out = new float[N];
 
         new CifarPresets.Crop(0, 8, false).apply(image, 0, out, 0);
@@ -134,21 +136,69 @@ class CifarPresetsTest {
         assertThat(flips / (double) draws).isBetween(0.45, 0.55);
     }
 
+    /** The image of {@link #trainIsTheMeanSubtractedThenTheCropOfTheGivenGenerator}: (8x, 8y, 200) at column x, row y. */
+    private static int pixelAt(int c, int y, int x) {
+        return switch (c) {
+            case 0 -> 8 * x;
+            case 1 -> 8 * y;
+            default -> 200;
+        };
+    }
+
+    /** Its mean, the same at every channel: exact in float. */
+    private static float meanAt(int y, int x) {
+        return x / 64f + y / 2048f;
+    }
+
+    /**
+     * Pixels known by hand: the image's pixel at column x, row y is (8x, 8y, 200), the mean
+     * x/64 + y/2048 at every channel, and SplittableRandom(10) draws dy = 1, dx = 7 and a flip. So
+     * out(y, x) is the mean-subtracted pixel at row y − 3 (y + dy − 4) and column 34 − x (31 − x
+     * + dx − 4), and 0 where that falls in the padding: rows 0..2 above the image and columns 0..2
+     * beyond its right edge, mirrored to the left.
+     */
     @Test
-    void trainIsEvalThenACropFromTheGivenGenerator() {
+    void trainIsTheMeanSubtractedThenTheCropOfTheGivenGenerator() {
         byte[] pixels = new byte[N];
-        new SplittableRandom(8).nextBytes(pixels);
+        float[] mean = new float[N];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    pixels[c * 1024 + y * 32 + x] = (byte) pixelAt(c, y, x);
+                    mean[c * 1024 + y * 32 + x] = meanAt(y, x);
+                }
+            }
+        }
         ImageSet set = ImageSet.of(pixels, new byte[1]);
-        float[] mean = randomImage(9);
+        float[] actual = new float[N + 3];
+
+        CifarPresets.train(set, 0, mean, new SplittableRandom(10), actual, 3);
+
+        assertThat(CifarPresets.Crop.random(new SplittableRandom(10))).isEqualTo(new CifarPresets.Crop(1, 7, true));
+        assertThat(actual[3 + 3 * 32 + 3]).as("red at (3, 3): pixel (row 0, column 31)").isEqualTo(248 * (1f / 255) - 31 / 64f);
+        assertThat(actual[3 + 1024 + 31 * 32 + 31]).as("green at (31, 31): pixel (28, 3)")
+                .isEqualTo(224 * (1f / 255) - (3 / 64f + 28 / 2048f));
+        assertThat(actual[3 + 2048 + 20 * 32 + 10]).as("blue at (20, 10): pixel (17, 24)")
+                .isEqualTo(200 * (1f / 255) - (24 / 64f + 17 / 2048f));
+        assertThat(actual[3 + 2 * 32 + 10]).as("red at (2, 10): padding above").isZero();
+        assertThat(actual[3 + 1024 + 10 * 32 + 2]).as("green at (10, 2): padding on the right, mirrored").isZero();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    int sy = y - 3;
+                    int sx = 34 - x;
+                    float expected = sy < 0 || sx > 31 ? 0f : pixelAt(c, sy, sx) * (1f / 255) - meanAt(sy, sx);
+                    assertThat(actual[3 + c * 1024 + y * 32 + x]).as("channel %d at (%d, %d)", c, y, x).isEqualTo(expected);
+                }
+            }
+        }
+
+        // The wiring, as the preset is documented: eval, then a crop drawn from the generator.
         float[] centred = new float[N];
         float[] expected = new float[N];
-        float[] actual = new float[N];
-
         CifarPresets.eval(set, 0, mean, centred, 0);
         CifarPresets.Crop.random(new SplittableRandom(10)).apply(centred, 0, expected, 0);
-        CifarPresets.train(set, 0, mean, new SplittableRandom(10), actual, 0);
-
-        assertThat(actual).isEqualTo(expected);
+        assertThat(Arrays.copyOfRange(actual, 3, 3 + N)).isEqualTo(expected);
     }
 
     @Test

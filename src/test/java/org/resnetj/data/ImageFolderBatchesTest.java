@@ -2,22 +2,31 @@ package org.resnetj.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.SplittableRandom;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-/** ImageNet training batches as a pure function of (seed, iteration), and what becomes of unreadable images. */
+/**
+ * ImageNet training batches as a pure function of (seed, iteration), and what becomes of unreadable
+ * images. The slots are compared with {@link ImageNetPresets#train} under the generator of their
+ * position (the wiring) and, on one-colour images, with pixels known by hand.
+ */
 class ImageFolderBatchesTest {
 
     private static final int IMAGE = ImageNetPresets.IMAGE_SIZE;
@@ -39,6 +48,74 @@ class ImageFolderBatchesTest {
         float[] view = new float[IMAGE];
         ImageNetPresets.train(images.image(index), mean, lighting, Seeds.random(seed, Seeds.AUGMENTATION, position), view, 0);
         return view;
+    }
+
+    /**
+     * The colours (R, G, B bytes) of {@link #constantFolder}'s images: any two differ by at least
+     * 60 in red, 60/255 = 0.235 of the input scale.
+     */
+    private static final int[][] COLOURS = {{0, 255, 128}, {60, 195, 10}, {120, 135, 250}, {180, 75, 40}, {240, 15, 200}};
+
+    /**
+     * Images of one colour each, which every resize, crop and flip leaves as they are:
+     * train/c{i mod classes}/img{i}.png, 40 + 7i by 30 + 5i pixels, in {@link #COLOURS}[i].
+     */
+    private static void constantFolder(Path root, int count, int classes) throws IOException {
+        for (int i = 0; i < count; i++) {
+            BufferedImage image = new BufferedImage(40 + 7 * i, 30 + 5 * i, BufferedImage.TYPE_INT_RGB);
+            int rgb = COLOURS[i][0] << 16 | COLOURS[i][1] << 8 | COLOURS[i][2];
+            for (int y = 0; y < image.getHeight(); y++) {
+                for (int x = 0; x < image.getWidth(); x++) {
+                    image.setRGB(x, y, rgb);
+                }
+            }
+            Path dir = Files.createDirectories(root.resolve("train/c" + i % classes));
+            assertThat(ImageIO.write(image, "png", dir.resolve(String.format("img%d.png", i)).toFile())).isTrue();
+        }
+    }
+
+    /** Which of constantFolder's images index {@code index} of the split is: i of its name img{i}.png. */
+    private static int imageNumber(ImageFolder.Split train, int index) {
+        String name = train.file(index).getFileName().toString();
+        return Integer.parseInt(name.substring(3, name.indexOf('.')));
+    }
+
+    /** A per-pixel mean that differs at every position, in multiples of 1/4096 (exact in float). */
+    private static float meanAt(int c, int y, int x) {
+        return (c + 1) / 8f + x / 1024f + y / 4096f;
+    }
+
+    private static float[] positionalMean() {
+        float[] mean = new float[IMAGE];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 224; y++) {
+                for (int x = 0; x < 224; x++) {
+                    mean[(c * 224 + y) * 224 + x] = meanAt(c, y, x);
+                }
+            }
+        }
+        return mean;
+    }
+
+    /**
+     * The offset by which every value of a slot exceeds {@code colour / 255 − mean}, per channel:
+     * fails unless it is the same at every pixel (one lighting offset per image and channel).
+     */
+    private static float[] offsets(float[] slot, int[] colour) {
+        float[] offsets = new float[3];
+        for (int c = 0; c < 3; c++) {
+            offsets[c] = slot[c * 224 * 224] - (colour[c] / 255f - meanAt(c, 0, 0));
+            for (int y = 0; y < 224; y++) {
+                for (int x = 0; x < 224; x++) {
+                    float offset = slot[(c * 224 + y) * 224 + x] - (colour[c] / 255f - meanAt(c, y, x));
+                    if (Math.abs(offset - offsets[c]) > 1e-6f) {
+                        fail("channel %d at (%d, %d): offset %s, not %s as at (0, 0)",
+                                c, y, x, offset, offsets[c]);
+                    }
+                }
+            }
+        }
+        return offsets;
     }
 
     private static float[] slot(Batch batch, int j) {
@@ -64,6 +141,37 @@ class ImageFolderBatchesTest {
             assertThat(batch.labels()[j]).isEqualTo(train.label(index));
             assertThat(slot(batch, j)).as("slot %d", j).isEqualTo(expectedView(train, index, mean, Lighting.IMAGENET, 5, 4 + j));
         }
+    }
+
+    /**
+     * Independent pixels: one-colour images, no lighting and a mean that differs at every
+     * position, so every value of a slot is known by hand, colour / 255 − mean(c, y, x), whatever
+     * the crop: slot 0 at (red, row 0, column 0) is R/255 − 0.125, and at (blue, row 223, column
+     * 223) B/255 − (0.375 + 223/1024 + 223/4096).
+     */
+    @Test
+    void eachSlotIsItsImagesPixelsOver255MinusTheMeanAtTheNetworkPosition() throws IOException {
+        constantFolder(dir, 5, 2);
+        ImageFolder.Split train = ImageFolder.open(dir, null).train();
+        ImageFolderBatches batches =
+                new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), positionalMean(), Lighting.NONE, 5, 9);
+        EpochOrder order = new EpochOrder(5, 9);
+
+        Batch batch = batches.apply(1); // positions 5..9: epoch 1, a batch of the epoch's size
+
+        Set<Integer> held = new HashSet<>();
+        for (int j = 0; j < 5; j++) {
+            int image = imageNumber(train, order.indexAt(5 + j));
+            int[] colour = COLOURS[image];
+            float[] values = slot(batch, j);
+            held.add(image);
+            assertThat(batch.labels()[j]).as("label of slot %d, image %d", j, image).isEqualTo(image % 2);
+            assertThat(values[0]).as("red at (0, 0) of slot %d", j).isEqualTo(colour[0] / 255f - 0.125f);
+            assertThat(values[IMAGE - 1]).as("blue at (223, 223) of slot %d", j)
+                    .isEqualTo(colour[2] / 255f - (0.375f + 223 / 1024f + 223 / 4096f));
+            assertThat(offsets(values, colour)).as("slot %d", j).containsExactly(0f, 0f, 0f);
+        }
+        assertThat(held).as("an epoch holds every image once").containsExactlyInAnyOrder(0, 1, 2, 3, 4);
     }
 
     @Test
@@ -95,14 +203,14 @@ class ImageFolderBatchesTest {
 
     @Test
     void underSkipAnUnreadableImageIsReplacedByTheNextPositionsLoggedOnceAndCounted() throws IOException {
-        ImageFolderFiles.trainFolder(dir, 5, 2);
+        constantFolder(dir, 5, 2);
         Path broken = ImageFolderFiles.truncatedJpeg(dir.resolve("train/c1/broken.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         int brokenIndex = -1;
         for (int i = 0; i < train.size(); i++) {
             brokenIndex = train.file(i).equals(broken) ? i : brokenIndex;
         }
-        float[] mean = randomMean();
+        float[] mean = positionalMean();
         long seed = 3;
         ImageDecoder decoder = new ImageDecoder(train, BadImages.SKIP);
         ImageFolderBatches batches = new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, train.size(), seed);
@@ -127,6 +235,11 @@ class ImageFolderBatchesTest {
             }
             assertThat(batch.labels()[j]).isEqualTo(train.label(index));
             assertThat(slot(batch, j)).as("slot %d", j).isEqualTo(expectedView(train, index, mean, Lighting.IMAGENET, seed, j));
+            // Independently: the slot is that image's colour plus one lighting offset per channel,
+            // which stays far below the 0.235 by which another image's colour would differ.
+            for (float offset : offsets(slot(batch, j), COLOURS[imageNumber(train, index)])) {
+                assertThat(Math.abs(offset)).as("lighting offset of slot %d", j).isLessThan(0.1f);
+            }
         }
         assertThat(again.images()).isEqualTo(batch.images());
         assertThat(batches.skipped()).as("skipped once per batch").isEqualTo(2);

@@ -2,17 +2,21 @@ package org.resnetj.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.fail;
 
 import java.util.List;
+import java.util.function.IntBinaryOperator;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The center-crop, 10-crop, multi-scale and CIFAR views. That they equal torchvision's and PIL's to the bit is checked
- * against PIL itself in {@code TorchvisionReferenceTest}; these pin the rules without Python.
+ * The center-crop, 10-crop, multi-scale and CIFAR views, against pixels written out by hand. That
+ * the resampled views equal torchvision's and PIL's to the bit is checked against golden views
+ * written by torchvision in {@code eval.TorchvisionViewsTest} (10-crop, multi-scale) and against
+ * torchvision itself in {@code TorchvisionReferenceTest} (center crop); these pin the rules
+ * without Python.
  */
 class ImagePresetsTest {
 
@@ -20,6 +24,53 @@ class ImagePresetsTest {
         byte[] chw = new byte[3 * width * height];
         new Random(seed).nextBytes(chw);
         return RgbImage.of(width, height, chw);
+    }
+
+    /**
+     * An image whose pixel at column x, row y is (x mod 256, y, x div 256): every pixel says
+     * where it comes from. At most 256 rows.
+     */
+    private static RgbImage coordinates(int width, int height) {
+        byte[] chw = new byte[3 * width * height];
+        int plane = width * height;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                chw[y * width + x] = (byte) (x % 256);
+                chw[plane + y * width + x] = (byte) y;
+                chw[2 * plane + y * width + x] = (byte) (x / 256);
+            }
+        }
+        return RgbImage.of(width, height, chw);
+    }
+
+    /** The view {@link #coordinates} gives for source column {@code column(y, x)} and row {@code top + y}. */
+    private static float[] coordinateView(int height, int width, int top, IntBinaryOperator column) {
+        float[] out = new float[3 * height * width];
+        int plane = height * width;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int source = column.applyAsInt(y, x);
+                out[y * width + x] = (source % 256) / 255f;
+                out[plane + y * width + x] = (top + y) / 255f;
+                out[2 * plane + y * width + x] = (source / 256) / 255f;
+            }
+        }
+        return out;
+    }
+
+    /** The pixel at row y, column x of a view, as bytes: its values times 255, which must be whole. */
+    private static int[] rgb(ImagePresets.View view, int y, int x) {
+        return rgb(view.pixels(), view.height(), view.width(), y, x);
+    }
+
+    private static int[] rgb(float[] chw, int height, int width, int y, int x) {
+        int[] out = new int[3];
+        for (int c = 0; c < 3; c++) {
+            float v = chw[(c * height + y) * width + x];
+            out[c] = Math.round(v * 255);
+            assertThat(v).as("channel %d at (%d, %d)", c, y, x).isEqualTo(out[c] / 255f);
+        }
+        return out;
     }
 
     private static RgbImage constant(int width, int height, int r, int g, int b) {
@@ -77,7 +128,8 @@ class ImagePresetsTest {
     @Test
     void downscalingAveragesOverTheWholeFootprint() {
         // Antialiased: halving a 1-pixel checkerboard gives its mean, where a plain bilinear
-        // sample of two pixels would keep the pattern.
+        // sample of two pixels would keep the pattern. Away from the border PIL's taps weigh
+        // 1/8, 3/8, 3/8, 1/8, so the mean is exact: 200 · (1/8 + 3/8) = 100 (PIL gives 100 too).
         byte[] chw = new byte[3 * 64 * 64];
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 64; y++) {
@@ -89,16 +141,20 @@ class ImagePresetsTest {
 
         RgbImage half = ImagePresets.resize(RgbImage.of(64, 64, chw), 32, 32);
 
-        assertThat(half.sample(0, 10, 10)).isCloseTo(100, within(2));
-        assertThat(half.sample(2, 20, 5)).isCloseTo(100, within(2));
+        assertThat(half.sample(0, 10, 10)).isEqualTo(100);
+        assertThat(half.sample(2, 20, 5)).isEqualTo(100);
+        assertThat(half.sample(1, 1, 30)).isEqualTo(100);
     }
 
     @Test
     void theCifarViewIsTheImageResizedTo32x32() {
-        float[] same = ImagePresets.cifarView(random(32, 32, 2));
+        float[] same = ImagePresets.cifarView(coordinates(32, 32));
         float[] resized = ImagePresets.cifarView(constant(64, 48, 51, 102, 204));
 
         assertThat(same).hasSize(3 * 32 * 32);
+        // A 32×32 image is not resampled: column 7, row 5 is (7, 5, 0) and the last pixel (31, 31, 0).
+        assertThat(rgb(same, 32, 32, 5, 7)).containsExactly(7, 5, 0);
+        assertThat(rgb(same, 32, 32, 31, 31)).containsExactly(31, 31, 0);
         assertThat(resized).hasSize(3 * 32 * 32);
         assertThat(resized[0]).isEqualTo(0.2f);
         assertThat(resized[3 * 32 * 32 - 1]).isEqualTo(0.8f);
@@ -167,33 +223,41 @@ class ImagePresetsTest {
                 .hasMessageContaining("300×200");
     }
 
-    // Whole views are compared with isEqualTo: AssertJ's containsExactly diffs arrays in quadratic time.
+    /**
+     * A 341×256 image already has shorter side 256, so the views are windows of it, unresampled:
+     * left 0 or 117 (341 − 224), top 0 or 32, and the center at (16, 58). Column x of a mirrored
+     * window is column 223 − x of the window.
+     */
     @Test
     void tenCropViewsAreTheFiveWindowsThenTheirMirrors() {
-        RgbImage image = random(120, 90, 3); // resized to 341×256
-        RgbImage resized = ImagePresets.resize(image, 341, 256);
-        List<ImagePresets.Box> boxes = ImagePresets.tenCropBoxes(341, 256);
-
-        List<ImagePresets.View> views = ImagePresets.tenCrop(image);
+        List<ImagePresets.View> views = ImagePresets.tenCrop(coordinates(341, 256));
 
         assertThat(views).hasSize(10);
+        assertThat(rgb(views.get(0), 0, 0)).containsExactly(0, 0, 0);
+        assertThat(rgb(views.get(1), 0, 0)).containsExactly(117, 0, 0);
+        assertThat(rgb(views.get(1), 5, 223)).containsExactly(84, 5, 1); // column 340
+        assertThat(rgb(views.get(2), 0, 0)).containsExactly(0, 32, 0);
+        assertThat(rgb(views.get(3), 223, 223)).containsExactly(84, 255, 1);
+        assertThat(rgb(views.get(4), 0, 0)).containsExactly(58, 16, 0);
+        assertThat(rgb(views.get(4), 223, 223)).containsExactly(25, 239, 1); // column 281
+        assertThat(rgb(views.get(5), 0, 0)).containsExactly(223, 0, 0);
+        assertThat(rgb(views.get(5), 7, 223)).containsExactly(0, 7, 0);
+        assertThat(rgb(views.get(6), 0, 0)).containsExactly(84, 0, 1);
+        assertThat(rgb(views.get(6), 0, 223)).containsExactly(117, 0, 0);
+        assertThat(rgb(views.get(7), 0, 0)).containsExactly(223, 32, 0);
+        assertThat(rgb(views.get(8), 223, 0)).containsExactly(84, 255, 1);
+        assertThat(rgb(views.get(8), 223, 223)).containsExactly(117, 255, 0);
+        assertThat(rgb(views.get(9), 0, 0)).containsExactly(25, 16, 1);
+        assertThat(rgb(views.get(9), 0, 223)).containsExactly(58, 16, 0);
+        // Every pixel; whole views are compared with isEqualTo: AssertJ's containsExactly diffs arrays in quadratic time.
+        int[][] windows = {{0, 0}, {0, 117}, {32, 0}, {32, 117}, {16, 58}};
         for (int k = 0; k < 5; k++) {
-            ImagePresets.Box box = boxes.get(k);
-            ImagePresets.View crop = views.get(k);
-            ImagePresets.View flip = views.get(5 + k);
-            assertThat(crop.height()).isEqualTo(224);
-            assertThat(crop.width()).isEqualTo(224);
-            assertThat(crop.pixels()).isEqualTo(ImagePresets.floats(resized, box.top(), box.left(), 224, 224));
-            for (int c = 0; c < 3; c++) {
-                for (int y = 0; y < 224; y += 37) {
-                    for (int x = 0; x < 224; x++) {
-                        int at = (c * 224 + y) * 224;
-                        assertThat(flip.pixels()[at + x]).isEqualTo(crop.pixels()[at + 223 - x]);
-                    }
-                }
-            }
+            int top = windows[k][0];
+            int left = windows[k][1];
+            assertThat(views.get(k).pixels()).as("view %d", k).isEqualTo(coordinateView(224, 224, top, (y, x) -> left + x));
+            assertThat(views.get(5 + k).pixels()).as("view %d", 5 + k)
+                    .isEqualTo(coordinateView(224, 224, top, (y, x) -> left + 223 - x));
         }
-        assertThat(views.get(4).pixels()).isEqualTo(ImagePresets.centerCrop(image));
     }
 
     @Test
@@ -230,23 +294,42 @@ class ImagePresetsTest {
         assertThat(ImagePresets.SCALES).containsExactly(224, 256, 384, 480, 640);
     }
 
+    /**
+     * A 298×224 image is its own view at shorter side 224, unresampled, and the mirror's column x
+     * is its column 297 − x; the other scales' pixels are torchvision's ({@code
+     * eval.TorchvisionViewsTest}), and here each is followed by its mirror.
+     */
     @Test
     void multiScaleViewsAreTheWholeResizedImageAndItsMirrorAtEachScale() {
-        RgbImage image = random(40, 30, 4);
+        List<ImagePresets.View> views = ImagePresets.multiScale(coordinates(298, 224));
 
-        List<ImagePresets.View> views = ImagePresets.multiScale(image);
-
-        List<ImagePresets.Size> sizes = ImagePresets.multiScaleSizes(40, 30);
         assertThat(views).hasSize(10);
+        assertThat(rgb(views.get(0), 0, 0)).containsExactly(0, 0, 0);
+        assertThat(rgb(views.get(0), 223, 297)).containsExactly(41, 223, 1);
+        assertThat(rgb(views.get(1), 0, 0)).containsExactly(41, 0, 1);
+        assertThat(rgb(views.get(1), 10, 297)).containsExactly(0, 10, 0);
+        assertThat(views.get(0).pixels()).isEqualTo(coordinateView(224, 298, 0, (y, x) -> x));
+        assertThat(views.get(1).pixels()).isEqualTo(coordinateView(224, 298, 0, (y, x) -> 297 - x));
+        // 256 · 298 / 224 = 340.6, 384 · 298 / 224 = 510.9, 480 · 298 / 224 = 638.6, 640 · 298 / 224 = 851.4
+        int[][] sizes = {{298, 224}, {340, 256}, {510, 384}, {638, 480}, {851, 640}};
         for (int s = 0; s < 5; s++) {
-            ImagePresets.Size size = sizes.get(s);
             ImagePresets.View whole = views.get(2 * s);
             ImagePresets.View flip = views.get(2 * s + 1);
-            RgbImage resized = ImagePresets.resize(image, size.width(), size.height());
-            assertThat(whole.width()).isEqualTo(size.width());
-            assertThat(whole.height()).isEqualTo(size.height());
-            assertThat(whole.pixels()).isEqualTo(ImagePresets.floats(resized, 0, 0, size.height(), size.width()));
-            assertThat(flip.pixels()).isEqualTo(ImagePresets.mirror(whole).pixels());
+            int w = sizes[s][0];
+            int h = sizes[s][1];
+            assertThat(new int[] {whole.width(), whole.height(), flip.width(), flip.height()}).as("scale %d", s)
+                    .containsExactly(w, h, w, h);
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int row = (c * h + y) * w;
+                        if (flip.pixels()[row + x] != whole.pixels()[row + w - 1 - x]) {
+                            fail("scale %d: the mirror's (%d, %d, %d) is not the image's (%d, %d, %d)",
+                                    s, c, y, x, c, y, w - 1 - x);
+                        }
+                    }
+                }
+            }
         }
     }
 }
