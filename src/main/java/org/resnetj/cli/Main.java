@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
             ClassifyCommand.class,
             ReproduceCommand.class,
             BenchCommand.class,
+            SoakCommand.class,
             ReportCommand.class
         })
 public final class Main implements Runnable {
