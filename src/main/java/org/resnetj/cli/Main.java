@@ -40,7 +40,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         try {
             String notice = HiddenCaches.notice();
-            if (notice != null) {
+            if (notice != null && System.getProperty(SoakCommand.CHILD) == null) { // the soak's parent has said it
                 System.err.println(notice);
             }
         } catch (IllegalArgumentException e) {

@@ -40,7 +40,7 @@ final class SoakCommand implements Callable<Integer> {
     double boundMb;
 
     /** Set in the child JVM the command runs the soak in. */
-    private static final String CHILD = "resnet.soak.child";
+    static final String CHILD = "resnet.soak.child";
 
     /**
      * The soak's JVM: a Java heap of fixed size, every page of it touched at start, so that the
