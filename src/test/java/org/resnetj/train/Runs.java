@@ -75,6 +75,9 @@ final class Runs {
                     .anyMatch(name -> name.endsWith(".running_mean"))
                     .anyMatch(name -> name.endsWith(".running_var"));
             assertThat(expected.optimizer()).as("momentum buffers").isNotEmpty();
+            expected.model().forEach((name, array) -> assertThat(array.isInfinite().any().getBoolean()
+                            || array.isNaN().any().getBoolean())
+                    .as("%s is finite (NaNs would compare equal bit for bit)", name).isFalse());
             List<String> differences = new ArrayList<>();
             differences.addAll(differences("model", expected.model(), actual.model()));
             differences.addAll(differences("optimizer", expected.optimizer(), actual.optimizer()));
