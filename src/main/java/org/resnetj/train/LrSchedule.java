@@ -16,10 +16,12 @@ import java.util.Map;
  *   boundary_k = round(lrSteps_k · iterations)
  * </pre>
  *
- * where i counts the iterations done before the current one. With the paper's recipe the
- * boundaries are 32k and 48k of 64k; a shortened run keeps the steps at the same fractions. The
- * warm-up does not shift the schedule: once it ends, the LR returns to the base value and the
- * steps fall where they would have (Sec. 4.2: "then go back to 0.1 and continue training").
+ * where i counts the iterations done before the current one. The warm-up ends after the first
+ * logging interval whose training error is below {@code warmupUntilError} ({@link #endsWarmUp}).
+ * With the paper's recipe the boundaries are 32k and 48k of 64k; a shortened run keeps the steps
+ * at the same fractions. The warm-up does not shift the schedule: once it ends, the LR returns to
+ * the base value and the steps fall where they would have (Sec. 4.2: "then go back to 0.1 and
+ * continue training").
  *
  * <p>{@code plateau} (Section 3.4, ImageNet: "divided by 10 when the error plateaus"): {@code lr ·
  * lrDecay^drops}, where a drop happens after {@code plateauPatience} consecutive evaluations whose
@@ -32,6 +34,7 @@ public final class LrSchedule {
     private final float base;
     private final float decay;
     private final float warmupLr;
+    private final double warmupUntilError;
     private final boolean plateau;
     private final int patience;
     private final double threshold;
@@ -46,6 +49,9 @@ public final class LrSchedule {
         this.base = recipe.lr();
         this.decay = recipe.lrDecay();
         this.warmupLr = recipe.warmupLr();
+        // The recipe's float widened to double is not its decimal: 0.8f is 0.800000011920929, which
+        // an error of exactly 80% lies below. Compare with the decimal the recipe states.
+        this.warmupUntilError = Double.parseDouble(Float.toString(recipe.warmupUntilError()));
         this.plateau = recipe.lrPolicy().equals("plateau");
         this.patience = recipe.plateauPatience();
         this.threshold = recipe.plateauThreshold();
@@ -78,6 +84,15 @@ public final class LrSchedule {
             lr *= decay;
         }
         return lr;
+    }
+
+    /**
+     * Whether a logging interval whose training error is {@code trainingError} ends the warm-up
+     * (Sec. 4.2: "until the training error is below 80%"): an error of exactly the threshold
+     * keeps warming up.
+     */
+    public boolean endsWarmUp(double trainingError) {
+        return trainingError < warmupUntilError;
     }
 
     /**

@@ -177,7 +177,7 @@ public final class Trainer {
                 }
                 metrics.write(row("train", done, synthetic, values));
                 progress.interval(done, loss, error, lr, speed);
-                if (warmingUp && error < recipe.warmupUntilError()) {
+                if (warmingUp && schedule.endsWarmUp(error)) {
                     warmingUp = false;
                     progress.message(String.format(Locale.ROOT,
                             "warm-up ends at iteration %d (training error %.1f%%): LR back to %s", done, 100 * error, recipe.lr()));

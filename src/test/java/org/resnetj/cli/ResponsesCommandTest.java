@@ -1,6 +1,10 @@
 package org.resnetj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -13,13 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.data.Cifar10;
+import org.resnetj.data.ImageSet;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.Network;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.Trainer;
@@ -90,7 +98,8 @@ class ResponsesCommandTest {
                 "conv4_1.branch2a", "conv4_1.branch2b");
         assertThat(rows).extracting(r -> r[2]).containsExactly("1", "2", "3", "4", "5", "6", "7");
         assertThat(rows).extracting(r -> r[5]).containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6", "7");
-        assertThat(rows).allSatisfy(r -> assertThat(Double.parseDouble(r[4])).isPositive().isFinite());
+        double conv1 = conv1Std(Checkpoint.resolve(run), Cifar10.read(data).test());
+        assertThat(Double.parseDouble(rows.get(0)[4])).as("conv1's std").isCloseTo(conv1, within(1e-5 * conv1));
         assertThat(rows).extracting(r -> r[6]).containsOnly("true");
 
         BufferedImage png = ImageIO.read(out.resolve("responses.png").toFile());
@@ -98,6 +107,63 @@ class ResponsesCommandTest {
         String svg = Files.readString(out.resolve("responses.svg"));
         assertThat(svg).contains("<title>Standard deviations of layer responses (Fig. 7) (synthetic data)</title>");
         assertThat(outcome.out()).contains("synthetic data");
+    }
+
+    /**
+     * conv1's response std recomputed in plain Java and double precision from the checkpoint's
+     * arrays: each test image / 255 minus the stored per-pixel mean, the 3×3 convolution with
+     * padding 1, BN with the running statistics (Network.BN_EPSILON), and the population std of
+     * all N·16·32·32 values.
+     */
+    private static double conv1Std(Path checkpoint, ImageSet images) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Map<String, NDArray> arrays = Checkpoint.read(checkpoint, manager).model();
+            float[] mean = arrays.get("preprocess.pixel_mean").toFloatArray();
+            float[] weight = arrays.get("conv1.weight").toFloatArray();
+            float[] gamma = arrays.get("conv1.bn.gamma").toFloatArray();
+            float[] beta = arrays.get("conv1.bn.beta").toFloatArray();
+            float[] runningMean = arrays.get("conv1.bn.running_mean").toFloatArray();
+            float[] runningVar = arrays.get("conv1.bn.running_var").toFloatArray();
+            int side = ImageSet.SIDE;
+            int plane = side * side;
+            int filters = gamma.length;
+            assertThat(weight).hasSize(filters * 3 * 3 * 3);
+            double sum = 0;
+            double squares = 0;
+            long count = 0;
+            double[] x = new double[3 * plane];
+            for (int n = 0; n < images.size(); n++) {
+                byte[] image = images.image(n);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (image[i] & 0xFF) / 255.0 - mean[i];
+                }
+                for (int f = 0; f < filters; f++) {
+                    double scale = gamma[f] / Math.sqrt(runningVar[f] + Network.BN_EPSILON);
+                    for (int y = 0; y < side; y++) {
+                        for (int xx = 0; xx < side; xx++) {
+                            double response = 0;
+                            for (int c = 0; c < 3; c++) {
+                                for (int dy = -1; dy <= 1; dy++) {
+                                    for (int dx = -1; dx <= 1; dx++) {
+                                        int yy = y + dy;
+                                        int xs = xx + dx;
+                                        if (yy >= 0 && yy < side && xs >= 0 && xs < side) {
+                                            response += weight[((f * 3 + c) * 3 + dy + 1) * 3 + dx + 1] * x[c * plane + yy * side + xs];
+                                        }
+                                    }
+                                }
+                            }
+                            double bn = (response - runningMean[f]) * scale + beta[f];
+                            sum += bn;
+                            squares += bn * bn;
+                            count++;
+                        }
+                    }
+                }
+            }
+            double average = sum / count;
+            return Math.sqrt(squares / count - average * average);
+        }
     }
 
     @Test

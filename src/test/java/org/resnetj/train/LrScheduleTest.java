@@ -36,6 +36,30 @@ class LrScheduleTest {
         assertThat(schedule.lr(32_000, false)).isCloseTo(0.01f, within(1e-9f));
     }
 
+    /**
+     * Sec. 4.2: 0.01 "until the training error is below 80%", then 0.1. The errors are what the
+     * loop computes for a logging interval, errors / images, here of 10 iterations of 128 images:
+     * 1,024 errors is exactly 80% and keeps the warm-up, 1,023 ends it.
+     */
+    @Test
+    void warmUpHoldsAtExactly80PercentTrainingErrorAndEndsJustBelow() {
+        LrSchedule schedule = new LrSchedule(Recipe.paper());
+        assertThat(schedule.endsWarmUp(1025 / 1280.0)).as("80.08%").isFalse();
+        assertThat(schedule.endsWarmUp(1024 / 1280.0)).as("exactly 80%").isFalse();
+        assertThat(schedule.endsWarmUp(4 / 5.0)).as("exactly 80% of 5 images").isFalse();
+        assertThat(schedule.endsWarmUp(1023 / 1280.0)).as("79.92%").isTrue();
+        assertThat(schedule.endsWarmUp(799_999 / 1_000_000.0)).as("79.9999%").isTrue();
+        assertThat(schedule.lr(100, true)).as("while warming up").isEqualTo(0.01f);
+        assertThat(schedule.lr(100, false)).as("once it has ended").isEqualTo(0.1f);
+    }
+
+    @Test
+    void warmUpThresholdIsTheRecipesDecimalValue() {
+        LrSchedule schedule = new LrSchedule(Recipe.paper().with("warmup_until_error", "0.3"));
+        assertThat(schedule.endsWarmUp(3 / 10.0)).as("exactly 30%").isFalse();
+        assertThat(schedule.endsWarmUp(299 / 1000.0)).as("29.9%").isTrue();
+    }
+
     @Test
     void warmUpIsOnByDefaultFromDepth110() {
         Recipe recipe = Recipe.paper();
