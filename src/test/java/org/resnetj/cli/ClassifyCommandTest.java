@@ -13,11 +13,14 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.data.ImagePresets;
 import org.resnetj.data.RgbImage;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.data.TestImages;
@@ -146,8 +149,12 @@ class ClassifyCommandTest {
         assertThat(top.get(0).get("probability").asDouble()).isCloseTo(1 / z, within(1e-6));
     }
 
+    /**
+     * Every class's probability is the softmax, computed here, of the network's logits for the
+     * image resized to 32×32 minus the checkpoint's per-pixel mean, in decreasing order.
+     */
     @Test
-    void aCifarCheckpointClassifiesImagesResizedTo32x32() throws IOException {
+    void aCifarCheckpointClassifiesImagesResizedTo32x32MinusItsPixelMean() throws IOException {
         Path data = dir.resolve("cifar");
         SyntheticCifar.write(data, 100, 40, 1);
         Path runDir = dir.resolve("run");
@@ -158,8 +165,52 @@ class ClassifyCommandTest {
         Outcome outcome = run("--checkpoint", runDir.toString(), "--top", "10", "--json", rgb.toString(), cmyk.toString());
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
-        assertThat(outcome.out()).contains("\"preprocessing\":\"per_pixel_mean\"");
-        assertThat(outcome.out()).contains(Checkpoint.resolve(runDir).toString());
+        JsonNode doc = new ObjectMapper().readTree(outcome.out());
+        assertThat(doc.get("preprocessing").asText()).isEqualTo("per_pixel_mean");
+        assertThat(doc.get("checkpoint").asText()).isEqualTo(Checkpoint.resolve(runDir).toString());
+        List<Path> files = List.of(rgb, cmyk);
+        try (NDManager manager = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(Checkpoint.resolve(runDir), manager)) {
+            float[] mean = model.pixelMean();
+            for (int i = 0; i < files.size(); i++) {
+                float[] x = ImagePresets.cifarView(RgbImage.read(files.get(i)));
+                for (int k = 0; k < x.length; k++) {
+                    x[k] -= mean[k];
+                }
+                double[] p = softmax(model.classifier().logits(manager.create(x, new Shape(1, 3, 32, 32))).toFloatArray());
+                JsonNode top = doc.get("images").get(i).get("top");
+                assertThat(doc.get("images").get(i).get("image").asText()).isEqualTo(files.get(i).toString());
+                assertThat(top).hasSize(10);
+                Set<Integer> classes = new HashSet<>();
+                double previous = 1;
+                for (JsonNode entry : top) {
+                    int c = entry.get("class").asInt();
+                    double probability = entry.get("probability").asDouble();
+                    assertThat(probability).as("class %d of %s", c, files.get(i)).isCloseTo(p[c], within(1e-6));
+                    assertThat(probability).as("in decreasing order").isLessThanOrEqualTo(previous);
+                    previous = probability;
+                    classes.add(c);
+                }
+                assertThat(classes).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+            }
+        }
+    }
+
+    private static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int c = 0; c < p.length; c++) {
+            p[c] = Math.exp(logits[c] - max);
+            sum += p[c];
+        }
+        for (int c = 0; c < p.length; c++) {
+            p[c] /= sum;
+        }
+        return p;
     }
 
     @Test

@@ -24,16 +24,35 @@ import org.resnetj.testing.Reference;
 
 /**
  * Against real torchvision: a randomly initialised resnet50 saved by {@code torch.save}, imported
- * here, must give torchvision's logits for the same input (max abs difference below 1e-3), and
- * the center-crop preset must give torchvision's input tensor. The Python side is {@code
- * bench/torchvision_reference.py}; the test is skipped where {@code /usr/bin/python3} (or {@code
- * $RESNETJ_PYTHON}) lacks torch and torchvision (on Debian: {@code apt-get install
- * python3-torchvision}). The differences measured are printed.
+ * here, must give torchvision's logits for the same input (max abs difference below a small
+ * fraction of the largest logit, which one wrong layer exceeds), and the center-crop preset must
+ * give torchvision's input tensor. The Python side is {@code bench/torchvision_reference.py}; the
+ * test is skipped where {@code /usr/bin/python3} (or {@code $RESNETJ_PYTHON}) lacks torch and
+ * torchvision (on Debian: {@code apt-get install python3-torchvision}). The differences measured
+ * are printed.
  */
 class TorchvisionReferenceTest {
 
     private static final Path SCRIPT = Path.of("bench", "torchvision_reference.py");
     private static final String PYTHON = System.getenv().getOrDefault("RESNETJ_PYTHON", "/usr/bin/python3");
+
+    /**
+     * Largest allowed |ours − torchvision| over the largest |torchvision| logit, on the random
+     * batch. Float32 rounding in two implementations of the same network measures 2.7e-5 here
+     * (with the 1×1 convolutions of {@code HiddenCaches}): these logits, at most 1.9, are small
+     * against the activations they come from. One wrong layer moves them more (the reference
+     * network, measured with torch): a BN epsilon of 1e-3 instead of 1e-5 in the last projection
+     * shortcut alone by 1.5e-4, in conv5_3's last BN by 7.9e-4, in conv2_1's first by 1.5e-2;
+     * that shortcut's running variance 1% off by 3.9e-3; the fc bias left out by 1.2e-2. The
+     * former bound, 1e-3 absolute (5.4e-4 of these logits), let the first pass.
+     */
+    private static final double RELATIVE_TOLERANCE = 1e-4;
+
+    /**
+     * The same on the picture, whose logits reach 159: 5.3e-7 measured; the same wrong layers give
+     * 7.9e-5 (that shortcut's epsilon) to 8.8e-3, the fc bias left out 1.4e-4.
+     */
+    private static final double PICTURE_RELATIVE_TOLERANCE = 5e-6;
 
     @TempDir static Path dir;
 
@@ -100,10 +119,10 @@ class TorchvisionReferenceTest {
             try (NDManager scope = manager.newSubManager()) {
                 logits = model.classifier().logits(scope.create(input, new Shape(2, 3, 224, 224))).toFloatArray();
             }
-            double diff = maxAbsDiff(logits, expected);
-            System.out.printf(Locale.ROOT, "resnet50 logits on the same tensor: max abs diff %.3g (logits up to %.3g)%n",
+            double diff = maxAbsDiff(logits, expected) / maxAbs(expected);
+            System.out.printf(Locale.ROOT, "resnet50 logits on the same tensor: max abs diff %.3g of the largest logit, %.3g%n",
                     diff, maxAbs(expected));
-            assertThat(diff).isLessThan(1e-3);
+            assertThat(diff).isLessThan(RELATIVE_TOLERANCE);
 
             for (String kind : List.of("png", "jpg")) {
                 float[] ours = model.preprocessing().input(RgbImage.read(dir.resolve("image." + kind)));
@@ -114,14 +133,16 @@ class TorchvisionReferenceTest {
                     oursLogits = model.classifier().logits(x).toFloatArray();
                 }
                 double inputDiff = maxAbsDiff(ours, theirs);
-                double logitDiff = maxAbsDiff(oursLogits, floats(dir.resolve("image_" + kind + "_logits.bin")));
+                float[] theirLogits = floats(dir.resolve("image_" + kind + "_logits.bin"));
+                double logitDiff = maxAbsDiff(oursLogits, theirLogits) / maxAbs(theirLogits);
                 System.out.printf(Locale.ROOT,
-                        "image.%s through both presets: input max abs diff %.3g (%.2f/255 of a pixel), logits %.3g%n",
-                        kind, inputDiff, inputDiff * 0.226 * 255, logitDiff);
+                        "image.%s through both presets: input max abs diff %.3g (%.2f/255 of a pixel),"
+                                + " logits %.3g of the largest, %.3g%n",
+                        kind, inputDiff, inputDiff * 0.226 * 255, logitDiff, maxAbs(theirLogits));
                 if (kind.equals("png")) {
                     // Same pixels, same resampling arithmetic: the same tensor.
                     assertThat(inputDiff).isLessThan(1e-6);
-                    assertThat(logitDiff).isLessThan(1e-3);
+                    assertThat(logitDiff).isLessThan(PICTURE_RELATIVE_TOLERANCE);
                 } else {
                     // JPEG pixels depend on the decoder (the JDK's libjpeg, PIL's libjpeg-turbo):
                     // allow two levels of 255.

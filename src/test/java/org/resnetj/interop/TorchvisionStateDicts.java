@@ -1,40 +1,104 @@
 package org.resnetj.interop;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.resnetj.model.Layer;
-import org.resnetj.model.ModelRegistry;
-import org.resnetj.model.ModelSpec;
-import org.resnetj.model.Shortcut;
-import org.resnetj.model.StridePlacement;
 
 /**
  * State_dicts of torchvision's ResNets with random values, in torchvision's names and order
  * (module by module: conv and BN weights, BN bias, running statistics and {@code
  * num_batches_tracked}), with the {@code _metadata} torchvision's modules record.
+ *
+ * <p>The names, dtypes and shapes are those of {@code torchvision.models.resnetN().state_dict()},
+ * listed in the committed {@code torchvision-resnetN.keys} next to this class (written by {@code
+ * bench/torchvision_keys.py}): they come from torchvision, not from the rule under test ({@link
+ * TorchvisionNames}).
  */
 public final class TorchvisionStateDicts {
 
     private static final Pattern BLOCK = Pattern.compile("(layer\\d+\\.\\d+)\\..*");
 
+    /**
+     * One tensor of torchvision's state_dict.
+     *
+     * @param name its key
+     * @param dtype {@code float32}, or {@code int64} for a BN step counter
+     * @param shape its dimensions, none for a scalar
+     */
+    public record Key(String name, String dtype, long[] shape) {}
+
     private TorchvisionStateDicts() {}
+
+    /**
+     * The keys of {@code torchvision.models.<model>().state_dict()} (resnet18 ... resnet152, 1000
+     * classes), in its order, as the committed list records them.
+     */
+    public static List<Key> keys(String model) {
+        String resource = "torchvision-" + model + ".keys";
+        InputStream in = TorchvisionStateDicts.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new AssertionError("no " + resource + " next to " + TorchvisionStateDicts.class.getName()
+                    + ": torchvision has no " + model + ", or bench/torchvision_keys.py has not listed it");
+        }
+        List<Key> keys = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] fields = line.strip().split(" ");
+                long[] shape = Arrays.stream(fields, 2, fields.length).mapToLong(Long::parseLong).toArray();
+                keys.add(new Key(fields[0], fields[1], shape));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return keys;
+    }
 
     /**
      * The state_dict of torchvision's {@code model} (resnet18 ... resnet152) with {@code classes}
      * outputs: Gaussian weights, positive running variances, step counters of 100.
      */
     public static Map<String, TorchSave.Tensor> random(String model, int classes, long seed) {
-        ModelSpec spec = ModelRegistry.get(model);
-        Layer.Sequence plan = spec.plan(
-                spec.defaults().withShortcut(Shortcut.B).withStridePlacement(StridePlacement.MIDDLE_3X3).withClasses(classes),
-                spec.inputSize());
+        Random random = new Random(seed);
         Map<String, TorchSave.Tensor> out = new LinkedHashMap<>();
-        add(plan, out, new Random(seed));
+        for (Key key : keys(model)) {
+            String name = key.name();
+            long[] shape = key.shape().clone();
+            if (name.startsWith("fc.")) {
+                shape[0] = classes;
+            }
+            if (key.dtype().equals("int64")) {
+                out.put(name, new TorchSave.Tensor("LongStorage", shape, new float[] {100}));
+            } else if (name.endsWith(".running_var")) {
+                float[] var = new float[(int) shape[0]];
+                for (int i = 0; i < var.length; i++) {
+                    var[i] = 0.5f + random.nextFloat();
+                }
+                out.put(name, new TorchSave.Tensor("FloatStorage", shape, var));
+            } else if (name.startsWith("fc.")) {
+                put(out, name, shape, random, 0.05f, 0f);
+            } else if (shape.length == 4) {
+                put(out, name, shape, random, 0.1f, 0f); // a convolution's weight
+            } else if (name.endsWith(".weight")) {
+                put(out, name, shape, random, 0.2f, 1f); // a BN's scale
+            } else {
+                put(out, name, shape, random, 0.1f, 0f); // a BN's shift or running mean
+            }
+        }
         return out;
     }
 
@@ -86,39 +150,6 @@ public final class TorchvisionStateDicts {
         modules.put("avgpool", 1);
         modules.put("fc", 1);
         return modules;
-    }
-
-    private static void add(Layer layer, Map<String, TorchSave.Tensor> out, Random random) {
-        if (layer instanceof Layer.Conv c) {
-            put(out, torchName(c.name() + ".weight"), new long[] {c.out(), c.in(), c.kernel(), c.kernel()}, random, 0.1f, 0f);
-        } else if (layer instanceof Layer.BatchNorm bn) {
-            long[] shape = {bn.channels()};
-            put(out, torchName(bn.name() + ".gamma"), shape, random, 0.2f, 1f);
-            put(out, torchName(bn.name() + ".beta"), shape, random, 0.1f, 0f);
-            put(out, torchName(bn.name() + ".running_mean"), shape, random, 0.1f, 0f);
-            float[] var = new float[bn.channels()];
-            for (int i = 0; i < var.length; i++) {
-                var[i] = 0.5f + random.nextFloat();
-            }
-            out.put(torchName(bn.name() + ".running_var"), new TorchSave.Tensor("FloatStorage", shape, var));
-            String weight = torchName(bn.name() + ".gamma");
-            out.put(weight.substring(0, weight.length() - "weight".length()) + "num_batches_tracked",
-                    new TorchSave.Tensor("LongStorage", new long[0], new float[] {100}));
-        } else if (layer instanceof Layer.Linear l) {
-            put(out, "fc.weight", new long[] {l.out(), l.in()}, random, 0.05f, 0f);
-            put(out, "fc.bias", new long[] {l.out()}, random, 0.05f, 0f);
-        } else if (layer instanceof Layer.Sequence s) {
-            s.layers().forEach(child -> add(child, out, random));
-        } else if (layer instanceof Layer.Block b) {
-            add(b.branch(), out, random);
-            if (b.shortcut() instanceof Layer.Projection p) {
-                add(p.convBn(), out, random);
-            }
-        }
-    }
-
-    private static String torchName(String ours) {
-        return TorchvisionNames.toTorchvision(ours).orElseThrow(() -> new AssertionError("no torchvision name for " + ours));
     }
 
     private static void put(Map<String, TorchSave.Tensor> out, String name, long[] shape, Random random, float std, float mean) {
