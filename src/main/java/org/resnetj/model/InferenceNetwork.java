@@ -88,14 +88,16 @@ public final class InferenceNetwork implements Classifier {
 
     /**
      * Loads the script's module through a temporary file, deleted once loaded: DJL's loader from
-     * a stream would take a 4 MB buffer from the Java heap, a lasting cost in a small process.
+     * a stream would take a 4 MB buffer from the Java heap, a lasting cost in a small process. The
+     * file goes to {@code java.io.tmpdir} as read now (Files.createTempFile(prefix, suffix) reads
+     * it once per JVM), so that a test can watch a directory of its own.
      *
      * @throws UncheckedIOException if the temporary file cannot be written
      */
     private static PtSymbolBlock load(InferenceScript script, PtNDManager manager) {
         Path file = null;
         try {
-            file = Files.createTempFile("resnetj-inference-", ".pt");
+            file = Files.createTempFile(Path.of(System.getProperty("java.io.tmpdir")), "resnetj-inference-", ".pt");
             Files.write(file, script.archive());
             return JniUtils.loadModule(manager, file, true, new String[0], new String[0], false);
         } catch (IOException e) {

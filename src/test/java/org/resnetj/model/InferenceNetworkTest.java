@@ -6,13 +6,16 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -83,16 +86,35 @@ class InferenceNetworkTest {
         }
     }
 
+    /**
+     * The module's temporary file is written to {@code java.io.tmpdir} and deleted once loaded:
+     * watched in a directory of this test's own, since the shared one may hold other processes'
+     * files of the same name.
+     */
     @Test
-    void compilingConsumesTheNetworkAndTheCompiledOneOwnsItsWeights() throws IOException {
+    void compilingConsumesTheNetworkAndTheCompiledOneOwnsItsWeights(@TempDir Path tmp) throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             Network network = Network.create(ModelRegistry.get("resnet20").plan(), manager);
             NDArray conv1 = network.parameters().get("conv1.weight");
             NDArray fc = network.parameters().get("fc.weight");
-            List<Path> before = moduleFiles();
-            InferenceNetwork compiled = InferenceNetwork.compile(network);
+            InferenceNetwork compiled;
+            List<String> events;
+            String shared = System.getProperty("java.io.tmpdir");
+            try (WatchService watch = tmp.getFileSystem().newWatchService()) {
+                tmp.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+                System.setProperty("java.io.tmpdir", tmp.toString());
+                try {
+                    compiled = InferenceNetwork.compile(network);
+                } finally {
+                    System.setProperty("java.io.tmpdir", shared);
+                }
+                events = events(watch, 2);
+            }
 
-            assertThat(moduleFiles()).as("the module's temporary file is deleted once loaded").isEqualTo(before);
+            assertThat(events).hasSize(2);
+            assertThat(events.get(0)).matches("ENTRY_CREATE resnetj-inference-\\d+\\.pt");
+            assertThat(events.get(1)).isEqualTo(events.get(0).replace("ENTRY_CREATE", "ENTRY_DELETE"));
+            assertThat(tmp).isEmptyDirectory();
 
             if (HiddenCaches.active()) {
                 assertThat(conv1.getManager()).as("the folded dense weights move to the compiled network").isSameAs(compiled.manager());
@@ -110,9 +132,17 @@ class InferenceNetworkTest {
         }
     }
 
-    private static List<Path> moduleFiles() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return files.filter(f -> f.getFileName().toString().startsWith("resnetj-inference-")).sorted().toList();
+    /** The first {@code count} events of {@code watch} as "KIND name", waiting up to 10 s for them. */
+    private static List<String> events(WatchService watch, int count) throws InterruptedException {
+        List<String> events = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (events.size() < count && System.nanoTime() < deadline) {
+            WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
+            if (key != null) {
+                key.pollEvents().forEach(e -> events.add(e.kind().name() + " " + e.context()));
+                key.reset();
+            }
         }
+        return events;
     }
 }
