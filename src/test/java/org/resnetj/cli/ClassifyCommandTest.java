@@ -32,6 +32,7 @@ import org.resnetj.train.LoadedModel;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
+import org.resnetj.testing.Softmax;
 
 /**
  * {@code resnet classify} end to end: an imported torchvision resnet18 with three classes on
@@ -177,7 +178,7 @@ class ClassifyCommandTest {
                 for (int k = 0; k < x.length; k++) {
                     x[k] -= mean[k];
                 }
-                double[] p = softmax(model.classifier().logits(manager.create(x, new Shape(1, 3, 32, 32))).toFloatArray());
+                double[] p = Softmax.of(model.classifier().logits(manager.create(x, new Shape(1, 3, 32, 32))).toFloatArray());
                 JsonNode top = doc.get("images").get(i).get("top");
                 assertThat(doc.get("images").get(i).get("image").asText()).isEqualTo(files.get(i).toString());
                 assertThat(top).hasSize(10);
@@ -194,23 +195,6 @@ class ClassifyCommandTest {
                 assertThat(classes).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
             }
         }
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int c = 0; c < p.length; c++) {
-            p[c] = Math.exp(logits[c] - max);
-            sum += p[c];
-        }
-        for (int c = 0; c < p.length; c++) {
-            p[c] /= sum;
-        }
-        return p;
     }
 
     @Test

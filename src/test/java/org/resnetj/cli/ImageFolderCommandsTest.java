@@ -28,6 +28,7 @@ import org.resnetj.interop.TorchvisionStateDicts;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
 import org.resnetj.train.RunConfig;
+import org.resnetj.testing.Softmax;
 
 /**
  * ImageNet-style training and evaluation end to end, as a user runs them: a short run of resnet18
@@ -159,8 +160,8 @@ class ImageFolderCommandsTest {
         CommandRun ensemble = run("eval", "--checkpoint", a.toString(), "--checkpoint", b.toString(),
                 "--data", six.toString(), "--protocol", "center", "--json");
 
-        double[][] scoresA = everyImage(softmax(logitsA), labels.length);
-        double[][] scoresB = everyImage(softmax(logitsB), labels.length);
+        double[][] scoresA = everyImage(Softmax.of(logitsA), labels.length);
+        double[][] scoresB = everyImage(Softmax.of(logitsB), labels.length);
         double[][] softmaxMean = mean(scoresA, scoresB);
         double[] expected = {errors(softmaxMean, labels, 1), errors(softmaxMean, labels, 5)};
         assertThat(expected).as("the errors the fixture is built for").containsExactly(4 / 7.0, 1 / 7.0);
@@ -233,7 +234,7 @@ class ImageFolderCommandsTest {
                     int classes = logits.length / (to - from);
                     scores[i] = scores[i] == null ? new double[classes] : scores[i];
                     for (int v = 0; v < to - from; v++) {
-                        double[] p = softmax(Arrays.copyOfRange(logits, v * classes, (v + 1) * classes));
+                        double[] p = Softmax.of(Arrays.copyOfRange(logits, v * classes, (v + 1) * classes));
                         for (int c = 0; c < classes; c++) {
                             scores[i][c] += p[c] / views.size();
                         }
@@ -244,23 +245,6 @@ class ImageFolderCommandsTest {
         }
         SCORES.put(key, scores);
         return scores;
-    }
-
-    private static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int c = 0; c < p.length; c++) {
-            p[c] = Math.exp(logits[c] - max);
-            sum += p[c];
-        }
-        for (int c = 0; c < p.length; c++) {
-            p[c] /= sum;
-        }
-        return p;
     }
 
     /**
