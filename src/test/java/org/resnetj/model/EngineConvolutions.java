@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * An oracle for the convolutions: the engine with oneDNN switched off ({@code
+ * An oracle for the convolutions: the engine with oneDNN (and NNPACK) switched off ({@code
  * at::globalContext().setUserEnabledMkldnn(false)}, which libtorch exports), where every
  * convolution, forward and backward, is ATen's own im2col and GEMM. It shares no kernel with
  * oneDNN's convolutions or with {@link HiddenCaches}' matrix products, and runs on every host.
@@ -23,12 +23,16 @@ final class EngineConvolutions {
         Engine.getInstance(); // loads libtorch
         NativeLibrary torch = NativeLibrary.getInstance(Path.of(LibUtils.getLibtorchPath(), "libtorch_cpu.so").toString());
         Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
-        Function enable = torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb");
-        enable.invokeVoid(new Object[] {context, false});
+        Function oneDnn = torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb");
+        // NNPACK too: it cannot start on every CPU, and then warns at every convolution that tries it.
+        Function nnpack = torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb");
+        oneDnn.invokeVoid(new Object[] {context, false});
+        nnpack.invokeVoid(new Object[] {context, false});
         try {
             return body.get();
         } finally {
-            enable.invokeVoid(new Object[] {context, true});
+            oneDnn.invokeVoid(new Object[] {context, true});
+            nnpack.invokeVoid(new Object[] {context, true});
         }
     }
 }
