@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.resnetj.data.Batch;
 import org.resnetj.export.OnnxExport;
@@ -79,18 +78,6 @@ public final class OnnxRuntimeWorker {
                         s.minIterations());
             }
         }
-        long peak = ProcessMemory.peakKb();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("images_per_sec", w.batch() * timing.iterations() / timing.seconds());
-        out.put("iterations", timing.iterations());
-        out.put("seconds", timing.seconds());
-        out.put("cpu_seconds", timing.cpuSeconds());
-        out.put("gflops", 0.0);
-        out.put("baseline_rss_mb", baseline / 1024.0);
-        out.put("peak_rss_mb", peak / 1024.0);
-        out.put("workload_peak_mb", (peak - baseline) / 1024.0);
-        out.put("threads", s.threads());
-        out.put("engine", "ONNX Runtime " + environment.getVersion());
-        return out;
+        return Worker.result(w, timing, baseline, s.threads(), "ONNX Runtime " + environment.getVersion());
     }
 }

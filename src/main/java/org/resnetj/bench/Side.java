@@ -36,28 +36,28 @@ final class Side {
 
     /** Our side: a child JVM of this JVM's Java and class path running {@link Worker}. */
     static Side ours(Map<String, String> environment) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx2g");
-        command.add(NativeHeap.OPEN); // as the resnet launcher: compiling trims the C heap without the MBean server
-        command.add("-Dai.djl.offline=true");
-        command.add("-DOPT_OUT_TRACKING=true");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Worker.class.getName());
-        return new Side("ours", command, environment);
+        // As the resnet launcher: compiling trims the C heap without the MBean server.
+        List<String> options = List.of(NativeHeap.OPEN, "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true");
+        return new Side("ours", childJvm(options, Worker.class), environment);
     }
 
     /** ONNX Runtime: a child JVM running {@link OnnxRuntimeWorker} on {@code model}, our export of the workload's network. */
     static Side onnxRuntime(Map<String, String> environment, Path model) {
+        List<String> command = childJvm(List.of(), OnnxRuntimeWorker.class);
+        command.add(model.toString());
+        return new Side("ONNX Runtime", command, environment);
+    }
+
+    /** This JVM's Java and class path running {@code main}, with a 2 GB heap and {@code options}. */
+    private static List<String> childJvm(List<String> options, Class<?> main) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx2g");
+        command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(OnnxRuntimeWorker.class.getName());
-        command.add(model.toString());
-        return new Side("ONNX Runtime", command, environment);
+        command.add(main.getName());
+        return command;
     }
 
     /** The peer: {@code script} (bench/peer) with the protocol's arguments. */

@@ -104,6 +104,14 @@ public final class Worker {
                 timing = matmul(w, s);
                 break;
         }
+        return result(w, timing, baseline, JniUtils.getNumThreads(), "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getInstance().getVersion());
+    }
+
+    /**
+     * The protocol's fields for a measurement of {@code w} that {@code timing} timed, with the
+     * process's peak resident size now against {@code baselineKb}.
+     */
+    static Map<String, Object> result(Workload w, Timing timing, long baselineKb, int threads, String engine) {
         long peak = ProcessMemory.peakKb();
         boolean matrix = w.kind() == Workload.Kind.MATMUL;
         Map<String, Object> out = new LinkedHashMap<>();
@@ -112,11 +120,11 @@ public final class Worker {
         out.put("seconds", timing.seconds());
         out.put("cpu_seconds", timing.cpuSeconds());
         out.put("gflops", matrix ? 2.0 * Math.pow(w.side(), 3) / timing.bestSeconds() / 1e9 : 0.0);
-        out.put("baseline_rss_mb", baseline / 1024.0);
+        out.put("baseline_rss_mb", baselineKb / 1024.0);
         out.put("peak_rss_mb", peak / 1024.0);
-        out.put("workload_peak_mb", (peak - baseline) / 1024.0);
-        out.put("threads", JniUtils.getNumThreads());
-        out.put("engine", "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getInstance().getVersion());
+        out.put("workload_peak_mb", (peak - baselineKb) / 1024.0);
+        out.put("threads", threads);
+        out.put("engine", engine);
         return out;
     }
 
