@@ -29,9 +29,9 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Training curves in the style of the paper's Fig. 1 and Fig. 6: error (%) against iterations,
- * each run in its own colour, its training error a thin dashed line and its test error a bold
- * line. A chart that shows any run on synthetic data says so in its title.
+ * Training curves in the style of the paper's Fig. 1 and Fig. 6: error (%) against iterations, each
+ * run in its own colour, its training error a thin dashed line and its test error a bold line. A
+ * chart that shows any run on synthetic data says so in its title.
  */
 public final class Curves {
 
@@ -46,23 +46,37 @@ public final class Curves {
     static final int WIDTH = 800;
     static final int HEIGHT = 500;
 
-    /** The paper labels its axis "iter. (1e4)" once runs are tens of thousands of iterations long. */
+    /**
+     * The paper labels its axis "iter. (1e4)" once runs are tens of thousands of iterations long.
+     */
     static final long TEN_THOUSANDS_FROM = 20_000;
 
     /** Matplotlib's "tab10": distinct, and readable in print. */
     private static final Color[] PALETTE = {
-        new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
-        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf),
+        new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
+                new Color(0x9467bd),
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22),
+                new Color(0x17becf),
     };
 
     static final BasicStroke TRAIN_STROKE =
-            new BasicStroke(1.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {5f, 3f}, 0f);
-    static final BasicStroke TEST_STROKE = new BasicStroke(2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+            new BasicStroke(
+                    1.0f,
+                    BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_ROUND,
+                    10f,
+                    new float[] {5f, 3f},
+                    0f);
+    static final BasicStroke TEST_STROKE =
+            new BasicStroke(2.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
 
     /** Below this mean width in pixels, a segment is too short to show a dash and its gap. */
     private static final double DASH_PERIOD_PX = 8;
 
-    /** Roughly the plot's width in pixels: the chart less the axis on the left and the legend on the right. */
+    /**
+     * Roughly the plot's width in pixels: the chart less the axis on the left and the legend on the
+     * right.
+     */
     private static final double PLOT_WIDTH_PX = 0.7 * WIDTH;
 
     static {
@@ -87,7 +101,8 @@ public final class Curves {
             if (name.endsWith(".svg")) {
                 return SVG;
             }
-            throw new IllegalArgumentException("a chart file must end in .png or .svg, got " + file);
+            throw new IllegalArgumentException(
+                    "a chart file must end in .png or .svg, got " + file);
         }
     }
 
@@ -95,8 +110,10 @@ public final class Curves {
      * Draws the runs on one chart and writes it to {@code file}, as PNG or SVG by its extension.
      * The file is replaced atomically; missing parent directories are created.
      *
-     * @param title the chart's title, or null for a default; "synthetic data" is added if a run used it
-     * @throws IllegalArgumentException if the extension is neither .png nor .svg, or two runs share a label
+     * @param title the chart's title, or null for a default; "synthetic data" is added if a run
+     *     used it
+     * @throws IllegalArgumentException if the extension is neither .png nor .svg, or two runs share
+     *     a label
      */
     public static void write(List<RunMetrics> runs, Path file, String title) throws IOException {
         Format format = Format.of(file);
@@ -136,13 +153,15 @@ public final class Curves {
         boolean tenThousands = maxIteration >= TEN_THOUSANDS_FROM;
         // The data are scaled, not just the labels: XChart picks round tick values in data units.
         double unit = tenThousands ? 1e4 : 1;
-        XYChart chart = new XYChartBuilder()
-                .width(WIDTH)
-                .height(HEIGHT)
-                .title(title(runs, title))
-                .xAxisTitle((tenThousands ? "iter. (1e4)" : "iter.") + "      " + caption(runs))
-                .yAxisTitle("error (%)")
-                .build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(WIDTH)
+                        .height(HEIGHT)
+                        .title(title(runs, title))
+                        .xAxisTitle(
+                                (tenThousands ? "iter. (1e4)" : "iter.") + "      " + caption(runs))
+                        .yAxisTitle("error (%)")
+                        .build();
         style(chart.getStyler());
         if (maxIteration > 0) {
             chart.getStyler().setXAxisMin(0.0).setXAxisMax(maxIteration / unit);
@@ -154,14 +173,26 @@ public final class Curves {
         for (int i = 0; i < runs.size(); i++) {
             RunMetrics run = runs.get(i);
             Color colour = colour(i);
-            String label = run.label()
-                    + (mixedData && run.synthetic() ? " (synthetic)" : "")
-                    + (mixedSplits && run.testSplit().equals(RunMetrics.VALIDATION) ? " (val)" : "");
+            String label =
+                    run.label()
+                            + (mixedData && run.synthetic() ? " (synthetic)" : "")
+                            + (mixedSplits && run.testSplit().equals(RunMetrics.VALIDATION)
+                                    ? " (val)"
+                                    : "");
             // Test before training: when all x values, in series order, are equally spaced (as a
-            // densely logged training curve's are), XChart puts x ticks only at data values, such as
+            // densely logged training curve's are), XChart puts x ticks only at data values, such
+            // as
             // 0.3, 0.6, ...; the sparser test points first keep its round ticks.
             XYSeries test = addCurve(chart, label, label, run.test(), unit, colour, TEST_STROKE);
-            XYSeries train = addCurve(chart, label + " train", label, run.train(), unit, colour, TRAIN_STROKE);
+            XYSeries train =
+                    addCurve(
+                            chart,
+                            label + " train",
+                            label,
+                            run.train(),
+                            unit,
+                            colour,
+                            TRAIN_STROKE);
             if (train != null) {
                 // The legend shows each run once, by its bold line if it has one yet.
                 train.setShowInLegend(test == null);
@@ -174,19 +205,29 @@ public final class Curves {
         return chart;
     }
 
-    /** The upper end of the error axis: the largest error rounded up to a multiple of 5 or 10, at most 100. */
+    /**
+     * The upper end of the error axis: the largest error rounded up to a multiple of 5 or 10, at
+     * most 100.
+     */
     static double errorAxisMax(double maxErrorPercent) {
         double step = maxErrorPercent <= 20 ? 5 : 10;
         double top = Math.ceil(maxErrorPercent / step) * step;
         return Math.min(100, Math.max(step, top));
     }
 
-    /** What the line styles mean: the bold line is validation error for runs that logged no test error. */
+    /**
+     * What the line styles mean: the bold line is validation error for runs that logged no test
+     * error.
+     */
     static String caption(List<RunMetrics> runs) {
-        boolean anyValidation = runs.stream().anyMatch(r -> r.testSplit().equals(RunMetrics.VALIDATION));
-        String bold = !anyValidation ? "test error"
-                : same(runs, RunMetrics::testSplit) ? "validation error"
-                : "test error, or validation error (val)";
+        boolean anyValidation =
+                runs.stream().anyMatch(r -> r.testSplit().equals(RunMetrics.VALIDATION));
+        String bold =
+                !anyValidation
+                        ? "test error"
+                        : same(runs, RunMetrics::testSplit)
+                                ? "validation error"
+                                : "test error, or validation error (val)";
         return "dashed: training error, bold: " + bold;
     }
 
@@ -211,7 +252,9 @@ public final class Curves {
         styler.setXAxisDecimalPattern("0.##");
     }
 
-    /** The look every chart of the project shares: white, thin grid, legend outside on the right. */
+    /**
+     * The look every chart of the project shares: white, thin grid, legend outside on the right.
+     */
     static void paperStyle(XYStyler styler) {
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
@@ -226,7 +269,13 @@ public final class Curves {
 
     /** Adds one curve, or nothing (null) if it has no points yet. */
     private static XYSeries addCurve(
-            XYChart chart, String name, String label, List<RunMetrics.Point> points, double unit, Color colour, BasicStroke stroke) {
+            XYChart chart,
+            String name,
+            String label,
+            List<RunMetrics.Point> points,
+            double unit,
+            Color colour,
+            BasicStroke stroke) {
         if (points.isEmpty()) {
             return null;
         }
@@ -257,7 +306,8 @@ public final class Curves {
         if (run < PALETTE.length) {
             return PALETTE[run];
         }
-        // Beyond the palette: hues spaced by the golden angle stay apart however many runs there are.
+        // Beyond the palette: hues spaced by the golden angle stay apart however many runs there
+        // are.
         float hue = (float) ((run * 0.618033988749895) % 1.0);
         return Color.getHSBColor(hue, 0.75f, 0.75f);
     }
@@ -266,12 +316,14 @@ public final class Curves {
         Set<String> seen = new HashSet<>();
         for (RunMetrics run : runs) {
             if (!seen.add(run.label())) {
-                throw new IllegalArgumentException("two runs are both labelled '" + run.label() + "'; labels must differ");
+                throw new IllegalArgumentException(
+                        "two runs are both labelled '" + run.label() + "'; labels must differ");
             }
         }
     }
 
-    private static List<RunMetrics.Point> concat(List<RunMetrics.Point> a, List<RunMetrics.Point> b) {
+    private static List<RunMetrics.Point> concat(
+            List<RunMetrics.Point> a, List<RunMetrics.Point> b) {
         return Stream.concat(a.stream(), b.stream()).toList();
     }
 
@@ -281,7 +333,8 @@ public final class Curves {
         if (format == Format.PNG) {
             return bytes;
         }
-        return withTitle(new String(bytes, StandardCharsets.UTF_8), chart, caption).getBytes(StandardCharsets.UTF_8);
+        return withTitle(new String(bytes, StandardCharsets.UTF_8), chart, caption)
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -294,12 +347,18 @@ public final class Curves {
         if (rootEnd < 0) {
             throw new IllegalStateException("XChart wrote an SVG without an <svg> element");
         }
-        String runs = chart.getSeriesCollection().stream()
-                .filter(XYSeries::isShowInLegend)
-                .map(XYSeries::getLabel)
-                .collect(Collectors.joining(", "));
-        String metadata = "\n  <title>" + xml(chart.getTitle()) + "</title>"
-                + "\n  <desc>" + xml("Error (%) against iterations; " + caption + ". Runs: " + runs + ".") + "</desc>";
+        String runs =
+                chart.getSeriesCollection().stream()
+                        .filter(XYSeries::isShowInLegend)
+                        .map(XYSeries::getLabel)
+                        .collect(Collectors.joining(", "));
+        String metadata =
+                "\n  <title>"
+                        + xml(chart.getTitle())
+                        + "</title>"
+                        + "\n  <desc>"
+                        + xml("Error (%) against iterations; " + caption + ". Runs: " + runs + ".")
+                        + "</desc>";
         return svg.substring(0, rootEnd + 1) + metadata + svg.substring(rootEnd + 1);
     }
 
@@ -330,7 +389,11 @@ public final class Curves {
         try {
             Files.write(temp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        temp,
+                        target,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }

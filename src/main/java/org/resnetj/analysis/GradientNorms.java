@@ -21,17 +21,18 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The per-layer gradient norms that training records with {@code grad_norm_every} ("the
- * backward propagated gradients exhibit healthy norms with BN", Sec. 4.1): one line per recorded
- * iteration, layers in the order of the network on the x axis, the L2 norm of each weight's
- * gradient on a log scale.
+ * The per-layer gradient norms that training records with {@code grad_norm_every} ("the backward
+ * propagated gradients exhibit healthy norms with BN", Sec. 4.1): one line per recorded iteration,
+ * layers in the order of the network on the x axis, the L2 norm of each weight's gradient on a log
+ * scale.
  */
 public final class GradientNorms {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The norms of one recorded iteration of one run, by weight name in network order. */
-    public record Record(String run, long iteration, boolean synthetic, Map<String, Double> norms) {}
+    public record Record(
+            String run, long iteration, boolean synthetic, Map<String, Double> norms) {}
 
     private GradientNorms() {}
 
@@ -44,7 +45,8 @@ public final class GradientNorms {
     public static List<Record> read(Path runDir) throws IOException {
         Path file = runDir.resolve(RunMetrics.METRICS_FILE);
         if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no metrics in this run directory");
+            throw new NoSuchFileException(
+                    file.toString(), null, "no metrics in this run directory");
         }
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         List<Record> records = new ArrayList<>();
@@ -62,12 +64,17 @@ public final class GradientNorms {
                 continue;
             }
             Map<String, Double> norms = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = line.path("norms").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = line.path("norms").fields();
+                    it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 norms.put(e.getKey(), e.getValue().asDouble());
             }
-            records.add(new Record(runDir.getFileName().toString(), line.path("iteration").asLong(),
-                    line.path("synthetic").asBoolean(false), norms));
+            records.add(
+                    new Record(
+                            runDir.getFileName().toString(),
+                            line.path("iteration").asLong(),
+                            line.path("synthetic").asBoolean(false),
+                            norms));
         }
         return records;
     }
@@ -81,16 +88,18 @@ public final class GradientNorms {
         Curves.Format format = Curves.Format.of(file);
         if (records.isEmpty()) {
             throw new IllegalArgumentException(
-                    "no gradient norms recorded: train with --set grad_norm_every=N to record them");
+                    "no gradient norms recorded: train with --set grad_norm_every=N to record"
+                            + " them");
         }
         boolean synthetic = records.stream().anyMatch(Record::synthetic);
-        XYChart chart = new XYChartBuilder()
-                .width(900)
-                .height(520)
-                .title("Gradient norm per layer" + (synthetic ? " (synthetic data)" : ""))
-                .xAxisTitle("layer (weights in network order)")
-                .yAxisTitle("L2 norm of the gradient")
-                .build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(520)
+                        .title("Gradient norm per layer" + (synthetic ? " (synthetic data)" : ""))
+                        .xAxisTitle("layer (weights in network order)")
+                        .yAxisTitle("L2 norm of the gradient")
+                        .build();
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setMarkerSize(3);
@@ -108,11 +117,17 @@ public final class GradientNorms {
             if (x.isEmpty()) {
                 continue;
             }
-            XYSeries series = chart.addSeries(
-                    String.format(Locale.ROOT, "%s iter %d", record.run(), record.iteration()), x, y);
+            XYSeries series =
+                    chart.addSeries(
+                            String.format(
+                                    Locale.ROOT, "%s iter %d", record.run(), record.iteration()),
+                            x,
+                            y);
             series.setMarker(SeriesMarkers.CIRCLE);
         }
-        byte[] bytes = org.knowm.xchart.ChartEncoder.getBytes((Chart<?, ?>) chart, format.name().toLowerCase(Locale.ROOT));
+        byte[] bytes =
+                org.knowm.xchart.ChartEncoder.getBytes(
+                        (Chart<?, ?>) chart, format.name().toLowerCase(Locale.ROOT));
         Files.createDirectories(file.toAbsolutePath().getParent());
         Curves.writeAtomically(file, bytes);
     }

@@ -15,22 +15,21 @@ import org.resnetj.model.Layer;
 import org.resnetj.model.Network;
 
 /**
- * The statistic of the paper's Fig. 7: the standard deviation of each 3×3 layer's response over
- * a test set. "The responses are the outputs of each 3×3 layer, after BN and before other
+ * The statistic of the paper's Fig. 7: the standard deviation of each 3×3 layer's response over a
+ * test set. "The responses are the outputs of each 3×3 layer, after BN and before other
  * nonlinearity (ReLU/addition)" (Section 4.2).
  *
- * <p>The layers are the 3×3 convolutions that BN follows, in the order of the plan: for a CIFAR
- * net {@code conv1} and every {@code branch2a} and {@code branch2b}; for an ImageNet net the
- * 3×3s of its blocks (its 7×7 {@code conv1} and the 1×1s of a bottleneck are not 3×3 layers).
+ * <p>The layers are the 3×3 convolutions that BN follows, in the order of the plan: for a CIFAR net
+ * {@code conv1} and every {@code branch2a} and {@code branch2b}; for an ImageNet net the 3×3s of
+ * its blocks (its 7×7 {@code conv1} and the 1×1s of a bottleneck are not 3×3 layers).
  *
  * <p>The std of a layer pools every element of its response over the whole set: all images,
- * channels and positions together, one population of N·C·H·W values x, and
- * std = sqrt(Σ(x − mean)² / (N·C·H·W)). The paper gives one number per layer and names no
- * per-channel averaging, so we take the plain std of the layer's output. The population form
- * (dividing by the count, not the count less one) makes no visible difference at these counts.
- * Each batch's mean and sum of squared deviations are computed by the engine in double
- * precision and merged exactly (Chan et al.'s pairwise update), so the result does not depend
- * on the batch size beyond rounding.
+ * channels and positions together, one population of N·C·H·W values x, and std = sqrt(Σ(x − mean)²
+ * / (N·C·H·W)). The paper gives one number per layer and names no per-channel averaging, so we take
+ * the plain std of the layer's output. The population form (dividing by the count, not the count
+ * less one) makes no visible difference at these counts. Each batch's mean and sum of squared
+ * deviations are computed by the engine in double precision and merged exactly (Chan et al.'s
+ * pairwise update), so the result does not depend on the batch size beyond rounding.
  */
 public final class LayerResponses {
 
@@ -51,7 +50,9 @@ public final class LayerResponses {
             Layer previous = null;
             for (Layer child : s.layers()) {
                 collect(child, names);
-                if (child instanceof Layer.BatchNorm && previous instanceof Layer.Conv conv && isThreeByThree(conv)) {
+                if (child instanceof Layer.BatchNorm
+                        && previous instanceof Layer.Conv conv
+                        && isThreeByThree(conv)) {
                     names.add(conv.name());
                 }
                 previous = child;
@@ -78,7 +79,8 @@ public final class LayerResponses {
      * @throws IllegalArgumentException if the set is empty, the mean is not 3,072 values or the
      *     batch size is below 1
      */
-    public static List<LayerStd> measure(Network network, ImageSet images, float[] mean, int batchSize) {
+    public static List<LayerStd> measure(
+            Network network, ImageSet images, float[] mean, int batchSize) {
         if (images.size() == 0) {
             throw new IllegalArgumentException("no images to measure layer responses on");
         }
@@ -88,14 +90,16 @@ public final class LayerResponses {
         }
         for (Batch batch : BatchStream.eval(images, mean, batchSize)) {
             try (NDManager scope = network.manager().newSubManager()) {
-                NDArray x = scope.create(
-                        batch.images(), new Shape(batch.shape()));
-                network.forward(x, false, (conv, response) -> {
-                    Moments m = moments.get(conv.name());
-                    if (m != null) {
-                        m.add(response);
-                    }
-                });
+                NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
+                network.forward(
+                        x,
+                        false,
+                        (conv, response) -> {
+                            Moments m = moments.get(conv.name());
+                            if (m != null) {
+                                m.add(response);
+                            }
+                        });
             }
         }
         List<LayerStd> result = new ArrayList<>();

@@ -26,21 +26,27 @@ import org.slf4j.LoggerFactory;
  * <p>Two things a real run leaves behind are expected: a killed process may leave a partial last
  * line, which is ignored; and a run resumed from a checkpoint logs the iterations after that
  * checkpoint again. The later line wins, and when a type's iterations go back, that type's points
- * from the iteration onwards are dropped, so the abandoned attempt never mixes with the resumed one.
+ * from the iteration onwards are dropped, so the abandoned attempt never mixes with the resumed
+ * one.
  */
-record MetricsLog(List<RunMetrics.Point> train, Map<String, List<RunMetrics.Point>> evals, boolean synthetic) {
+record MetricsLog(
+        List<RunMetrics.Point> train,
+        Map<String, List<RunMetrics.Point>> evals,
+        boolean synthetic) {
 
     private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
 
     /** Diverged runs can log a bare NaN loss; that must not make the line unreadable. */
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .build();
 
     static MetricsLog read(Path file) throws IOException {
         // Decoding leniently: a partial last line may end inside a multi-byte character.
-        String[] lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1);
+        String[] lines =
+                new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1);
         int last = lines.length - 1;
         while (last >= 0 && lines[last].isBlank()) {
             last--;
@@ -61,7 +67,8 @@ record MetricsLog(List<RunMetrics.Point> train, Map<String, List<RunMetrics.Poin
                     LOG.warn("{}: ignoring the incomplete last line", where);
                     break;
                 }
-                throw new IllegalArgumentException(where + ": not a JSON object: " + e.getOriginalMessage());
+                throw new IllegalArgumentException(
+                        where + ": not a JSON object: " + e.getOriginalMessage());
             }
             if (line == null || !line.isObject()) {
                 throw new IllegalArgumentException(where + ": expected one JSON object per line");
@@ -82,17 +89,27 @@ record MetricsLog(List<RunMetrics.Point> train, Map<String, List<RunMetrics.Poin
 
     private static long iteration(JsonNode line, String where) {
         JsonNode value = line.get("iteration");
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
-            throw new IllegalArgumentException(where + ": expected a non-negative integer \"iteration\", got " + value);
+        if (value == null
+                || !value.isIntegralNumber()
+                || !value.canConvertToLong()
+                || value.asLong() < 0) {
+            throw new IllegalArgumentException(
+                    where + ": expected a non-negative integer \"iteration\", got " + value);
         }
         return value.asLong();
     }
 
     private static double fraction(JsonNode line, String field, String where) {
         JsonNode value = line.get(field);
-        if (value == null || !value.isNumber() || !(value.asDouble() >= 0 && value.asDouble() <= 1)) {
+        if (value == null
+                || !value.isNumber()
+                || !(value.asDouble() >= 0 && value.asDouble() <= 1)) {
             throw new IllegalArgumentException(
-                    where + ": expected \"" + field + "\" to be a fraction in [0, 1], got " + value);
+                    where
+                            + ": expected \""
+                            + field
+                            + "\" to be a fraction in [0, 1], got "
+                            + value);
         }
         return value.asDouble();
     }
@@ -100,7 +117,8 @@ record MetricsLog(List<RunMetrics.Point> train, Map<String, List<RunMetrics.Poin
     private static String split(JsonNode line, String where) {
         JsonNode value = line.get("split");
         if (value == null || !value.isTextual()) {
-            throw new IllegalArgumentException(where + ": expected an eval line to name its \"split\", got " + value);
+            throw new IllegalArgumentException(
+                    where + ": expected an eval line to name its \"split\", got " + value);
         }
         return value.asText();
     }

@@ -32,15 +32,17 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * paper, plain nets are dashed and residual nets solid.
  *
  * <p>{@link #write} puts three files in a directory:
+ *
  * <ul>
  *   <li>{@value #CSV}: one row per model and layer, with the columns {@code model, checkpoint,
- *       layer_index} (1-based, plan order){@code , layer_name, std, rank} (1 for the largest std
- *       of the model, ties by layer index){@code , synthetic} ({@code true} if the test set was
+ *       layer_index} (1-based, plan order){@code , layer_name, std, rank} (1 for the largest std of
+ *       the model, ties by layer index){@code , synthetic} ({@code true} if the test set was
  *       synthetic data);
- *   <li>{@value #PNG} and {@value #SVG}: both panels stacked in one image. The SVG's
- *       {@code <title>} and {@code <desc>} carry the title and the models, since XChart draws
- *       text as outlines.
+ *   <li>{@value #PNG} and {@value #SVG}: both panels stacked in one image. The SVG's {@code
+ *       <title>} and {@code <desc>} carry the title and the models, since XChart draws text as
+ *       outlines.
  * </ul>
+ *
  * Every file is replaced atomically. Runs on synthetic data say so in the title.
  */
 public final class ResponseFigure {
@@ -59,9 +61,16 @@ public final class ResponseFigure {
     static final int WIDTH = 800;
     static final int PANEL_HEIGHT = 400;
 
-    private static final BasicStroke RESIDUAL_STROKE = new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+    private static final BasicStroke RESIDUAL_STROKE =
+            new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
     private static final BasicStroke PLAIN_STROKE =
-            new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10f, new float[] {6f, 3f}, 0f);
+            new BasicStroke(
+                    1.5f,
+                    BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_ROUND,
+                    10f,
+                    new float[] {6f, 3f},
+                    0f);
 
     static {
         // Charts render off screen, in CI and on servers with no display.
@@ -78,7 +87,8 @@ public final class ResponseFigure {
      * @param checkpoint the checkpoint the weights came from
      * @param layers the std of each 3×3 layer, in plan order
      */
-    public record Model(String label, boolean residual, Path checkpoint, List<LayerResponses.LayerStd> layers) {
+    public record Model(
+            String label, boolean residual, Path checkpoint, List<LayerResponses.LayerStd> layers) {
         /** Keeps an unmodifiable copy of the layers. */
         public Model {
             layers = List.copyOf(layers);
@@ -95,7 +105,9 @@ public final class ResponseFigure {
             for (int i = 0; i < layers.size(); i++) {
                 order.add(i);
             }
-            order.sort(Comparator.<Integer>comparingDouble(i -> -layers.get(i).std()).thenComparing(i -> i));
+            order.sort(
+                    Comparator.<Integer>comparingDouble(i -> -layers.get(i).std())
+                            .thenComparing(i -> i));
             return order;
         }
     }
@@ -103,12 +115,15 @@ public final class ResponseFigure {
     private ResponseFigure() {}
 
     /**
-     * Writes {@value #CSV}, {@value #PNG} and {@value #SVG} to {@code outDir}, creating it if needed.
+     * Writes {@value #CSV}, {@value #PNG} and {@value #SVG} to {@code outDir}, creating it if
+     * needed.
      *
      * @param synthetic whether the responses were measured on synthetic data
-     * @throws IllegalArgumentException if there is no model, a model has no layers, or two share a label
+     * @throws IllegalArgumentException if there is no model, a model has no layers, or two share a
+     *     label
      */
-    public static void write(List<Model> models, boolean synthetic, Path outDir) throws IOException {
+    public static void write(List<Model> models, boolean synthetic, Path outDir)
+            throws IOException {
         XYChart[] panels = panels(models, synthetic);
         byte[] csv = csv(models, synthetic).getBytes(StandardCharsets.UTF_8);
         byte[] png = png(panels);
@@ -116,7 +131,8 @@ public final class ResponseFigure {
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
-            throw new IOException("cannot create the output directory " + outDir + ": " + e.getMessage(), e);
+            throw new IOException(
+                    "cannot create the output directory " + outDir + ": " + e.getMessage(), e);
         }
         Curves.writeAtomically(outDir.resolve(CSV), csv);
         Curves.writeAtomically(outDir.resolve(PNG), png);
@@ -125,7 +141,8 @@ public final class ResponseFigure {
 
     /** The CSV of the class comment. */
     static String csv(List<Model> models, boolean synthetic) {
-        StringBuilder out = new StringBuilder("model,checkpoint,layer_index,layer_name,std,rank,synthetic\n");
+        StringBuilder out =
+                new StringBuilder("model,checkpoint,layer_index,layer_name,std,rank,synthetic\n");
         for (Model model : models) {
             int[] rank = new int[model.layers().size()];
             List<Integer> ranked = model.ranked();
@@ -134,13 +151,20 @@ public final class ResponseFigure {
             }
             for (int i = 0; i < model.layers().size(); i++) {
                 LayerResponses.LayerStd layer = model.layers().get(i);
-                out.append(field(model.label())).append(',')
-                        .append(field(String.valueOf(model.checkpoint()))).append(',')
-                        .append(i + 1).append(',')
-                        .append(field(layer.layer())).append(',')
-                        .append(layer.std()).append(',')
-                        .append(rank[i]).append(',')
-                        .append(synthetic).append('\n');
+                out.append(field(model.label()))
+                        .append(',')
+                        .append(field(String.valueOf(model.checkpoint())))
+                        .append(',')
+                        .append(i + 1)
+                        .append(',')
+                        .append(field(layer.layer()))
+                        .append(',')
+                        .append(layer.std())
+                        .append(',')
+                        .append(rank[i])
+                        .append(',')
+                        .append(synthetic)
+                        .append('\n');
             }
         }
         return out.toString();
@@ -148,7 +172,10 @@ public final class ResponseFigure {
 
     /** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
     private static String field(String value) {
-        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+        if (value.indexOf(',') < 0
+                && value.indexOf('"') < 0
+                && value.indexOf('\n') < 0
+                && value.indexOf('\r') < 0) {
             return value;
         }
         return '"' + value.replace("\"", "\"\"") + '"';
@@ -162,13 +189,20 @@ public final class ResponseFigure {
         Set<String> labels = new HashSet<>();
         for (Model model : models) {
             if (!labels.add(model.label())) {
-                throw new IllegalArgumentException("two models are both labelled '" + model.label() + "'; labels must differ");
+                throw new IllegalArgumentException(
+                        "two models are both labelled '" + model.label() + "'; labels must differ");
             }
             if (model.layers().isEmpty()) {
-                throw new IllegalArgumentException(model.label() + " has no 3×3 layer followed by BN");
+                throw new IllegalArgumentException(
+                        model.label() + " has no 3×3 layer followed by BN");
             }
         }
-        double top = models.stream().flatMap(m -> m.layers().stream()).mapToDouble(LayerResponses.LayerStd::std).max().orElse(0);
+        double top =
+                models.stream()
+                        .flatMap(m -> m.layers().stream())
+                        .mapToDouble(LayerResponses.LayerStd::std)
+                        .max()
+                        .orElse(0);
         int longest = models.stream().mapToInt(m -> m.layers().size()).max().orElse(1);
         XYChart original = panel(title(synthetic), "layer index (original)", top, longest);
         XYChart sorted = panel("", "layer index (sorted by magnitude)", top, longest);
@@ -178,7 +212,8 @@ public final class ResponseFigure {
             for (int i = 0; i < x.length; i++) {
                 x[i] = i + 1;
             }
-            double[] y = model.layers().stream().mapToDouble(LayerResponses.LayerStd::std).toArray();
+            double[] y =
+                    model.layers().stream().mapToDouble(LayerResponses.LayerStd::std).toArray();
             style(original.addSeries(model.label(), x, y), model, m);
             style(sorted.addSeries(model.label(), x, model.sorted()), model, m);
         }
@@ -190,13 +225,14 @@ public final class ResponseFigure {
     }
 
     private static XYChart panel(String title, String xAxis, double maxStd, int layers) {
-        XYChart chart = new XYChartBuilder()
-                .width(WIDTH)
-                .height(PANEL_HEIGHT)
-                .title(title)
-                .xAxisTitle(xAxis)
-                .yAxisTitle("std")
-                .build();
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(WIDTH)
+                        .height(PANEL_HEIGHT)
+                        .title(title)
+                        .xAxisTitle(xAxis)
+                        .yAxisTitle("std")
+                        .build();
         XYStyler styler = chart.getStyler();
         Curves.paperStyle(styler);
         styler.setXAxisDecimalPattern("0");
@@ -217,7 +253,8 @@ public final class ResponseFigure {
 
     /** Both panels stacked in one bitmap. */
     private static byte[] png(XYChart[] panels) throws IOException {
-        BufferedImage image = new BufferedImage(WIDTH, PANEL_HEIGHT * panels.length, BufferedImage.TYPE_INT_RGB);
+        BufferedImage image =
+                new BufferedImage(WIDTH, PANEL_HEIGHT * panels.length, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -236,18 +273,29 @@ public final class ResponseFigure {
         paint(g, panels);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         new SVGProcessor()
-                .getDocument(g.getCommands(), new PageSize(0, 0, WIDTH, PANEL_HEIGHT * panels.length))
+                .getDocument(
+                        g.getCommands(), new PageSize(0, 0, WIDTH, PANEL_HEIGHT * panels.length))
                 .writeTo(bytes);
         String svg = bytes.toString(StandardCharsets.UTF_8);
         int root = svg.indexOf("<svg");
         int rootEnd = root < 0 ? -1 : svg.indexOf('>', root);
         if (rootEnd < 0) {
-            throw new IllegalStateException("VectorGraphics2D wrote an SVG without an <svg> element");
+            throw new IllegalStateException(
+                    "VectorGraphics2D wrote an SVG without an <svg> element");
         }
         String names = models.stream().map(Model::label).collect(Collectors.joining(", "));
-        String metadata = "\n  <title>" + xml(panels[0].getTitle()) + "</title>"
-                + "\n  <desc>" + xml("Std of each 3×3 layer's response after BN, before ReLU or addition; top: layers in"
-                        + " their original order, bottom: sorted in descending order. Models: " + names + ".") + "</desc>";
+        String metadata =
+                "\n  <title>"
+                        + xml(panels[0].getTitle())
+                        + "</title>"
+                        + "\n  <desc>"
+                        + xml(
+                                "Std of each 3×3 layer's response after BN, before ReLU or"
+                                        + " addition; top: layers in their original order, bottom:"
+                                        + " sorted in descending order. Models: "
+                                        + names
+                                        + ".")
+                        + "</desc>";
         return svg.substring(0, rootEnd + 1) + metadata + svg.substring(rootEnd + 1);
     }
 

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The error curves of one training run, read from its run directory ({@code config.json} and
- * {@code metrics.jsonl}).
+ * The error curves of one training run, read from its run directory ({@code config.json} and {@code
+ * metrics.jsonl}).
  *
  * @param label the name shown in a chart's legend: the model name, or the run directory's name
  *     where several runs share a model
@@ -25,7 +25,12 @@ import java.util.Objects;
  *     validation set (the paper's 45k/5k split of Section 4.2) and logged no test error
  */
 public record RunMetrics(
-        String label, boolean synthetic, long plannedIterations, List<Point> train, List<Point> test, String testSplit) {
+        String label,
+        boolean synthetic,
+        long plannedIterations,
+        List<Point> train,
+        List<Point> test,
+        String testSplit) {
 
     /** The split whose error is the bold curve when a run logged it. */
     public static final String TEST = "test";
@@ -54,7 +59,8 @@ public record RunMetrics(
             throw new IllegalArgumentException("a run's label must not be blank");
         }
         if (plannedIterations < 0) {
-            throw new IllegalArgumentException("planned iterations must not be negative, got " + plannedIterations);
+            throw new IllegalArgumentException(
+                    "planned iterations must not be negative, got " + plannedIterations);
         }
         Objects.requireNonNull(testSplit, "testSplit");
         train = List.copyOf(train);
@@ -100,8 +106,17 @@ public record RunMetrics(
                 planned = iterations.asLong();
             }
         }
-        String split = !log.evals().containsKey(TEST) && log.evals().containsKey(VALIDATION) ? VALIDATION : TEST;
-        return new RunMetrics(label, synthetic, planned, log.train(), log.evals().getOrDefault(split, List.of()), split);
+        String split =
+                !log.evals().containsKey(TEST) && log.evals().containsKey(VALIDATION)
+                        ? VALIDATION
+                        : TEST;
+        return new RunMetrics(
+                label,
+                synthetic,
+                planned,
+                log.train(),
+                log.evals().getOrDefault(split, List.of()),
+                split);
     }
 
     /**
@@ -120,7 +135,10 @@ public record RunMetrics(
         for (int i = 0; i < runs.size(); i++) {
             String label = byModel.get(i);
             if (Collections.frequency(byModel, label) > 1) {
-                label = Collections.frequency(byDir, byDir.get(i)) > 1 ? byPath.get(i) : byDir.get(i);
+                label =
+                        Collections.frequency(byDir, byDir.get(i)) > 1
+                                ? byPath.get(i)
+                                : byDir.get(i);
             }
             labelled.add(runs.get(i).withLabel(label));
         }
@@ -132,7 +150,8 @@ public record RunMetrics(
         try {
             config = new ObjectMapper().readTree(configFile.toFile());
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(configFile + ": not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    configFile + ": not valid JSON: " + e.getOriginalMessage());
         }
         if (config == null || !config.isObject()) {
             throw new IllegalArgumentException(configFile + ": expected one JSON object");
@@ -144,5 +163,4 @@ public record RunMetrics(
         Path name = dir.toAbsolutePath().normalize().getFileName();
         return name == null ? dir.toString() : name.toString();
     }
-
 }

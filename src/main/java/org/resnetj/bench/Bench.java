@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,8 +23,8 @@ import java.util.stream.Collectors;
  *
  * <p>Alternation: repeat r runs, for the peak matrix product and then every workload, both sides
  * back to back, ours first in even repeats and PyTorch first in odd ones, so that a drift in the
- * machine's speed (another build starting, the CPU's clock) hits both sides alike. The report
- * gives medians over the repeats.
+ * machine's speed (another build starting, the CPU's clock) hits both sides alike. The report gives
+ * medians over the repeats.
  */
 public final class Bench {
 
@@ -39,7 +39,14 @@ public final class Bench {
      * @param only the workloads to run, by name; empty for all
      * @param peerScript the peer's command, {@code bench/peer}
      */
-    public record Options(int threads, int repeats, double seconds, boolean quick, boolean peer, List<String> only, Path peerScript) {
+    public record Options(
+            int threads,
+            int repeats,
+            double seconds,
+            boolean quick,
+            boolean peer,
+            List<String> only,
+            Path peerScript) {
 
         /** Validates the counts. */
         public Options {
@@ -50,7 +57,8 @@ public final class Bench {
                 throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
             }
             if (!(seconds >= 0) || Double.isInfinite(seconds)) {
-                throw new IllegalArgumentException("--seconds must be a number of seconds >= 0, got " + seconds);
+                throw new IllegalArgumentException(
+                        "--seconds must be a number of seconds >= 0, got " + seconds);
             }
             only = List.copyOf(only);
         }
@@ -67,11 +75,13 @@ public final class Bench {
     public static BenchResult run(Options options, PrintStream progress) throws IOException {
         List<Workload> workloads = select(options);
         Workload peakWorkload = options.quick() ? Workloads.PEAK.quick() : Workloads.PEAK;
-        Workload.Settings settings = options.quick()
-                ? new Workload.Settings(options.threads(), 1, 0, 1)
-                : new Workload.Settings(options.threads(), 2, options.seconds(), 3);
+        Workload.Settings settings =
+                options.quick()
+                        ? new Workload.Settings(options.threads(), 1, 0, 1)
+                        : new Workload.Settings(options.threads(), 2, options.seconds(), 3);
         // The peer's reference BLAS takes seconds per product: a few products are enough.
-        Workload.Settings peakSettings = new Workload.Settings(options.threads(), 1, 0, options.quick() ? 1 : 3);
+        Workload.Settings peakSettings =
+                new Workload.Settings(options.threads(), 1, 0, options.quick() ? 1 : 3);
 
         List<Side> sides = new ArrayList<>();
         sides.add(Side.ours(Side.environment(options.threads())));
@@ -90,7 +100,8 @@ public final class Bench {
         }
 
         // data-imagenet's JPEG files, written once so that both sides decode the same bytes.
-        boolean readsImages = workloads.stream().anyMatch(w -> w.kind() == Workload.Kind.IMAGENET_DATA);
+        boolean readsImages =
+                workloads.stream().anyMatch(w -> w.kind() == Workload.Kind.IMAGENET_DATA);
         double loadBefore;
         double loadAfter;
         List<List<Measurement>> peaks = emptyLists(sides.size());
@@ -98,14 +109,24 @@ public final class Bench {
         workloads.forEach(w -> runs.add(emptyLists(sides.size())));
         List<List<Measurement>> onnxRuns = emptyLists(workloads.size());
         Map<Workload, Side> onnx = new HashMap<>();
-        try (BenchImages images = readsImages ? BenchImages.write(options.quick() ? BenchImages.QUICK_COUNT : BenchImages.COUNT) : null;
+        try (BenchImages images =
+                        readsImages
+                                ? BenchImages.write(
+                                        options.quick()
+                                                ? BenchImages.QUICK_COUNT
+                                                : BenchImages.COUNT)
+                                : null;
                 OnnxModels models = new OnnxModels()) {
             for (Workload w : workloads) {
                 if (w.kind() == Workload.Kind.INFER) {
-                    onnx.put(w, Side.onnxRuntime(Side.environment(options.threads()), models.export(w)));
+                    onnx.put(
+                            w,
+                            Side.onnxRuntime(
+                                    Side.environment(options.threads()), models.export(w)));
                 }
             }
-            Workload.Settings runSettings = images == null ? settings : settings.withImages(images.root());
+            Workload.Settings runSettings =
+                    images == null ? settings : settings.withImages(images.root());
             loadBefore = loadAverage();
             for (int r = 0; r < options.repeats(); r++) {
                 List<Integer> order = new ArrayList<>();
@@ -116,17 +137,34 @@ public final class Bench {
                     peaks.get(i).add(sides.get(i).measure(peakWorkload, peakSettings));
                 }
                 for (int w = 0; w < workloads.size(); w++) {
-                    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%d/%d] %s:", r + 1, options.repeats(), workloads.get(w).name()));
+                    StringBuilder line =
+                            new StringBuilder(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "[%d/%d] %s:",
+                                            r + 1,
+                                            options.repeats(),
+                                            workloads.get(w).name()));
                     for (int i : order) {
                         Measurement m = sides.get(i).measure(workloads.get(w), runSettings);
                         runs.get(w).get(i).add(m);
-                        line.append(String.format(Locale.ROOT, " %s %.1f images/s", sides.get(i).name(), m.imagesPerSec()));
+                        line.append(
+                                String.format(
+                                        Locale.ROOT,
+                                        " %s %.1f images/s",
+                                        sides.get(i).name(),
+                                        m.imagesPerSec()));
                     }
                     Side second = onnx.get(workloads.get(w));
                     if (second != null) {
                         Measurement m = second.measure(workloads.get(w), runSettings);
                         onnxRuns.get(w).add(m);
-                        line.append(String.format(Locale.ROOT, " %s %.1f images/s", second.name(), m.imagesPerSec()));
+                        line.append(
+                                String.format(
+                                        Locale.ROOT,
+                                        " %s %.1f images/s",
+                                        second.name(),
+                                        m.imagesPerSec()));
                     }
                     progress.println(line);
                 }
@@ -136,11 +174,12 @@ public final class Bench {
 
         List<BenchResult.Row> rows = new ArrayList<>();
         for (int w = 0; w < workloads.size(); w++) {
-            rows.add(new BenchResult.Row(
-                    workloads.get(w),
-                    runs.get(w).get(0),
-                    sides.size() > 1 ? runs.get(w).get(1) : List.of(),
-                    onnxRuns.get(w)));
+            rows.add(
+                    new BenchResult.Row(
+                            workloads.get(w),
+                            runs.get(w).get(0),
+                            sides.size() > 1 ? runs.get(w).get(1) : List.of(),
+                            onnxRuns.get(w)));
         }
         return new BenchResult(
                 options,
@@ -156,13 +195,20 @@ public final class Bench {
                 LocalDate.now().toString());
     }
 
-    /** "torch 1.13.0, torchvision 0.14.1, BLAS libopenblasp-r0.3.21.so" from the peer's {@code ensure} line, or the line itself. */
+    /**
+     * "torch 1.13.0, torchvision 0.14.1, BLAS libopenblasp-r0.3.21.so" from the peer's {@code
+     * ensure} line, or the line itself.
+     */
     private static String versions(String ensureOutput) {
         String line = ensureOutput.strip();
         try {
             JsonNode json = new ObjectMapper().readTree(line);
-            return "torch " + json.path("torch").asText("?") + ", torchvision " + json.path("torchvision").asText("?")
-                    + ", BLAS " + json.path("blas").asText("?");
+            return "torch "
+                    + json.path("torch").asText("?")
+                    + ", torchvision "
+                    + json.path("torchvision").asText("?")
+                    + ", BLAS "
+                    + json.path("blas").asText("?");
         } catch (IOException e) {
             return line;
         }
@@ -177,7 +223,11 @@ public final class Bench {
         Set<String> known = new LinkedHashSet<>(workloadNames());
         for (String name : options.only()) {
             if (!known.contains(name)) {
-                throw new IllegalArgumentException("unknown workload '" + name + "', expected one of " + String.join(", ", known));
+                throw new IllegalArgumentException(
+                        "unknown workload '"
+                                + name
+                                + "', expected one of "
+                                + String.join(", ", known));
             }
         }
         return Workloads.ALL.stream()
@@ -197,7 +247,8 @@ public final class Bench {
     /** The 1-minute load average, or -1 where there is no /proc/loadavg. */
     static double loadAverage() {
         try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
+            return Double.parseDouble(
+                    Files.readString(Path.of("/proc/loadavg")).strip().split("\\s+")[0]);
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

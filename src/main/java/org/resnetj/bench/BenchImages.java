@@ -52,9 +52,15 @@ final class BenchImages implements AutoCloseable {
         BenchImages images = new BenchImages(Files.createTempDirectory("resnet-bench-images-"));
         try {
             for (int i = 0; i < count; i++) {
-                Path dir = Files.createDirectories(images.root.resolve("train").resolve("c" + i % CLASSES));
+                Path dir =
+                        Files.createDirectories(
+                                images.root.resolve("train").resolve("c" + i % CLASSES));
                 boolean landscape = i % 2 == 0;
-                BufferedImage image = PhotoLike.image(landscape ? LONG_SIDE : SHORT_SIDE, landscape ? SHORT_SIDE : LONG_SIDE, i);
+                BufferedImage image =
+                        PhotoLike.image(
+                                landscape ? LONG_SIDE : SHORT_SIDE,
+                                landscape ? SHORT_SIDE : LONG_SIDE,
+                                i);
                 writeJpeg(image, dir.resolve(String.format("img%03d.jpg", i)));
             }
             return images;

@@ -46,7 +46,11 @@ public record BenchResult(
      * @param peer PyTorch's, one per repeat; empty without the peer
      * @param onnx ONNX Runtime's, one per repeat, for an inference workload; empty otherwise
      */
-    public record Row(Workload workload, List<Measurement> ours, List<Measurement> peer, List<Measurement> onnx) {
+    public record Row(
+            Workload workload,
+            List<Measurement> ours,
+            List<Measurement> peer,
+            List<Measurement> onnx) {
 
         /** A row without ONNX Runtime. */
         public Row(Workload workload, List<Measurement> ours, List<Measurement> peer) {
@@ -85,15 +89,16 @@ public record BenchResult(
 
         /**
          * Ours over PyTorch's median images per CPU-second, NaN without the peer or for a data
-         * pipeline (the peer's DataLoader works in other processes). On a machine shared with
-         * other work this moves less than the wall-time ratio; it does not credit using the
-         * threads better.
+         * pipeline (the peer's DataLoader works in other processes). On a machine shared with other
+         * work this moves less than the wall-time ratio; it does not credit using the threads
+         * better.
          */
         public double cpuRatio() {
             if (workload.kind().dataPipeline()) {
                 return Double.NaN;
             }
-            return median(ours, Measurement::imagesPerCpuSecond) / median(peer, Measurement::imagesPerCpuSecond);
+            return median(ours, Measurement::imagesPerCpuSecond)
+                    / median(peer, Measurement::imagesPerCpuSecond);
         }
 
         /** Our median workload peak memory in MiB. */
@@ -126,7 +131,9 @@ public record BenchResult(
         return !peerPeak.isEmpty();
     }
 
-    /** Model FLOPs utilisation of {@code imagesPerSec} on {@code workload}, NaN for a data pipeline. */
+    /**
+     * Model FLOPs utilisation of {@code imagesPerSec} on {@code workload}, NaN for a data pipeline.
+     */
     public double utilisation(Workload workload, double imagesPerSec) {
         double flops = workload.flopsPerImage();
         return flops == 0 ? Double.NaN : flops * imagesPerSec / (peakGflops() * 1e9);
@@ -135,48 +142,109 @@ public record BenchResult(
     /** The report as a table, for a terminal. */
     public String table() {
         StringBuilder out = new StringBuilder();
-        String peerName = peerRan() ? engine(rows.isEmpty() ? peerPeak : rows.get(0).peer()) : "PyTorch";
-        out.append(String.format(Locale.ROOT, "ours (%s) vs %s, %d thread%s, median of %d repeat%s, alternating%s%n",
-                engine(oursPeak), peerRan() ? peerName : "no peer (" + peerStatus + ")",
-                options.threads(), options.threads() == 1 ? "" : "s",
-                options.repeats(), options.repeats() == 1 ? "" : "s", options.quick() ? "; QUICK size, not a measurement" : ""));
-        out.append(String.format(Locale.ROOT, "machine: %s; %d CPUs; load average %.2f before, %.2f after; %s%n",
-                host.describe(), cpus, loadBefore, loadAfter, date));
-        out.append(String.format(Locale.ROOT, "peak: %s, fastest product: ours %.1f GFLOP/s%s -> %.1f GFLOP/s%n",
-                peak.description(), best(oursPeak).orElse(Double.NaN),
-                peerRan() ? String.format(Locale.ROOT, ", PyTorch %.1f GFLOP/s", best(peerPeak).orElse(Double.NaN)) : "",
-                peakGflops()));
-        out.append("utilisation: 2 flops per multiply-add x images/s (x3 for training: forward and backward) / peak\n");
-        out.append("memory: peak resident size the workload added to its process (VmHWM after, less VmRSS before the model is built)\n");
-        out.append("ratio: ours / PyTorch images/s; CPU ratio: the same for images per CPU-second (all threads)\n\n");
+        String peerName =
+                peerRan() ? engine(rows.isEmpty() ? peerPeak : rows.get(0).peer()) : "PyTorch";
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "ours (%s) vs %s, %d thread%s, median of %d repeat%s, alternating%s%n",
+                        engine(oursPeak),
+                        peerRan() ? peerName : "no peer (" + peerStatus + ")",
+                        options.threads(),
+                        options.threads() == 1 ? "" : "s",
+                        options.repeats(),
+                        options.repeats() == 1 ? "" : "s",
+                        options.quick() ? "; QUICK size, not a measurement" : ""));
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "machine: %s; %d CPUs; load average %.2f before, %.2f after; %s%n",
+                        host.describe(),
+                        cpus,
+                        loadBefore,
+                        loadAfter,
+                        date));
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        "peak: %s, fastest product: ours %.1f GFLOP/s%s -> %.1f GFLOP/s%n",
+                        peak.description(),
+                        best(oursPeak).orElse(Double.NaN),
+                        peerRan()
+                                ? String.format(
+                                        Locale.ROOT,
+                                        ", PyTorch %.1f GFLOP/s",
+                                        best(peerPeak).orElse(Double.NaN))
+                                : "",
+                        peakGflops()));
+        out.append(
+                "utilisation: 2 flops per multiply-add x images/s (x3 for training: forward and"
+                        + " backward) / peak\n");
+        out.append(
+                "memory: peak resident size the workload added to its process (VmHWM after, less"
+                        + " VmRSS before the model is built)\n");
+        out.append(
+                "ratio: ours / PyTorch images/s; CPU ratio: the same for images per CPU-second (all"
+                        + " threads)\n\n");
         String format = "%-20s %12s %12s %7s %9s %8s %8s %9s %9s%n";
-        out.append(String.format(Locale.ROOT, format, "workload", "images/s", "PyTorch", "ratio", "CPU ratio", "util", "PyTorch", "peak MB", "PyTorch"));
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        format,
+                        "workload",
+                        "images/s",
+                        "PyTorch",
+                        "ratio",
+                        "CPU ratio",
+                        "util",
+                        "PyTorch",
+                        "peak MB",
+                        "PyTorch"));
         for (Row row : rows) {
-            out.append(String.format(Locale.ROOT, format,
-                    row.workload().name(),
-                    fixed(row.oursImagesPerSec(), 1),
-                    fixed(row.peerImagesPerSec(), 1),
-                    fixed(row.ratio(), 2),
-                    fixed(row.cpuRatio(), 2),
-                    percent(utilisation(row.workload(), row.oursImagesPerSec())),
-                    percent(utilisation(row.workload(), row.peerImagesPerSec())),
-                    fixed(row.oursPeakMb(), 0),
-                    fixed(row.peerPeakMb(), 0)));
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            format,
+                            row.workload().name(),
+                            fixed(row.oursImagesPerSec(), 1),
+                            fixed(row.peerImagesPerSec(), 1),
+                            fixed(row.ratio(), 2),
+                            fixed(row.cpuRatio(), 2),
+                            percent(utilisation(row.workload(), row.oursImagesPerSec())),
+                            percent(utilisation(row.workload(), row.peerImagesPerSec())),
+                            fixed(row.oursPeakMb(), 0),
+                            fixed(row.peerPeakMb(), 0)));
         }
         List<Row> onnxRows = rows.stream().filter(r -> !r.onnx().isEmpty()).toList();
         if (!onnxRows.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "%nsecond inference peer: %s (our ONNX export, all graph optimisations, same threads)%n",
-                    onnxRows.get(0).onnx().get(0).engine()));
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nsecond inference peer: %s (our ONNX export, all graph optimisations,"
+                                    + " same threads)%n",
+                            onnxRows.get(0).onnx().get(0).engine()));
             String onnxFormat = "%-20s %12s %12s %7s %9s %9s%n";
-            out.append(String.format(Locale.ROOT, onnxFormat, "workload", "images/s", "ONNX RT", "ratio", "peak MB", "ONNX RT"));
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            onnxFormat,
+                            "workload",
+                            "images/s",
+                            "ONNX RT",
+                            "ratio",
+                            "peak MB",
+                            "ONNX RT"));
             for (Row row : onnxRows) {
-                out.append(String.format(Locale.ROOT, onnxFormat,
-                        row.workload().name(),
-                        fixed(row.oursImagesPerSec(), 1),
-                        fixed(row.onnxImagesPerSec(), 1),
-                        fixed(row.onnxRatio(), 2),
-                        fixed(row.oursPeakMb(), 0),
-                        fixed(row.onnxPeakMb(), 0)));
+                out.append(
+                        String.format(
+                                Locale.ROOT,
+                                onnxFormat,
+                                row.workload().name(),
+                                fixed(row.oursImagesPerSec(), 1),
+                                fixed(row.onnxImagesPerSec(), 1),
+                                fixed(row.onnxRatio(), 2),
+                                fixed(row.oursPeakMb(), 0),
+                                fixed(row.onnxPeakMb(), 0)));
             }
         }
         List<String> headroom = new ArrayList<>();
@@ -185,7 +253,8 @@ public record BenchResult(
         if (!headroom.isEmpty()) {
             out.append('\n').append(String.join("\n", headroom)).append('\n');
         }
-        List<String> verdicts = goals().stream().map(g -> "goal " + g.goal().verdict(g.row())).toList();
+        List<String> verdicts =
+                goals().stream().map(g -> "goal " + g.goal().verdict(g.row())).toList();
         if (!verdicts.isEmpty()) {
             out.append('\n').append(String.join("\n", verdicts)).append('\n');
         }
@@ -197,49 +266,83 @@ public record BenchResult(
      * prepares, when both ran. The goal is at least 3×.
      */
     Optional<String> cifarHeadroom() {
-        Optional<Row> data = rows.stream().filter(r -> r.workload().kind() == Workload.Kind.CIFAR_DATA).findFirst();
-        Optional<Row> training = rows.stream()
-                .filter(r -> r.workload().kind() == Workload.Kind.TRAIN)
-                .max(Comparator.comparingDouble(Row::oursImagesPerSec));
+        Optional<Row> data =
+                rows.stream()
+                        .filter(r -> r.workload().kind() == Workload.Kind.CIFAR_DATA)
+                        .findFirst();
+        Optional<Row> training =
+                rows.stream()
+                        .filter(r -> r.workload().kind() == Workload.Kind.TRAIN)
+                        .max(Comparator.comparingDouble(Row::oursImagesPerSec));
         if (data.isEmpty() || training.isEmpty()) {
             return Optional.empty();
         }
         double times = data.get().oursImagesPerSec() / training.get().oursImagesPerSec();
-        return Optional.of(String.format(Locale.ROOT, "data pipeline: %s prepares %.0f images/s, %.1fx what %s consumes (%.1f images/s)",
-                data.get().workload().name(), data.get().oursImagesPerSec(), times,
-                training.get().workload().name(), training.get().oursImagesPerSec()));
+        return Optional.of(
+                String.format(
+                        Locale.ROOT,
+                        "data pipeline: %s prepares %.0f images/s, %.1fx what %s consumes (%.1f"
+                                + " images/s)",
+                        data.get().workload().name(),
+                        data.get().oursImagesPerSec(),
+                        times,
+                        training.get().workload().name(),
+                        training.get().oursImagesPerSec()));
     }
 
     /**
      * How many times what ResNet-50 training would consume the ImageNet data pipeline prepares,
      * when it ran; the goal is at least 3×. We have no ImageNet training workload: a training step
-     * costs about 3 forward passes ({@link Workload.Kind#TRAIN}), so training consumes about a third
-     * of what {@code infer-resnet50-b16} runs; "-" when that did not run.
+     * costs about 3 forward passes ({@link Workload.Kind#TRAIN}), so training consumes about a
+     * third of what {@code infer-resnet50-b16} runs; "-" when that did not run.
      */
     Optional<String> imagenetHeadroom() {
-        Optional<Row> data = rows.stream().filter(r -> r.workload().kind() == Workload.Kind.IMAGENET_DATA).findFirst();
+        Optional<Row> data =
+                rows.stream()
+                        .filter(r -> r.workload().kind() == Workload.Kind.IMAGENET_DATA)
+                        .findFirst();
         if (data.isEmpty()) {
             return Optional.empty();
         }
         double prepared = data.get().oursImagesPerSec();
-        Optional<Row> inference = rows.stream().filter(r -> r.workload().name().equals(IMAGENET_TRAINING_PROXY)).findFirst();
-        String times = inference
-                .map(r -> {
-                    double training = r.oursImagesPerSec() / Workload.Kind.TRAIN.forwardPasses();
-                    return String.format(Locale.ROOT, "%.1fx what ResNet-50 training consumes (about %s / 3 = %.1f images/s)",
-                            prepared / training, r.workload().name(), training);
-                })
-                .orElse("- x ResNet-50 training (about " + IMAGENET_TRAINING_PROXY + " / 3, which did not run)");
-        return Optional.of(String.format(Locale.ROOT, "data pipeline: %s prepares %.0f images/s, %s; goal >= 3x",
-                data.get().workload().name(), prepared, times));
+        Optional<Row> inference =
+                rows.stream()
+                        .filter(r -> r.workload().name().equals(IMAGENET_TRAINING_PROXY))
+                        .findFirst();
+        String times =
+                inference
+                        .map(
+                                r -> {
+                                    double training =
+                                            r.oursImagesPerSec()
+                                                    / Workload.Kind.TRAIN.forwardPasses();
+                                    return String.format(
+                                            Locale.ROOT,
+                                            "%.1fx what ResNet-50 training consumes (about %s / 3 ="
+                                                    + " %.1f images/s)",
+                                            prepared / training,
+                                            r.workload().name(),
+                                            training);
+                                })
+                        .orElse(
+                                "- x ResNet-50 training (about "
+                                        + IMAGENET_TRAINING_PROXY
+                                        + " / 3, which did not run)");
+        return Optional.of(
+                String.format(
+                        Locale.ROOT,
+                        "data pipeline: %s prepares %.0f images/s, %s; goal >= 3x",
+                        data.get().workload().name(),
+                        prepared,
+                        times));
     }
 
     /** A goal and the row it judges. */
     record Judged(Goal goal, Row row) {}
 
     /**
-     * The goals ({@link Workloads#GOALS}) whose workload ran on both sides, at full size: a
-     * {@code --quick} run measures nothing worth judging.
+     * The goals ({@link Workloads#GOALS}) whose workload ran on both sides, at full size: a {@code
+     * --quick} run measures nothing worth judging.
      */
     List<Judged> goals() {
         if (options.quick()) {
@@ -278,7 +381,10 @@ public record BenchResult(
         peakJson.put("peer_gflops", best(peerPeak).orElse(null));
         peakJson.put("machine_gflops", peakGflops());
         json.put("peak", peakJson);
-        json.put("utilisation_convention", "2 flops per multiply-add x images/s, x3 for training (forward + backward), / machine peak");
+        json.put(
+                "utilisation_convention",
+                "2 flops per multiply-add x images/s, x3 for training (forward + backward), /"
+                        + " machine peak");
         List<Map<String, Object>> list = new ArrayList<>();
         for (Row row : rows) {
             Map<String, Object> r = new LinkedHashMap<>();
@@ -288,11 +394,29 @@ public record BenchResult(
             r.put("batch", row.workload().batch());
             r.put("side", row.workload().side());
             r.put("flops_per_image", row.workload().flopsPerImage());
-            r.put("ours", side(row.workload(), row.ours(), row.oursImagesPerSec(), row.oursPeakMb()));
-            r.put("peer", row.peer().isEmpty() ? null : side(row.workload(), row.peer(), row.peerImagesPerSec(), row.peerPeakMb()));
+            r.put(
+                    "ours",
+                    side(row.workload(), row.ours(), row.oursImagesPerSec(), row.oursPeakMb()));
+            r.put(
+                    "peer",
+                    row.peer().isEmpty()
+                            ? null
+                            : side(
+                                    row.workload(),
+                                    row.peer(),
+                                    row.peerImagesPerSec(),
+                                    row.peerPeakMb()));
             r.put("ratio", row.peer().isEmpty() ? null : row.ratio());
             r.put("cpu_ratio", row.peer().isEmpty() ? null : nullIfNaN(row.cpuRatio()));
-            r.put("onnxruntime", row.onnx().isEmpty() ? null : side(row.workload(), row.onnx(), row.onnxImagesPerSec(), row.onnxPeakMb()));
+            r.put(
+                    "onnxruntime",
+                    row.onnx().isEmpty()
+                            ? null
+                            : side(
+                                    row.workload(),
+                                    row.onnx(),
+                                    row.onnxImagesPerSec(),
+                                    row.onnxPeakMb()));
             r.put("onnxruntime_ratio", row.onnx().isEmpty() ? null : row.onnxRatio());
             list.add(r);
         }
@@ -303,7 +427,11 @@ public record BenchResult(
         for (Judged j : goals()) {
             Map<String, Object> g = new LinkedHashMap<>();
             g.put("workload", j.goal().workload());
-            g.put("measure", j.goal().memory() ? "peak_mb_at_most_peer" : j.goal().onnx() ? "onnxruntime_ratio_at_least" : "ratio_at_least");
+            g.put(
+                    "measure",
+                    j.goal().memory()
+                            ? "peak_mb_at_most_peer"
+                            : j.goal().onnx() ? "onnxruntime_ratio_at_least" : "ratio_at_least");
             g.put("goal", j.goal().memory() ? j.row().peerPeakMb() : j.goal().minRatio());
             g.put("value", j.goal().value(j.row()));
             g.put("met", j.goal().met(j.row()));
@@ -313,10 +441,13 @@ public record BenchResult(
         return json;
     }
 
-    private Map<String, Object> side(Workload workload, List<Measurement> runs, double imagesPerSec, double peakMb) {
+    private Map<String, Object> side(
+            Workload workload, List<Measurement> runs, double imagesPerSec, double peakMb) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("images_per_sec", imagesPerSec);
-        json.put("images_per_cpu_second", Bench.median(runs.stream().mapToDouble(Measurement::imagesPerCpuSecond).toArray()));
+        json.put(
+                "images_per_cpu_second",
+                Bench.median(runs.stream().mapToDouble(Measurement::imagesPerCpuSecond).toArray()));
         json.put("utilisation", nullIfNaN(utilisation(workload, imagesPerSec)));
         json.put("workload_peak_mb", peakMb);
         json.put("runs_images_per_sec", runs.stream().map(Measurement::imagesPerSec).toList());

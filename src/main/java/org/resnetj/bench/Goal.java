@@ -3,9 +3,9 @@ package org.resnetj.bench;
 import java.util.Locale;
 
 /**
- * A target of the performance issues for one workload, against a peer on the same machine: a
- * least ratio of images/s, or a peak memory no higher than PyTorch's. The peer is PyTorch, or
- * ONNX Runtime for {@code onnx} goals.
+ * A target of the performance issues for one workload, against a peer on the same machine: a least
+ * ratio of images/s, or a peak memory no higher than PyTorch's. The peer is PyTorch, or ONNX
+ * Runtime for {@code onnx} goals.
  *
  * @param workload the workload's name
  * @param minRatio the least ours/peer images/s, or NaN for a memory goal
@@ -31,7 +31,8 @@ record Goal(String workload, double minRatio, boolean memory, boolean onnx) {
 
     /** Whether {@code row} has the peer's measurements this goal needs. */
     boolean judges(BenchResult.Row row) {
-        return row.workload().name().equals(workload) && !(onnx ? row.onnx() : row.peer()).isEmpty();
+        return row.workload().name().equals(workload)
+                && !(onnx ? row.onnx() : row.peer()).isEmpty();
     }
 
     /** The measured value the goal judges: the ratio, or our peak MB. */
@@ -50,9 +51,19 @@ record Goal(String workload, double minRatio, boolean memory, boolean onnx) {
 
     /** For example {@code train-resnet20: ours/PyTorch 1.21, goal >= 1.10: met}. */
     String verdict(BenchResult.Row row) {
-        String measured = memory
-                ? String.format(Locale.ROOT, "peak %.0f MB, PyTorch %.0f MB, goal no higher", row.oursPeakMb(), row.peerPeakMb())
-                : String.format(Locale.ROOT, "ours/%s %.2f, goal >= %.2f", onnx ? "ONNX Runtime" : "PyTorch", ratio(row), minRatio);
+        String measured =
+                memory
+                        ? String.format(
+                                Locale.ROOT,
+                                "peak %.0f MB, PyTorch %.0f MB, goal no higher",
+                                row.oursPeakMb(),
+                                row.peerPeakMb())
+                        : String.format(
+                                Locale.ROOT,
+                                "ours/%s %.2f, goal >= %.2f",
+                                onnx ? "ONNX Runtime" : "PyTorch",
+                                ratio(row),
+                                minRatio);
         return workload + ": " + measured + ": " + (met(row) ? "met" : "MISSED");
     }
 }

@@ -24,15 +24,37 @@ public record Host(String cpu, boolean cachesReported, String isa) {
      * oneDNN's x64 instruction sets, best first, each with the CPU flags (as Linux names them in
      * /proc/cpuinfo) that its dispatcher requires.
      */
-    private static final List<Isa> ISAS = List.of(
-            new Isa("avx512_core_amx", Set.of("amx_tile", "amx_int8", "amx_bf16", "avx512_bf16", "avx512_vnni", "avx512f", "avx512bw", "avx512vl", "avx512dq")),
-            new Isa("avx512_core_bf16", Set.of("avx512_bf16", "avx512_vnni", "avx512f", "avx512bw", "avx512vl", "avx512dq")),
-            new Isa("avx512_core_vnni", Set.of("avx512_vnni", "avx512f", "avx512bw", "avx512vl", "avx512dq")),
-            new Isa("avx512_core", Set.of("avx512f", "avx512bw", "avx512vl", "avx512dq")),
-            new Isa("avx2_vnni", Set.of("avx_vnni", "avx2", "fma")),
-            new Isa("avx2", Set.of("avx2", "fma")),
-            new Isa("avx", Set.of("avx")),
-            new Isa("sse41", Set.of("sse4_1")));
+    private static final List<Isa> ISAS =
+            List.of(
+                    new Isa(
+                            "avx512_core_amx",
+                            Set.of(
+                                    "amx_tile",
+                                    "amx_int8",
+                                    "amx_bf16",
+                                    "avx512_bf16",
+                                    "avx512_vnni",
+                                    "avx512f",
+                                    "avx512bw",
+                                    "avx512vl",
+                                    "avx512dq")),
+                    new Isa(
+                            "avx512_core_bf16",
+                            Set.of(
+                                    "avx512_bf16",
+                                    "avx512_vnni",
+                                    "avx512f",
+                                    "avx512bw",
+                                    "avx512vl",
+                                    "avx512dq")),
+                    new Isa(
+                            "avx512_core_vnni",
+                            Set.of("avx512_vnni", "avx512f", "avx512bw", "avx512vl", "avx512dq")),
+                    new Isa("avx512_core", Set.of("avx512f", "avx512bw", "avx512vl", "avx512dq")),
+                    new Isa("avx2_vnni", Set.of("avx_vnni", "avx2", "fma")),
+                    new Isa("avx2", Set.of("avx2", "fma")),
+                    new Isa("avx", Set.of("avx")),
+                    new Isa("sse41", Set.of("sse4_1")));
 
     private record Isa(String name, Set<String> flags) {}
 
@@ -49,10 +71,15 @@ public record Host(String cpu, boolean cachesReported, String isa) {
         return new Host(
                 model == null ? System.getProperty("os.arch") : model,
                 !HiddenCaches.hostHidesCaches(),
-                flags == null ? "unknown" : isa(Set.of(flags.split("\\s+")), System.getenv("ONEDNN_MAX_CPU_ISA")));
+                flags == null
+                        ? "unknown"
+                        : isa(Set.of(flags.split("\\s+")), System.getenv("ONEDNN_MAX_CPU_ISA")));
     }
 
-    /** The best of oneDNN's instruction sets that {@code flags} allow, at most {@code cap} (null for none). */
+    /**
+     * The best of oneDNN's instruction sets that {@code flags} allow, at most {@code cap} (null for
+     * none).
+     */
     static String isa(Set<String> flags, String cap) {
         int first = 0;
         if (cap != null && !cap.isBlank()) {
@@ -79,11 +106,18 @@ public record Host(String cpu, boolean cachesReported, String isa) {
                 .orElse(null);
     }
 
-    /** One line: "AMD EPYC; caches hidden (1x1 convolutions and sums outside oneDNN); oneDNN ISA avx512_core_bf16". */
+    /**
+     * One line: "AMD EPYC; caches hidden (1x1 convolutions and sums outside oneDNN); oneDNN ISA
+     * avx512_core_bf16".
+     */
     public String describe() {
-        return String.format(Locale.ROOT, "%s; %s; oneDNN ISA %s (from the CPU's flags)",
+        return String.format(
+                Locale.ROOT,
+                "%s; %s; oneDNN ISA %s (from the CPU's flags)",
                 cpu,
-                cachesReported ? "caches reported" : "caches HIDDEN (1x1 convolutions and sums run outside oneDNN)",
+                cachesReported
+                        ? "caches reported"
+                        : "caches HIDDEN (1x1 convolutions and sums run outside oneDNN)",
                 isa);
     }
 }

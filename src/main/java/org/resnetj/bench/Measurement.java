@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param imagesPerSec images per second over the timed iterations (0 for a matrix product)
  * @param iterations the timed iterations
  * @param seconds their wall time
- * @param cpuSeconds the CPU time the process spent meanwhile, all its threads (not a data
- *     loader's worker processes)
+ * @param cpuSeconds the CPU time the process spent meanwhile, all its threads (not a data loader's
+ *     worker processes)
  * @param gflops the fastest matrix product's GFLOP/s (0 for the other kinds)
  * @param workloadPeakMb the peak resident memory the workload added, in MiB: the process's peak
  *     after the model was built and run, less its resident size just before
@@ -48,7 +48,8 @@ public record Measurement(
     private static double number(JsonNode json, String field) {
         JsonNode value = json.get(field);
         if (value == null || !value.isNumber()) {
-            throw new IllegalArgumentException("the measurement has no number '" + field + "': " + json);
+            throw new IllegalArgumentException(
+                    "the measurement has no number '" + field + "': " + json);
         }
         return value.asDouble();
     }

@@ -40,7 +40,9 @@ final class OnnxModels implements AutoCloseable {
             ModelSpec spec = ModelRegistry.get(workload.model());
             Engine.getInstance().setRandomSeed(0);
             try (NDManager manager = NDManager.newBaseManager();
-                    Network network = Network.create(spec.plan(workload.options(), workload.side()), manager)) {
+                    Network network =
+                            Network.create(
+                                    spec.plan(workload.options(), workload.side()), manager)) {
                 OnnxExport.write(network, spec, workload.options(), workload.side(), file);
             }
             files.put(key, file);

@@ -13,10 +13,10 @@ import org.resnetj.export.OnnxExport;
 
 /**
  * The second inference peer, in a child JVM of its own: ONNX Runtime's Java API running our own
- * ONNX export ({@link OnnxExport}) of the workload's network, with every graph optimisation on,
- * the bench's threads within each operator and one between them. Each iteration, as ours does,
- * copies the batch from a Java array into a new input tensor and reads the logits back. The
- * memory baseline is taken with ONNX Runtime loaded, before the session is built.
+ * ONNX export ({@link OnnxExport}) of the workload's network, with every graph optimisation on, the
+ * bench's threads within each operator and one between them. Each iteration, as ours does, copies
+ * the batch from a Java array into a new input tensor and reads the logits back. The memory
+ * baseline is taken with ONNX Runtime loaded, before the session is built.
  *
  * <p>Arguments: the ONNX file, then the worker protocol's ({@link Workload#arguments}) for an
  * inference workload. Prints the protocol's JSON line.
@@ -33,9 +33,13 @@ public final class OnnxRuntimeWorker {
     public static void main(String[] args) {
         try {
             if (args.length < 2) {
-                throw new IllegalArgumentException("expected MODEL.onnx, then the worker protocol's arguments");
+                throw new IllegalArgumentException(
+                        "expected MODEL.onnx, then the worker protocol's arguments");
             }
-            System.out.println(new ObjectMapper().writeValueAsString(measure(args[0], Arrays.copyOfRange(args, 1, args.length))));
+            System.out.println(
+                    new ObjectMapper()
+                            .writeValueAsString(
+                                    measure(args[0], Arrays.copyOfRange(args, 1, args.length))));
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(2);
@@ -51,7 +55,8 @@ public final class OnnxRuntimeWorker {
         Workload w = request.workload();
         Workload.Settings s = request.settings();
         if (w.kind() != Workload.Kind.INFER) {
-            throw new IllegalArgumentException("ONNX Runtime runs inference workloads only, not " + w.kind().argument());
+            throw new IllegalArgumentException(
+                    "ONNX Runtime runs inference workloads only, not " + w.kind().argument());
         }
         Batch batch = Worker.randomBatch(w, 1000);
         long[] shape = {w.batch(), 3, w.side(), w.side()};
@@ -64,20 +69,27 @@ public final class OnnxRuntimeWorker {
             options.setIntraOpNumThreads(s.threads());
             options.setInterOpNumThreads(1);
             try (OrtSession session = environment.createSession(model, options)) {
-                timing = Timing.run(
-                        () -> {
-                            try (OnnxTensor input = OnnxTensor.createTensor(environment, FloatBuffer.wrap(batch.images()), shape);
-                                    OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
-                                ((OnnxTensor) result.get(0)).getFloatBuffer();
-                            } catch (OrtException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        },
-                        s.warmup(),
-                        s.seconds(),
-                        s.minIterations());
+                timing =
+                        Timing.run(
+                                () -> {
+                                    try (OnnxTensor input =
+                                                    OnnxTensor.createTensor(
+                                                            environment,
+                                                            FloatBuffer.wrap(batch.images()),
+                                                            shape);
+                                            OrtSession.Result result =
+                                                    session.run(Map.of(OnnxExport.INPUT, input))) {
+                                        ((OnnxTensor) result.get(0)).getFloatBuffer();
+                                    } catch (OrtException e) {
+                                        throw new IllegalStateException(e);
+                                    }
+                                },
+                                s.warmup(),
+                                s.seconds(),
+                                s.minIterations());
             }
         }
-        return Worker.result(w, timing, baseline, s.threads(), "ONNX Runtime " + environment.getVersion());
+        return Worker.result(
+                w, timing, baseline, s.threads(), "ONNX Runtime " + environment.getVersion());
     }
 }

@@ -6,10 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The resident memory of this process, read from {@code /proc/self/status} (Linux). Both sides
- * of the benchmark measure a workload's memory the same way: {@link #resetPeak} just before the
- * model is built, {@link #peakKb} at the end; the difference is what the workload added to the
- * runtime and the loaded libraries.
+ * The resident memory of this process, read from {@code /proc/self/status} (Linux). Both sides of
+ * the benchmark measure a workload's memory the same way: {@link #resetPeak} just before the model
+ * is built, {@link #peakKb} at the end; the difference is what the workload added to the runtime
+ * and the loaded libraries.
  */
 final class ProcessMemory {
 
@@ -19,8 +19,8 @@ final class ProcessMemory {
     private ProcessMemory() {}
 
     /**
-     * Resets the peak resident size (VmHWM) to the current one, where the kernel allows it
-     * (writing 5 to {@code /proc/self/clear_refs}).
+     * Resets the peak resident size (VmHWM) to the current one, where the kernel allows it (writing
+     * 5 to {@code /proc/self/clear_refs}).
      *
      * @return the resident size after the reset, in KiB, or 0 where there is no /proc
      */
@@ -38,7 +38,10 @@ final class ProcessMemory {
         return field("VmRSS");
     }
 
-    /** The peak resident size (VmHWM) in KiB since start or the last reset, or 0 where there is no /proc. */
+    /**
+     * The peak resident size (VmHWM) in KiB since start or the last reset, or 0 where there is no
+     * /proc.
+     */
     static long peakKb() {
         return field("VmHWM");
     }
@@ -50,7 +53,8 @@ final class ProcessMemory {
         try {
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith(name + ":")) {
-                    return Long.parseLong(line.substring(name.length() + 1).replace("kB", "").strip());
+                    return Long.parseLong(
+                            line.substring(name.length() + 1).replace("kB", "").strip());
                 }
             }
             return 0;

@@ -2,8 +2,8 @@ package org.resnetj.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import org.resnetj.model.NativeHeap;
 
 /**
- * One side of the comparison: a command that runs one measurement in a fresh process of its own
- * and prints the worker protocol's JSON line. Ours is a child JVM running {@link Worker}; the
- * peer is {@code bench/peer}. Both get the same environment: the thread settings and OpenMP's
- * wait policy of {@link #environment}.
+ * One side of the comparison: a command that runs one measurement in a fresh process of its own and
+ * prints the worker protocol's JSON line. Ours is a child JVM running {@link Worker}; the peer is
+ * {@code bench/peer}. Both get the same environment: the thread settings and OpenMP's wait policy
+ * of {@link #environment}.
  */
 final class Side {
 
@@ -37,18 +37,24 @@ final class Side {
     /** Our side: a child JVM of this JVM's Java and class path running {@link Worker}. */
     static Side ours(Map<String, String> environment) {
         // As the resnet launcher: compiling trims the C heap without the MBean server.
-        List<String> options = List.of(NativeHeap.OPEN, "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true");
+        List<String> options =
+                List.of(NativeHeap.OPEN, "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true");
         return new Side("ours", childJvm(options, Worker.class), environment);
     }
 
-    /** ONNX Runtime: a child JVM running {@link OnnxRuntimeWorker} on {@code model}, our export of the workload's network. */
+    /**
+     * ONNX Runtime: a child JVM running {@link OnnxRuntimeWorker} on {@code model}, our export of
+     * the workload's network.
+     */
     static Side onnxRuntime(Map<String, String> environment, Path model) {
         List<String> command = childJvm(List.of(), OnnxRuntimeWorker.class);
         command.add(model.toString());
         return new Side("ONNX Runtime", command, environment);
     }
 
-    /** This JVM's Java and class path running {@code main}, with a 2 GB heap and {@code options}. */
+    /**
+     * This JVM's Java and class path running {@code main}, with a 2 GB heap and {@code options}.
+     */
     private static List<String> childJvm(List<String> options, Class<?> main) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -73,10 +79,14 @@ final class Side {
     static Map<String, String> environment(int threads) {
         String policy = System.getenv().getOrDefault("OMP_WAIT_POLICY", "PASSIVE");
         return Map.of(
-                "OMP_NUM_THREADS", Integer.toString(threads),
-                "OMP_WAIT_POLICY", policy,
-                "DJL_OFFLINE", "true",
-                "OPT_OUT_TRACKING", "true");
+                "OMP_NUM_THREADS",
+                Integer.toString(threads),
+                "OMP_WAIT_POLICY",
+                policy,
+                "DJL_OFFLINE",
+                "true",
+                "OPT_OUT_TRACKING",
+                "true");
     }
 
     /** The side's name in the report. */
@@ -103,9 +113,9 @@ final class Side {
     }
 
     /**
-     * Runs {@code args} with this side's environment and returns its standard output. Both
-     * outputs go to temporary files, so a chatty process never blocks on a full pipe and a stuck
-     * one is killed at the time limit.
+     * Runs {@code args} with this side's environment and returns its standard output. Both outputs
+     * go to temporary files, so a chatty process never blocks on a full pipe and a stuck one is
+     * killed at the time limit.
      *
      * @throws IOException if it cannot start, exits with a failure or runs past the time limit
      */
@@ -113,15 +123,21 @@ final class Side {
         Path output = Files.createTempFile("resnet-bench-", ".out");
         Path errors = Files.createTempFile("resnet-bench-", ".err");
         try {
-            ProcessBuilder builder = new ProcessBuilder(args)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(output.toFile())
-                    .redirectError(errors.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(args)
+                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                            .redirectOutput(output.toFile())
+                            .redirectError(errors.toFile());
             builder.environment().putAll(environment);
             Process process = builder.start();
             try {
                 if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                    throw new IOException(name + " did not finish within " + TIMEOUT_MINUTES + " minutes: " + String.join(" ", args));
+                    throw new IOException(
+                            name
+                                    + " did not finish within "
+                                    + TIMEOUT_MINUTES
+                                    + " minutes: "
+                                    + String.join(" ", args));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -137,7 +153,12 @@ final class Side {
                 }
             }
             if (process.exitValue() != 0) {
-                throw new IOException(name + " failed (exit status " + process.exitValue() + "): " + lastLine(errors));
+                throw new IOException(
+                        name
+                                + " failed (exit status "
+                                + process.exitValue()
+                                + "): "
+                                + lastLine(errors));
             }
             return Files.readString(output, StandardCharsets.UTF_8);
         } finally {

@@ -18,12 +18,12 @@ import org.resnetj.train.Sgd;
 import org.resnetj.train.Trainer;
 
 /**
- * Whether memory stays flat over a long run: the process's resident size, sampled while a
- * network takes training steps (the loop's own {@link Trainer#sgdStep}), then while it evaluates
- * batches eagerly (as the evaluations during training do) and compiled (as {@code eval} and {@code
+ * Whether memory stays flat over a long run: the process's resident size, sampled while a network
+ * takes training steps (the loop's own {@link Trainer#sgdStep}), then while it evaluates batches
+ * eagerly (as the evaluations during training do) and compiled (as {@code eval} and {@code
  * classify} do). Each phase's growth is its last sample less its sample after a warm-up of a fifth
- * of its iterations (at least 10), when the allocator's and the engine's caches are full: a leak
- * of one array per iteration shows as growth in proportion to the iterations.
+ * of its iterations (at least 10), when the allocator's and the engine's caches are full: a leak of
+ * one array per iteration shows as growth in proportion to the iterations.
  */
 public final class Soak {
 
@@ -42,10 +42,12 @@ public final class Soak {
         public Options {
             ModelRegistry.get(model);
             if (batch < 1 || steps < 1 || evalBatches < 1) {
-                throw new IllegalArgumentException("--batch, --steps and --eval-batches must be at least 1");
+                throw new IllegalArgumentException(
+                        "--batch, --steps and --eval-batches must be at least 1");
             }
             if (!(boundMb >= 0)) {
-                throw new IllegalArgumentException("--bound-mb must be a number of MiB >= 0, got " + boundMb);
+                throw new IllegalArgumentException(
+                        "--bound-mb must be a number of MiB >= 0, got " + boundMb);
             }
         }
     }
@@ -68,10 +70,20 @@ public final class Soak {
 
     private Soak() {}
 
-    /** Runs the soak, printing a line per sample to {@code progress}, and returns each phase's growth. */
+    /**
+     * Runs the soak, printing a line per sample to {@code progress}, and returns each phase's
+     * growth.
+     */
     public static List<Phase> run(Options options, PrintStream progress) {
         int side = ModelRegistry.get(options.model()).family().equals("cifar10") ? 32 : 224;
-        Workload w = new Workload("soak", Workload.Kind.TRAIN, options.model(), StridePlacement.FIRST_1X1, options.batch(), side);
+        Workload w =
+                new Workload(
+                        "soak",
+                        Workload.Kind.TRAIN,
+                        options.model(),
+                        StridePlacement.FIRST_1X1,
+                        options.batch(),
+                        side);
         Layer.Sequence plan = ModelRegistry.get(options.model()).plan(w.options(), side);
         Batch batch = Worker.randomBatch(w, 10);
         Shape shape = new Shape(batch.shape());
@@ -82,26 +94,43 @@ public final class Soak {
             Network network = Network.create(plan, root);
             try (Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root)) {
                 network.requireGradients();
-                phases.add(phase("training", options.steps(), progress,
-                        () -> Trainer.sgdStep(network, sgd, batch, input, 0.01f, false)));
-                phases.add(phase("eager evaluation", options.evalBatches(), progress, () -> {
-                    try (NDManager scope = network.manager().newSubManager()) {
-                        network.logits(input.load(batch.images(), shape, scope)).toFloatArray();
-                    }
-                }));
+                phases.add(
+                        phase(
+                                "training",
+                                options.steps(),
+                                progress,
+                                () -> Trainer.sgdStep(network, sgd, batch, input, 0.01f, false)));
+                phases.add(
+                        phase(
+                                "eager evaluation",
+                                options.evalBatches(),
+                                progress,
+                                () -> {
+                                    try (NDManager scope = network.manager().newSubManager()) {
+                                        network.logits(input.load(batch.images(), shape, scope))
+                                                .toFloatArray();
+                                    }
+                                }));
             }
             try (InferenceNetwork compiled = InferenceNetwork.compile(network)) {
-                phases.add(phase("compiled evaluation", options.evalBatches(), progress, () -> {
-                    try (NDManager scope = compiled.manager().newSubManager()) {
-                        compiled.logits(input.load(batch.images(), shape, scope)).toFloatArray();
-                    }
-                }));
+                phases.add(
+                        phase(
+                                "compiled evaluation",
+                                options.evalBatches(),
+                                progress,
+                                () -> {
+                                    try (NDManager scope = compiled.manager().newSubManager()) {
+                                        compiled.logits(input.load(batch.images(), shape, scope))
+                                                .toFloatArray();
+                                    }
+                                }));
             }
         }
         return phases;
     }
 
-    private static Phase phase(String name, int iterations, PrintStream progress, Runnable iteration) {
+    private static Phase phase(
+            String name, int iterations, PrintStream progress, Runnable iteration) {
         int warmup = Math.min(iterations, Math.max(10, iterations / 5));
         int every = Math.max(1, iterations / 10);
         double afterWarmup = Double.NaN;
@@ -111,8 +140,14 @@ public final class Soak {
                 afterWarmup = residentMb();
             }
             if (i % every == 0 || i == iterations) {
-                progress.printf(Locale.ROOT, "%s %d/%d: resident %.1f MB, Java heap committed %.1f MB%n",
-                        name, i, iterations, residentMb(), Runtime.getRuntime().totalMemory() / 1048576.0);
+                progress.printf(
+                        Locale.ROOT,
+                        "%s %d/%d: resident %.1f MB, Java heap committed %.1f MB%n",
+                        name,
+                        i,
+                        iterations,
+                        residentMb(),
+                        Runtime.getRuntime().totalMemory() / 1048576.0);
             }
         }
         return new Phase(name, iterations, afterWarmup, residentMb());

@@ -1,8 +1,8 @@
 package org.resnetj.bench;
 
 /**
- * The timing loop both sides use: {@code warmup} untimed iterations, then iterations until at
- * least {@code seconds} have passed and at least {@code minIterations} are done.
+ * The timing loop both sides use: {@code warmup} untimed iterations, then iterations until at least
+ * {@code seconds} have passed and at least {@code minIterations} are done.
  *
  * @param iterations the timed iterations
  * @param seconds the wall time they took
@@ -36,6 +36,10 @@ record Timing(int iterations, double seconds, double bestSeconds, double cpuSeco
 
     /** The CPU time of this process so far, in seconds. */
     private static double processCpuSeconds() {
-        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        return ProcessHandle.current()
+                .info()
+                .totalCpuDuration()
+                .map(d -> d.toNanos() / 1e9)
+                .orElse(Double.NaN);
     }
 }

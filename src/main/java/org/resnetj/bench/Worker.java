@@ -33,18 +33,19 @@ import org.resnetj.train.Sgd;
 import org.resnetj.train.Trainer;
 
 /**
- * Our side of one measurement, run in a child JVM of its own so that its peak memory is its
- * own: parses the worker protocol's arguments ({@link Workload#arguments}), runs the workload and
- * prints one JSON line, the same one {@code bench/peer.py} prints for PyTorch.
+ * Our side of one measurement, run in a child JVM of its own so that its peak memory is its own:
+ * parses the worker protocol's arguments ({@link Workload#arguments}), runs the workload and prints
+ * one JSON line, the same one {@code bench/peer.py} prints for PyTorch.
  *
  * <p>Training runs {@link Trainer#sgdStep}, the loop's own step, with the paper's momentum and
- * weight decay. Inference runs the network compiled for it ({@link InferenceNetwork}, what
- * {@code eval} and {@code classify} run), and copies the batch from a Java array through an {@link InputBuffer} into a
- * short-lived manager and reads the logits back every iteration. The data pipeline is the {@link
- * BatchStream} of training: for CIFAR-10 over 50,000 random images, for ImageNet the image folder
- * pipeline of {@code FolderTraining} (decoding, Section 3.4's augmentation, PCA lighting) over the
- * JPEG files of {@code --images}. The memory baseline is taken after the
- * engine has loaded and before the model or the data is built, as {@code bench/peer.py} does.
+ * weight decay. Inference runs the network compiled for it ({@link InferenceNetwork}, what {@code
+ * eval} and {@code classify} run), and copies the batch from a Java array through an {@link
+ * InputBuffer} into a short-lived manager and reads the logits back every iteration. The data
+ * pipeline is the {@link BatchStream} of training: for CIFAR-10 over 50,000 random images, for
+ * ImageNet the image folder pipeline of {@code FolderTraining} (decoding, Section 3.4's
+ * augmentation, PCA lighting) over the JPEG files of {@code --images}. The memory baseline is taken
+ * after the engine has loaded and before the model or the data is built, as {@code bench/peer.py}
+ * does.
  */
 public final class Worker {
 
@@ -104,18 +105,29 @@ public final class Worker {
                 timing = matmul(w, s);
                 break;
         }
-        return result(w, timing, baseline, JniUtils.getNumThreads(), "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getInstance().getVersion());
+        return result(
+                w,
+                timing,
+                baseline,
+                JniUtils.getNumThreads(),
+                "DJL "
+                        + Engine.getDjlVersion()
+                        + ", libtorch "
+                        + Engine.getInstance().getVersion());
     }
 
     /**
      * The protocol's fields for a measurement of {@code w} that {@code timing} timed, with the
      * process's peak resident size now against {@code baselineKb}.
      */
-    static Map<String, Object> result(Workload w, Timing timing, long baselineKb, int threads, String engine) {
+    static Map<String, Object> result(
+            Workload w, Timing timing, long baselineKb, int threads, String engine) {
         long peak = ProcessMemory.peakKb();
         boolean matrix = w.kind() == Workload.Kind.MATMUL;
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("images_per_sec", matrix ? 0.0 : w.batch() * timing.iterations() / timing.seconds());
+        out.put(
+                "images_per_sec",
+                matrix ? 0.0 : w.batch() * timing.iterations() / timing.seconds());
         out.put("iterations", timing.iterations());
         out.put("seconds", timing.seconds());
         out.put("cpu_seconds", timing.cpuSeconds());
@@ -138,7 +150,10 @@ public final class Worker {
             network.requireGradients();
             InputBuffer input = new InputBuffer();
             return Timing.run(
-                    () -> Trainer.sgdStep(network, sgd, batch, input, 0.1f, false), s.warmup(), s.seconds(), s.minIterations());
+                    () -> Trainer.sgdStep(network, sgd, batch, input, 0.1f, false),
+                    s.warmup(),
+                    s.seconds(),
+                    s.minIterations());
         }
     }
 
@@ -181,12 +196,15 @@ public final class Worker {
 
     private static Timing imagenetData(Workload w, Workload.Settings s) throws IOException {
         if (s.images() == null) {
-            throw new IllegalArgumentException(w.kind().argument() + " needs --images DIR, a folder of DIR/train/CLASS/*.jpg");
+            throw new IllegalArgumentException(
+                    w.kind().argument() + " needs --images DIR, a folder of DIR/train/CLASS/*.jpg");
         }
-        ImageDecoder decoder = new ImageDecoder(ImageFolder.open(s.images(), null).train(), BadImages.STOP);
+        ImageDecoder decoder =
+                new ImageDecoder(ImageFolder.open(s.images(), null).train(), BadImages.STOP);
         float[] mean = new float[ImageNetPresets.IMAGE_SIZE];
         Arrays.fill(mean, IMAGENET_MEAN);
-        ImageFolderBatches batches = new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
+        ImageFolderBatches batches =
+                new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
         try (BatchStream stream = new BatchStream(batches, 0, s.threads())) {
             return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
         }
@@ -201,7 +219,8 @@ public final class Worker {
             return Timing.run(
                     () -> {
                         try (NDArray product = a.dot(b)) {
-                            product.getShape(); // the product is computed eagerly; nothing to read back
+                            product.getShape(); // the product is computed eagerly; nothing to read
+                            // back
                         }
                     },
                     s.warmup(),
@@ -235,25 +254,39 @@ public final class Worker {
 
         static Request parse(String[] args) {
             if (args.length == 0) {
-                throw new IllegalArgumentException("expected KIND --batch B --side S --threads T --warmup W --seconds SEC"
-                        + " --min-iterations K [--model M --stride-on 1x1|3x3] [--images DIR]");
+                throw new IllegalArgumentException(
+                        "expected KIND --batch B --side S --threads T --warmup W --seconds SEC"
+                            + " --min-iterations K [--model M --stride-on 1x1|3x3] [--images DIR]");
             }
             Workload.Kind kind = Workload.Kind.ofArgument(args[0]);
             Map<String, String> values = new LinkedHashMap<>();
             for (int i = 1; i < args.length; i += 2) {
                 if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("expected --name value pairs after the kind, got '" + args[i] + "'");
+                    throw new IllegalArgumentException(
+                            "expected --name value pairs after the kind, got '" + args[i] + "'");
                 }
                 values.put(args[i].substring(2), args[i + 1]);
             }
             String model = values.getOrDefault("model", "");
-            StridePlacement stride = "3x3".equals(values.get("stride-on")) ? StridePlacement.MIDDLE_3X3 : StridePlacement.FIRST_1X1;
-            Workload workload = new Workload(
-                    kind.argument() + (model.isEmpty() ? "" : "-" + model), kind, model, stride,
-                    integer(values, "batch"), integer(values, "side"));
-            Workload.Settings settings = new Workload.Settings(
-                    integer(values, "threads"), integer(values, "warmup"), number(values, "seconds"), integer(values, "min-iterations"),
-                    values.containsKey("images") ? Path.of(values.get("images")) : null);
+            StridePlacement stride =
+                    "3x3".equals(values.get("stride-on"))
+                            ? StridePlacement.MIDDLE_3X3
+                            : StridePlacement.FIRST_1X1;
+            Workload workload =
+                    new Workload(
+                            kind.argument() + (model.isEmpty() ? "" : "-" + model),
+                            kind,
+                            model,
+                            stride,
+                            integer(values, "batch"),
+                            integer(values, "side"));
+            Workload.Settings settings =
+                    new Workload.Settings(
+                            integer(values, "threads"),
+                            integer(values, "warmup"),
+                            number(values, "seconds"),
+                            integer(values, "min-iterations"),
+                            values.containsKey("images") ? Path.of(values.get("images")) : null);
             return new Request(workload, settings);
         }
 
@@ -269,7 +302,8 @@ public final class Worker {
             try {
                 return Double.parseDouble(value);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--" + name + " must be a number, got '" + value + "'");
+                throw new IllegalArgumentException(
+                        "--" + name + " must be a number, got '" + value + "'");
             }
         }
     }

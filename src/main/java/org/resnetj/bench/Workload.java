@@ -13,8 +13,8 @@ import org.resnetj.model.ModelSpec;
 import org.resnetj.model.StridePlacement;
 
 /**
- * One thing the benchmark measures on both sides: what runs ({@link Kind}), on which network,
- * at which batch size and image side. {@link Workloads#ALL} declares them.
+ * One thing the benchmark measures on both sides: what runs ({@link Kind}), on which network, at
+ * which batch size and image side. {@link Workloads#ALL} declares them.
  *
  * @param name the name the report and {@code --only} use, for example {@code train-resnet20}
  * @param kind what one iteration does
@@ -24,15 +24,16 @@ import org.resnetj.model.StridePlacement;
  * @param batch images per iteration
  * @param side image side in pixels
  */
-public record Workload(String name, Kind kind, String model, StridePlacement stride, int batch, int side) {
+public record Workload(
+        String name, Kind kind, String model, StridePlacement stride, int batch, int side) {
 
     /**
      * What one iteration of a workload does; the same on both sides.
      *
-     * <p>The utilisation convention: one forward pass costs 2 flops per multiply-add of the
-     * network ({@link Complexity}: convolutions and fully connected layers); a training step
-     * costs 3 forward passes (the backward pass computes the gradients of the inputs and of the
-     * weights, each about as costly as the forward pass).
+     * <p>The utilisation convention: one forward pass costs 2 flops per multiply-add of the network
+     * ({@link Complexity}: convolutions and fully connected layers); a training step costs 3
+     * forward passes (the backward pass computes the gradients of the inputs and of the weights,
+     * each about as costly as the forward pass).
      */
     public enum Kind {
         /** A full SGD step: forward in training mode, cross-entropy, backward, the update. */
@@ -62,7 +63,9 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
             return argument;
         }
 
-        /** Forward passes' worth of flops per image: 3 for training, 1 for inference, 0 otherwise. */
+        /**
+         * Forward passes' worth of flops per image: 3 for training, 1 for inference, 0 otherwise.
+         */
         public int forwardPasses() {
             return forwardPasses;
         }
@@ -78,15 +81,21 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
                     return kind;
                 }
             }
-            throw new IllegalArgumentException("unknown workload kind '" + value + "', expected one of "
-                    + Arrays.stream(values()).map(Kind::argument).collect(Collectors.joining(", ")));
+            throw new IllegalArgumentException(
+                    "unknown workload kind '"
+                            + value
+                            + "', expected one of "
+                            + Arrays.stream(values())
+                                    .map(Kind::argument)
+                                    .collect(Collectors.joining(", ")));
         }
     }
 
     /** Checks the sizes and that the model is registered. */
     public Workload {
         if (batch < 1 || side < 1) {
-            throw new IllegalArgumentException(name + ": batch and side must be positive, got " + batch + " and " + side);
+            throw new IllegalArgumentException(
+                    name + ": batch and side must be positive, got " + batch + " and " + side);
         }
         if (kind == Kind.TRAIN || kind == Kind.INFER) {
             ModelRegistry.get(model);
@@ -108,7 +117,10 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
         return new Workload(name, Kind.CIFAR_DATA, "", StridePlacement.FIRST_1X1, batch, 32);
     }
 
-    /** JPEG decoding plus the ImageNet training augmentation in batches of {@code batch}, 224×224 crops. */
+    /**
+     * JPEG decoding plus the ImageNet training augmentation in batches of {@code batch}, 224×224
+     * crops.
+     */
     static Workload imagenetData(String name, int batch) {
         return new Workload(name, Kind.IMAGENET_DATA, "", StridePlacement.FIRST_1X1, batch, 224);
     }
@@ -129,7 +141,8 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
             case IMAGENET_DATA:
                 return new Workload(name, kind, model, stride, Math.min(batch, 4), side);
             case INFER:
-                return new Workload(name, kind, model, stride, Math.min(batch, 2), Math.min(side, 64));
+                return new Workload(
+                        name, kind, model, stride, Math.min(batch, 2), Math.min(side, 64));
             default:
                 return new Workload(name, kind, model, stride, batch, Math.min(side, 512));
         }
@@ -147,20 +160,32 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
             return 0;
         }
         ModelSpec spec = ModelRegistry.get(model);
-        return 2.0 * kind.forwardPasses() * Complexity.of(spec.plan(options(), side), side).multAdds();
+        return 2.0
+                * kind.forwardPasses()
+                * Complexity.of(spec.plan(options(), side), side).multAdds();
     }
 
-    /** What the report says the workload is, for example {@code ResNet-20 training, batch 128, 32×32}. */
+    /**
+     * What the report says the workload is, for example {@code ResNet-20 training, batch 128,
+     * 32×32}.
+     */
     String description() {
         switch (kind) {
             case TRAIN:
-                return String.format(Locale.ROOT, "%s training, batch %d, %d×%d", model, batch, side, side);
+                return String.format(
+                        Locale.ROOT, "%s training, batch %d, %d×%d", model, batch, side, side);
             case INFER:
-                return String.format(Locale.ROOT, "%s inference, batch %d, %d×%d", model, batch, side, side);
+                return String.format(
+                        Locale.ROOT, "%s inference, batch %d, %d×%d", model, batch, side, side);
             case CIFAR_DATA:
                 return String.format(Locale.ROOT, "CIFAR-10 augmentation, batch %d", batch);
             case IMAGENET_DATA:
-                return String.format(Locale.ROOT, "JPEG decoding and ImageNet augmentation, batch %d, %d×%d crops", batch, side, side);
+                return String.format(
+                        Locale.ROOT,
+                        "JPEG decoding and ImageNet augmentation, batch %d, %d×%d crops",
+                        batch,
+                        side,
+                        side);
             default:
                 return String.format(Locale.ROOT, "%d×%d float32 matmul", side, side);
         }
@@ -175,14 +200,22 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
      * @throws IllegalStateException for {@link Kind#IMAGENET_DATA} if the settings name no images
      */
     List<String> arguments(Settings settings) {
-        List<String> args = new ArrayList<>(List.of(
-                kind.argument(),
-                "--batch", Integer.toString(batch),
-                "--side", Integer.toString(side),
-                "--threads", Integer.toString(settings.threads()),
-                "--warmup", Integer.toString(settings.warmup()),
-                "--seconds", Double.toString(settings.seconds()),
-                "--min-iterations", Integer.toString(settings.minIterations())));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                kind.argument(),
+                                "--batch",
+                                Integer.toString(batch),
+                                "--side",
+                                Integer.toString(side),
+                                "--threads",
+                                Integer.toString(settings.threads()),
+                                "--warmup",
+                                Integer.toString(settings.warmup()),
+                                "--seconds",
+                                Double.toString(settings.seconds()),
+                                "--min-iterations",
+                                Integer.toString(settings.minIterations())));
         if (!model.isEmpty()) {
             args.add("--model");
             args.add(model);
@@ -191,7 +224,8 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
         }
         if (kind == Kind.IMAGENET_DATA) {
             if (settings.images() == null) {
-                throw new IllegalStateException(name + " reads JPEG files, but the settings name no image folder");
+                throw new IllegalStateException(
+                        name + " reads JPEG files, but the settings name no image folder");
             }
             args.add("--images");
             args.add(settings.images().toString());
@@ -214,8 +248,16 @@ public record Workload(String name, Kind kind, String model, StridePlacement str
 
         Settings {
             if (threads < 1 || warmup < 0 || seconds < 0 || minIterations < 1) {
-                throw new IllegalArgumentException("bad timing settings: " + threads + " threads, " + warmup
-                        + " warm-up iterations, " + seconds + " s, " + minIterations + " iterations");
+                throw new IllegalArgumentException(
+                        "bad timing settings: "
+                                + threads
+                                + " threads, "
+                                + warmup
+                                + " warm-up iterations, "
+                                + seconds
+                                + " s, "
+                                + minIterations
+                                + " iterations");
             }
         }
 

@@ -1,5 +1,5 @@
 /**
- * Performance: training and inference throughput, peak memory and the data pipeline, measured
- * side by side with PyTorch in alternating child processes.
+ * Performance: training and inference throughput, peak memory and the data pipeline, measured side
+ * by side with PyTorch in alternating child processes.
  */
 package org.resnetj.bench;

@@ -9,16 +9,26 @@ import picocli.CommandLine.Option;
 /** The flags that choose a network's architecture options; absent flags keep the paper's. */
 final class ArchitectureOptions {
 
-    @Option(names = "--shortcut", paramLabel = "A|B|C", description = "shortcut option of Section 3.3 (default: A for CIFAR-10 nets, B for ImageNet nets)")
+    @Option(
+            names = "--shortcut",
+            paramLabel = "A|B|C",
+            description =
+                    "shortcut option of Section 3.3 (default: A for CIFAR-10 nets, B for ImageNet"
+                            + " nets)")
     Shortcut shortcut;
 
     @Option(
             names = "--stride-on",
             paramLabel = "1x1|3x3",
-            description = "bottleneck convolution that downsamples: 1x1 (authors' models, default) or 3x3 (torchvision)")
+            description =
+                    "bottleneck convolution that downsamples: 1x1 (authors' models, default) or 3x3"
+                            + " (torchvision)")
     String strideOn;
 
-    @Option(names = "--classes", paramLabel = "K", description = "number of classes (default: 10 for CIFAR-10 nets, 1000 otherwise)")
+    @Option(
+            names = "--classes",
+            paramLabel = "K",
+            description = "number of classes (default: 10 for CIFAR-10 nets, 1000 otherwise)")
     Integer classes;
 
     /** The spec's defaults with these flags applied. */
@@ -27,7 +37,9 @@ final class ArchitectureOptions {
         if (shortcut != null) {
             if (!spec.residual()) {
                 throw new IllegalArgumentException(
-                        "--shortcut applies to residual nets; " + spec.name() + " has no shortcuts");
+                        "--shortcut applies to residual nets; "
+                                + spec.name()
+                                + " has no shortcuts");
             }
             options = options.withShortcut(shortcut);
         }
@@ -50,7 +62,8 @@ final class ArchitectureOptions {
             case "3x3":
                 return StridePlacement.MIDDLE_3X3;
             default:
-                throw new IllegalArgumentException("--stride-on must be 1x1 or 3x3, got '" + value + "'");
+                throw new IllegalArgumentException(
+                        "--stride-on must be 1x1 or 3x3, got '" + value + "'");
         }
     }
 }

@@ -16,20 +16,40 @@ import picocli.CommandLine.Option;
 @Command(
         name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Measure training and inference images/s, model FLOPs utilisation, peak memory and the data pipeline,"
-                + " alternating with the same workloads in PyTorch (bench/peer, Debian's python3-torch).")
+        description =
+                "Measure training and inference images/s, model FLOPs utilisation, peak memory and"
+                        + " the data pipeline, alternating with the same workloads in PyTorch"
+                        + " (bench/peer, Debian's python3-torch).")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--threads", paramLabel = "T", description = "compute threads on both sides (default: all cores)")
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "compute threads on both sides (default: all cores)")
     Integer threads;
 
-    @Option(names = "--repeats", paramLabel = "N", description = "measurements of each workload on each side; the report gives medians (default: 5, 1 with --quick)")
+    @Option(
+            names = "--repeats",
+            paramLabel = "N",
+            description =
+                    "measurements of each workload on each side; the report gives medians (default:"
+                            + " 5, 1 with --quick)")
     Integer repeats;
 
-    @Option(names = "--seconds", paramLabel = "S", defaultValue = "3", description = "timed seconds of each measurement, after the warm-up (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seconds",
+            paramLabel = "S",
+            defaultValue = "3",
+            description =
+                    "timed seconds of each measurement, after the warm-up (default:"
+                            + " ${DEFAULT-VALUE})")
     double seconds;
 
-    @Option(names = "--quick", description = "a tiny size that proves the bench works in seconds: small batches, one iteration; not a measurement")
+    @Option(
+            names = "--quick",
+            description =
+                    "a tiny size that proves the bench works in seconds: small batches, one"
+                            + " iteration; not a measurement")
     boolean quick;
 
     @Option(names = "--no-peer", description = "measure ours alone")
@@ -43,7 +63,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "run only these workloads (comma-separated) of: ${COMPLETION-CANDIDATES}")
     List<String> only = List.of();
 
-    @Option(names = "--peer", paramLabel = "PATH", description = "the PyTorch side's command (default: bench/peer of this checkout)")
+    @Option(
+            names = "--peer",
+            paramLabel = "PATH",
+            description = "the PyTorch side's command (default: bench/peer of this checkout)")
     Path peer;
 
     @Option(names = "--json", description = "print one JSON object instead of the table")
@@ -55,9 +78,13 @@ final class BenchCommand implements Callable<Integer> {
         int repeatCount = repeats == null ? (quick ? 1 : 5) : repeats;
         Path script = peer == null ? defaultPeer() : peer;
         if (!noPeer && !Files.isExecutable(script)) {
-            throw new IllegalArgumentException("--peer " + script + " is not an executable file (expected bench/peer of this checkout)");
+            throw new IllegalArgumentException(
+                    "--peer "
+                            + script
+                            + " is not an executable file (expected bench/peer of this checkout)");
         }
-        Bench.Options options = new Bench.Options(threadCount, repeatCount, seconds, quick, !noPeer, only, script);
+        Bench.Options options =
+                new Bench.Options(threadCount, repeatCount, seconds, quick, !noPeer, only, script);
         BenchResult result = Bench.run(options, System.err);
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(result.toJson()));
@@ -75,7 +102,10 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** bench/peer under the checkout the launcher runs from ({@code resnet.home}), else the working directory. */
+    /**
+     * bench/peer under the checkout the launcher runs from ({@code resnet.home}), else the working
+     * directory.
+     */
     private static Path defaultPeer() {
         String home = System.getProperty("resnet.home");
         return Path.of(home == null ? "" : home).toAbsolutePath().resolve("bench").resolve("peer");

@@ -34,28 +34,46 @@ import picocli.CommandLine.Spec;
         name = "classify",
         mixinStandardHelpOptions = true,
         description = {
-            "Print the top-K classes of each image with their probabilities (softmax of the logits).",
-            "Images are preprocessed as the checkpoint records: torchvision weights take the center-crop preset"
-                    + " (shorter side resized to 256, center 224x224, channel mean/std); our CIFAR-10 checkpoints take"
-                    + " the image resized to 32x32 minus the per-pixel mean.",
-            "An unreadable image is reported on stderr by its path and the others are still classified;"
-                    + " the exit status is then 1."
+            "Print the top-K classes of each image with their probabilities (softmax of the"
+                    + " logits).",
+            "Images are preprocessed as the checkpoint records: torchvision weights take the"
+                + " center-crop preset (shorter side resized to 256, center 224x224, channel"
+                + " mean/std); our CIFAR-10 checkpoints take the image resized to 32x32 minus the"
+                + " per-pixel mean.",
+            "An unreadable image is reported on stderr by its path and the others are still"
+                    + " classified; the exit status is then 1."
         })
 final class ClassifyCommand implements Callable<Integer> {
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "PATH", description = "a checkpoint file, or a run directory for its newest checkpoint")
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "PATH",
+            description = "a checkpoint file, or a run directory for its newest checkpoint")
     Path checkpoint;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "class names, one per line, in class order (default: the names the checkpoint records, else class numbers)")
+    @Option(
+            names = "--labels",
+            paramLabel = "FILE",
+            description =
+                    "class names, one per line, in class order (default: the names the checkpoint"
+                            + " records, else class numbers)")
     Path labels;
 
-    @Option(names = "--top", paramLabel = "K", defaultValue = "5", description = "classes to print per image (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--top",
+            paramLabel = "K",
+            defaultValue = "5",
+            description = "classes to print per image (default: ${DEFAULT-VALUE})")
     int top;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "JPEG (RGB, grayscale or CMYK), PNG, BMP or GIF files")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE",
+            description = "JPEG (RGB, grayscale or CMYK), PNG, BMP or GIF files")
     List<Path> images;
 
     @Spec CommandSpec spec;
@@ -77,8 +95,12 @@ final class ClassifyCommand implements Callable<Integer> {
             Preprocessing preprocessing = model.preprocessing();
             preprocessingType = preprocessing.type();
             int side = preprocessing.side();
-            List<String> names = labels != null ? readLabels(labels, classes(model))
-                    : model.classNames().size() == classes(model) ? model.classNames() : null;
+            List<String> names =
+                    labels != null
+                            ? readLabels(labels, classes(model))
+                            : model.classNames().size() == classes(model)
+                                    ? model.classNames()
+                                    : null;
             for (Path image : images) {
                 float[] input;
                 try {
@@ -107,11 +129,15 @@ final class ClassifyCommand implements Callable<Integer> {
         return answers.stream().anyMatch(a -> a.error() != null) ? 1 : 0;
     }
 
-    /** The outputs of the network's last layer, the fully connected classifier of every registered net. */
+    /**
+     * The outputs of the network's last layer, the fully connected classifier of every registered
+     * net.
+     */
     private static int classes(LoadedModel model) {
         List<Layer> layers = model.classifier().plan().layers();
         if (!(layers.get(layers.size() - 1) instanceof Layer.Linear fc)) {
-            throw new IllegalStateException(model.spec().name() + " does not end in a fully connected layer");
+            throw new IllegalStateException(
+                    model.spec().name() + " does not end in a fully connected layer");
         }
         return fc.out();
     }
@@ -133,15 +159,16 @@ final class ClassifyCommand implements Callable<Integer> {
                 .boxed()
                 .sorted(Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i))
                 .limit(top)
-                .forEach(i -> {
-                    Map<String, Object> entry = new LinkedHashMap<>();
-                    entry.put("class", i);
-                    if (names != null) {
-                        entry.put("label", names.get(i));
-                    }
-                    entry.put("probability", p[i] / total);
-                    out.add(entry);
-                });
+                .forEach(
+                        i -> {
+                            Map<String, Object> entry = new LinkedHashMap<>();
+                            entry.put("class", i);
+                            if (names != null) {
+                                entry.put("label", names.get(i));
+                            }
+                            entry.put("probability", p[i] / total);
+                            out.add(entry);
+                        });
         return out;
     }
 
@@ -159,8 +186,14 @@ final class ClassifyCommand implements Callable<Integer> {
             lines.remove(lines.size() - 1);
         }
         if (lines.size() != classes) {
-            throw new IllegalArgumentException("--labels " + file + " names " + lines.size() + " classes, the checkpoint has "
-                    + classes + "; expected one name per line");
+            throw new IllegalArgumentException(
+                    "--labels "
+                            + file
+                            + " names "
+                            + lines.size()
+                            + " classes, the checkpoint has "
+                            + classes
+                            + "; expected one name per line");
         }
         return lines.stream().map(String::strip).toList();
     }
@@ -170,15 +203,17 @@ final class ClassifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println(answer.image());
         for (Map<String, Object> entry : answer.classes()) {
-            Object label = entry.containsKey("label")
-                    ? entry.get("label") + " (" + entry.get("class") + ")"
-                    : "class " + entry.get("class");
+            Object label =
+                    entry.containsKey("label")
+                            ? entry.get("label") + " (" + entry.get("class") + ")"
+                            : "class " + entry.get("class");
             out.printf(Locale.ROOT, "  %.4f  %s%n", (Double) entry.get("probability"), label);
         }
         out.flush();
     }
 
-    private void printJson(Path file, String preprocessing, List<Answer> answers) throws IOException {
+    private void printJson(Path file, String preprocessing, List<Answer> answers)
+            throws IOException {
         List<Map<String, Object>> results = new ArrayList<>();
         for (Answer a : answers) {
             Map<String, Object> result = new LinkedHashMap<>();

@@ -23,7 +23,11 @@ final class GradNormsCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories")
     List<Path> runs;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "chart file, .png or .svg")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
+            description = "chart file, .png or .svg")
     Path out;
 
     @Override

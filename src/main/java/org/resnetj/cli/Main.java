@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         name = "resnet",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Deep Residual Learning for Image Recognition (He et al., CVPR 2016) on the JVM.",
+        description =
+                "Deep Residual Learning for Image Recognition (He et al., CVPR 2016) on the JVM.",
         subcommands = {
             ModelsCommand.class,
             SummaryCommand.class,
@@ -34,13 +35,15 @@ public final class Main implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     /**
-     * Runs the tool and exits with its status. First, where the host needs the workaround of
-     * {@link HiddenCaches}, one line on stderr says what the tool does differently, and why.
+     * Runs the tool and exits with its status. First, where the host needs the workaround of {@link
+     * HiddenCaches}, one line on stderr says what the tool does differently, and why.
      */
     public static void main(String[] args) {
         try {
             String notice = HiddenCaches.notice();
-            if (notice != null && System.getProperty(SoakCommand.CHILD) == null) { // the soak's parent has said it
+            if (notice != null
+                    && System.getProperty(SoakCommand.CHILD)
+                            == null) { // the soak's parent has said it
                 System.err.println(notice);
             }
         } catch (IllegalArgumentException e) {
@@ -50,7 +53,10 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the tool and returns its exit status: 0 on success, 1 on a user error, 2 on a usage error. */
+    /**
+     * Runs the tool and returns its exit status: 0 on success, 1 on a user error, 2 on a usage
+     * error.
+     */
     public static int run(String... args) {
         offline();
         CommandLine cli = new CommandLine(new Main());
@@ -83,7 +89,10 @@ public final class Main implements Runnable {
         if (e instanceof IllegalArgumentException
                 || e instanceof IOException
                 || e instanceof UncheckedIOException) {
-            String message = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            String message =
+                    e instanceof UncheckedIOException u
+                            ? u.getCause().getMessage()
+                            : e.getMessage();
             cli.getErr().println("error: " + message);
             return 1;
         }
@@ -93,7 +102,13 @@ public final class Main implements Runnable {
     /** A bad flag or value: one line naming it, and where to find the usage. */
     private static int reportUsageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cli = e.getCommandLine();
-        cli.getErr().println("error: " + e.getMessage() + " (see " + cli.getCommandSpec().qualifiedName() + " --help)");
+        cli.getErr()
+                .println(
+                        "error: "
+                                + e.getMessage()
+                                + " (see "
+                                + cli.getCommandSpec().qualifiedName()
+                                + " --help)");
         return 2;
     }
 

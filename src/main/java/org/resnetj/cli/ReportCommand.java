@@ -11,12 +11,18 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "report",
         mixinStandardHelpOptions = true,
-        description = "Write DIR/report.html: one self-contained page (figures embedded, no network needed) for a run "
-                + "directory or an experiment directory, with the resolved configuration, the curves, the table with the "
-                + "paper's numbers beside ours, and a synthetic-data banner where that is what was used.")
+        description =
+                "Write DIR/report.html: one self-contained page (figures embedded, no network"
+                    + " needed) for a run directory or an experiment directory, with the resolved"
+                    + " configuration, the curves, the table with the paper's numbers beside ours,"
+                    + " and a synthetic-data banner where that is what was used.")
 final class ReportCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "a run directory (config.json) or an experiment directory (experiment.json)")
+    @Parameters(
+            index = "0",
+            paramLabel = "DIR",
+            description =
+                    "a run directory (config.json) or an experiment directory (experiment.json)")
     Path dir;
 
     @Override

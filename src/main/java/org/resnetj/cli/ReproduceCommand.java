@@ -17,41 +17,70 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code resnet reproduce NAME}: runs an experiment of the paper and draws its figure, table and report. */
+/**
+ * {@code resnet reproduce NAME}: runs an experiment of the paper and draws its figure, table and
+ * report.
+ */
 @Command(
         name = "reproduce",
         mixinStandardHelpOptions = true,
         description = {
-            "Run an experiment of the paper (see --list): every run into OUT/<run>[-seedS]/, skipping finished runs "
-                    + "and resuming interrupted ones; then the figure (figure.png, figure.svg), the table with the paper's "
-                    + "numbers (table.csv, table.md), experiment.json and report.html.",
-            "Without --data it runs on the synthetic default data set, with a short schedule unless the experiment "
-                    + "or --iterations sets one."
+            "Run an experiment of the paper (see --list): every run into OUT/<run>[-seedS]/,"
+                    + " skipping finished runs and resuming interrupted ones; then the figure"
+                    + " (figure.png, figure.svg), the table with the paper's numbers (table.csv,"
+                    + " table.md), experiment.json and report.html.",
+            "Without --data it runs on the synthetic default data set, with a short schedule unless"
+                    + " the experiment or --iterations sets one."
         })
 final class ReproduceCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "the experiment, e.g. fig1, table6, degradation")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "NAME",
+            description = "the experiment, e.g. fig1, table6, degradation")
     String name;
 
     @Option(names = "--list", description = "list the experiments and exit")
     boolean list;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz), or an image folder for the ImageNet experiments; default: synthetic data in " + SyntheticDefault.DIR)
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz), or an image"
+                            + " folder for the ImageNet experiments; default: synthetic data in "
+                            + SyntheticDefault.DIR)
     Path data;
 
-    @Option(names = "--iterations", paramLabel = "N", description = "iterations of every run; the LR steps stay at the same fractions")
+    @Option(
+            names = "--iterations",
+            paramLabel = "N",
+            description = "iterations of every run; the LR steps stay at the same fractions")
     Integer iterations;
 
-    @Option(names = "--seeds", paramLabel = "K", description = "train every run with K seeds instead of the declared number")
+    @Option(
+            names = "--seeds",
+            paramLabel = "K",
+            description = "train every run with K seeds instead of the declared number")
     Integer seeds;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "the experiment directory (default: runs/NAME)")
+    @Option(
+            names = "--out",
+            paramLabel = "DIR",
+            description = "the experiment directory (default: runs/NAME)")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "T", description = "threads of new runs (resumed runs keep their own; default: all cores)")
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "threads of new runs (resumed runs keep their own; default: all cores)")
     Integer threads;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a recipe value of every run, after the experiment's own")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "override a recipe value of every run, after the experiment's own")
     List<String> set = new ArrayList<>();
 
     @Override
@@ -68,8 +97,10 @@ final class ReproduceCommand implements Callable<Integer> {
         Recipe base = experiment.dataset().recipe();
         List<String> overrides = new ArrayList<>(set);
         if (source == null && experiment.dataset() == Experiment.Dataset.IMAGENET) {
-            throw new IllegalArgumentException(experiment.name() + " is an ImageNet experiment and has no embedded default: "
-                    + "give --data DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
+            throw new IllegalArgumentException(
+                    experiment.name()
+                            + " is an ImageNet experiment and has no embedded default: give --data"
+                            + " DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
         }
         if (source == null) {
             source = SyntheticDefault.ensure();
@@ -84,13 +115,19 @@ final class ReproduceCommand implements Callable<Integer> {
             overrides.add("threads=" + threads);
         }
         Path dir = out != null ? out : Path.of("runs", experiment.name());
-        Results results = Reproduction.run(
-                experiment, new Reproduction.Settings(source, base, overrides, seeds, dir, ReproduceCommand::responses));
+        Results results =
+                Reproduction.run(
+                        experiment,
+                        new Reproduction.Settings(
+                                source, base, overrides, seeds, dir, ReproduceCommand::responses));
         print(results, dir);
         return 0;
     }
 
-    /** Draws Fig. 7 with {@code resnet responses}'s own code and defaults, so that it has one implementation. */
+    /**
+     * Draws Fig. 7 with {@code resnet responses}'s own code and defaults, so that it has one
+     * implementation.
+     */
     private static void responses(List<Path> runDirs, Path data, Path outDir) throws IOException {
         List<String> args = new ArrayList<>();
         for (Path dir : runDirs) {
@@ -109,19 +146,39 @@ final class ReproduceCommand implements Callable<Integer> {
             for (Experiment.Run run : e.runs()) {
                 runs.add(run.name() + (run.seeds() > 1 ? " ×" + run.seeds() : ""));
             }
-            String needs = e.dataset() == Experiment.Dataset.IMAGENET ? " (needs --data: an image folder)" : "";
-            System.out.printf(Locale.ROOT, "%-12s %-30s %-9s %s%n", e.name(), e.reference(), e.dataset(), String.join(", ", runs));
-            System.out.printf(Locale.ROOT, "%-12s %s; shows %s%s%n", "", e.title(), e.drawing(), needs);
+            String needs =
+                    e.dataset() == Experiment.Dataset.IMAGENET
+                            ? " (needs --data: an image folder)"
+                            : "";
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-12s %-30s %-9s %s%n",
+                    e.name(),
+                    e.reference(),
+                    e.dataset(),
+                    String.join(", ", runs));
+            System.out.printf(
+                    Locale.ROOT, "%-12s %s; shows %s%s%n", "", e.title(), e.drawing(), needs);
         }
     }
 
     private static void print(Results results, Path dir) {
         Experiment e = results.experiment();
-        System.out.printf(Locale.ROOT, "%s (%s): %d runs in %s%s%n", e.name(), e.reference(), results.runs().size(), dir,
+        System.out.printf(
+                Locale.ROOT,
+                "%s (%s): %d runs in %s%s%n",
+                e.name(),
+                e.reference(),
+                results.runs().size(),
+                dir,
                 results.synthetic() ? ", on SYNTHETIC data" : "");
         for (Results.RunResult run : results.runs()) {
-            System.out.printf(Locale.ROOT, "  %-16s final training error %6s%%, test top-1 error %6s%%%n",
-                    run.dir(), format(run.trainError()), format(run.testError()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %-16s final training error %6s%%, test top-1 error %6s%%%n",
+                    run.dir(),
+                    format(run.trainError()),
+                    format(run.testError()));
         }
         for (Results.CheckOutcome check : results.checks()) {
             System.out.println("  " + check.describe());
@@ -129,8 +186,15 @@ final class ReproduceCommand implements Callable<Integer> {
         if (!results.verdict().isEmpty()) {
             System.out.println(results.verdict());
         }
-        System.out.println("wrote " + dir.resolve(Reproduction.FIGURE_PNG) + ", " + Reproduction.TABLE_MD + ", "
-                + Reproduction.SUMMARY + " and " + dir.resolve(Report.FILE));
+        System.out.println(
+                "wrote "
+                        + dir.resolve(Reproduction.FIGURE_PNG)
+                        + ", "
+                        + Reproduction.TABLE_MD
+                        + ", "
+                        + Reproduction.SUMMARY
+                        + " and "
+                        + dir.resolve(Report.FILE));
     }
 
     private static String format(Double percent) {

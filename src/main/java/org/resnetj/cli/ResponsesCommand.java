@@ -18,14 +18,17 @@ import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code resnet responses}: the std of every 3×3 layer's response over the test set, as in Fig. 7. */
+/**
+ * {@code resnet responses}: the std of every 3×3 layer's response over the test set, as in Fig. 7.
+ */
 @Command(
         name = "responses",
         mixinStandardHelpOptions = true,
         description = {
-            "Measure the standard deviation of every 3×3 layer's response (after BN, before ReLU or addition) "
-                    + "over the test set, single view, in inference mode, and draw both panels of Fig. 7: "
-                    + "layers in their original order and sorted in descending order, one colour per model.",
+            "Measure the standard deviation of every 3×3 layer's response (after BN, before ReLU or"
+                    + " addition) over the test set, single view, in inference mode, and draw both"
+                    + " panels of Fig. 7: layers in their original order and sorted in descending"
+                    + " order, one colour per model.",
             "The std of a layer pools all its output values over images, channels and positions.",
             "Writes responses.csv, responses.png and responses.svg to --out."
         })
@@ -35,16 +38,31 @@ final class ResponsesCommand implements Callable<Integer> {
             names = "--checkpoint",
             required = true,
             paramLabel = "PATH",
-            description = "a checkpoint file, or a run directory for its newest checkpoint; repeat to overlay models")
+            description =
+                    "a checkpoint file, or a run directory for its newest checkpoint; repeat to"
+                            + " overlay models")
     List<Path> checkpoints;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz)")
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "DIR",
+            description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz)")
     Path data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the directory to write the CSV and the figures to")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "the directory to write the CSV and the figures to")
     Path out;
 
-    @Option(names = "--batch", paramLabel = "B", defaultValue = "100", description = "images per batch; it does not change the result (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batch",
+            paramLabel = "B",
+            defaultValue = "100",
+            description =
+                    "images per batch; it does not change the result (default: ${DEFAULT-VALUE})")
     int batch;
 
     @Override
@@ -66,10 +84,21 @@ final class ResponsesCommand implements Callable<Integer> {
                 int occurrence = seen.merge(name, 1, Integer::sum);
                 String label = occurrence == 1 ? name : name + " (" + occurrence + ")";
                 List<LayerResponses.LayerStd> layers =
-                        LayerResponses.measure(model.network(), cifar.test(), model.pixelMean(), batch);
+                        LayerResponses.measure(
+                                model.network(), cifar.test(), model.pixelMean(), batch);
                 models.add(new ResponseFigure.Model(label, model.spec().residual(), file, layers));
-                double mean = layers.stream().mapToDouble(LayerResponses.LayerStd::std).average().orElse(Double.NaN);
-                System.out.printf(Locale.ROOT, "%s: %d 3×3 layers, mean std %.4f (%s)%n", label, layers.size(), mean, file);
+                double mean =
+                        layers.stream()
+                                .mapToDouble(LayerResponses.LayerStd::std)
+                                .average()
+                                .orElse(Double.NaN);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: %d 3×3 layers, mean std %.4f (%s)%n",
+                        label,
+                        layers.size(),
+                        mean,
+                        file);
             }
         }
         ResponseFigure.write(models, cifar.synthetic(), out);

@@ -15,15 +15,24 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "summary",
         mixinStandardHelpOptions = true,
-        description = "Print a network's layers in the shape of Table 1, its parameters and multiply-adds.")
+        description =
+                "Print a network's layers in the shape of Table 1, its parameters and"
+                        + " multiply-adds.")
 final class SummaryCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "a registered network, e.g. resnet50")
+    @Parameters(
+            index = "0",
+            paramLabel = "MODEL",
+            description = "a registered network, e.g. resnet50")
     String model;
 
     @Mixin ArchitectureOptions architecture;
 
-    @Option(names = "--input-size", paramLabel = "S", description = "input side in pixels (default: 224 for ImageNet nets, 32 for CIFAR-10 nets)")
+    @Option(
+            names = "--input-size",
+            paramLabel = "S",
+            description =
+                    "input side in pixels (default: 224 for ImageNet nets, 32 for CIFAR-10 nets)")
     Integer inputSize;
 
     @Option(names = "--json", description = "print one JSON object instead of the table")
@@ -34,7 +43,8 @@ final class SummaryCommand implements Callable<Integer> {
         ModelSpec spec = ModelRegistry.get(model);
         int size = inputSize == null ? spec.inputSize() : inputSize;
         if (size < 1) {
-            throw new IllegalArgumentException("--input-size must be a positive number of pixels, got " + size);
+            throw new IllegalArgumentException(
+                    "--input-size must be a positive number of pixels, got " + size);
         }
         Summary summary = Summary.of(spec, architecture.resolve(spec), size);
         if (json) {

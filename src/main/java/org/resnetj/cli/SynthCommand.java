@@ -20,23 +20,44 @@ import picocli.CommandLine.Option;
         })
 final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "directory to create; must not exist or be empty")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "directory to create; must not exist or be empty")
     Path out;
 
-    @Option(names = "--train", paramLabel = "N", defaultValue = "50000", description = "training images, at least 5 (default: ${DEFAULT-VALUE}, as CIFAR-10)")
+    @Option(
+            names = "--train",
+            paramLabel = "N",
+            defaultValue = "50000",
+            description = "training images, at least 5 (default: ${DEFAULT-VALUE}, as CIFAR-10)")
     int train;
 
-    @Option(names = "--test", paramLabel = "M", defaultValue = "10000", description = "test images, at least 1 (default: ${DEFAULT-VALUE}, as CIFAR-10)")
+    @Option(
+            names = "--test",
+            paramLabel = "M",
+            defaultValue = "10000",
+            description = "test images, at least 1 (default: ${DEFAULT-VALUE}, as CIFAR-10)")
     int test;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "generator seed; the same arguments always write the same bytes (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            defaultValue = "0",
+            description =
+                    "generator seed; the same arguments always write the same bytes (default:"
+                            + " ${DEFAULT-VALUE})")
     long seed;
 
     @Override
     public Integer call() throws IOException {
         if (train < SyntheticCifar.MIN_TRAIN) {
             throw new IllegalArgumentException(
-                    "--train must be at least " + SyntheticCifar.MIN_TRAIN + " (one image per data_batch file), got " + train);
+                    "--train must be at least "
+                            + SyntheticCifar.MIN_TRAIN
+                            + " (one image per data_batch file), got "
+                            + train);
         }
         if (test < 1) {
             throw new IllegalArgumentException("--test must be at least 1, got " + test);
@@ -46,8 +67,8 @@ final class SynthCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
                 Locale.ROOT,
-                "wrote SYNTHETIC CIFAR-10 (seed %d) to %s in %.1f s: %d training images in %s..%s, %d test images in %s,"
-                        + " class names in %s%n",
+                "wrote SYNTHETIC CIFAR-10 (seed %d) to %s in %.1f s: %d training images in %s..%s,"
+                        + " %d test images in %s, class names in %s%n",
                 seed,
                 out.toAbsolutePath().normalize(),
                 seconds,

@@ -22,7 +22,14 @@ final class SyntheticDefault {
     static Path ensure() throws IOException {
         Path dir = Path.of(DIR);
         if (!Files.exists(dir.resolve(Cifar10.SYNTHETIC_MARKER))) {
-            System.out.println("generating the synthetic default data set in " + dir + " (" + TRAIN + " train, " + TEST + " test images)");
+            System.out.println(
+                    "generating the synthetic default data set in "
+                            + dir
+                            + " ("
+                            + TRAIN
+                            + " train, "
+                            + TEST
+                            + " test images)");
             SyntheticCifar.write(dir, TRAIN, TEST, SEED);
         }
         return dir;

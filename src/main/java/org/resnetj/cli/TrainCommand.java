@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
         name = "train",
         mixinStandardHelpOptions = true,
         description = {
-            "Train a network with the paper's recipe, or resume a run. CIFAR-10 binary files train a CIFAR-10 net "
-                    + "with the recipe of Section 4.2; an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg, "
-                    + "optional DIR/labels.txt) trains a Table 1 net with the recipe and augmentation of Section 3.4.",
+            "Train a network with the paper's recipe, or resume a run. CIFAR-10 binary files train"
+                + " a CIFAR-10 net with the recipe of Section 4.2; an image folder"
+                + " (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg, optional DIR/labels.txt) trains a"
+                + " Table 1 net with the recipe and augmentation of Section 3.4.",
             "Without --data it trains on the synthetic default data set with a short schedule."
         })
 final class TrainCommand implements Callable<Integer> {
@@ -37,34 +38,69 @@ final class TrainCommand implements Callable<Integer> {
     static final List<String> SHORT_SCHEDULE =
             List.of("iterations=500", "log_every=20", "eval_every=100", "checkpoint_every=100");
 
-    @Option(names = "--model", paramLabel = "NAME", description = "the network (default: resnet20 for CIFAR-10 data, resnet18 for an image folder)")
+    @Option(
+            names = "--model",
+            paramLabel = "NAME",
+            description =
+                    "the network (default: resnet20 for CIFAR-10 data, resnet18 for an image"
+                            + " folder)")
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz) or an image folder; default: synthetic data in " + SyntheticDefault.DIR)
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            description =
+                    "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz) or an image"
+                            + " folder; default: synthetic data in "
+                            + SyntheticDefault.DIR)
     Path data;
 
-    @Option(names = "--bad-images", paramLabel = "stop|skip", description = "an unreadable image in an image folder stops training (default) or is skipped and counted")
+    @Option(
+            names = "--bad-images",
+            paramLabel = "stop|skip",
+            description =
+                    "an unreadable image in an image folder stops training (default) or is skipped"
+                            + " and counted")
     String badImages;
 
-    @Option(names = "--out", paramLabel = "RUN_DIR", description = "run directory (default: a new directory under runs/)")
+    @Option(
+            names = "--out",
+            paramLabel = "RUN_DIR",
+            description = "run directory (default: a new directory under runs/)")
     Path out;
 
-    @Option(names = "--iterations", paramLabel = "N", description = "total iterations; the LR steps stay at the same fractions (paper: 64000)")
+    @Option(
+            names = "--iterations",
+            paramLabel = "N",
+            description =
+                    "total iterations; the LR steps stay at the same fractions (paper: 64000)")
     Integer iterations;
 
     @Option(names = "--batch", paramLabel = "B", description = "mini-batch size (paper: 128)")
     Integer batch;
 
-    @Option(names = "--seed", paramLabel = "S", description = "seed of initialization, sampling and augmentation (default: 0)")
+    @Option(
+            names = "--seed",
+            paramLabel = "S",
+            description = "seed of initialization, sampling and augmentation (default: 0)")
     Long seed;
 
-    @Option(names = "--threads", paramLabel = "T", description = "threads for the engine and for data preparation (default: all cores)")
+    @Option(
+            names = "--threads",
+            paramLabel = "T",
+            description = "threads for the engine and for data preparation (default: all cores)")
     Integer threads;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override a recipe value; keys: ${sys:resnet.recipe.keys}")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "override a recipe value; keys: ${sys:resnet.recipe.keys}")
     List<String> set = new ArrayList<>();
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "continue a run from its newest checkpoint")
+    @Option(
+            names = "--resume",
+            paramLabel = "RUN_DIR",
+            description = "continue a run from its newest checkpoint")
     Path resume;
 
     @Mixin ArchitectureOptions architecture;
@@ -76,23 +112,39 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (resume != null) {
-            if (model != null || data != null || out != null || iterations != null || batch != null || seed != null
-                    || threads != null || badImages != null || !set.isEmpty()) {
+            if (model != null
+                    || data != null
+                    || out != null
+                    || iterations != null
+                    || batch != null
+                    || seed != null
+                    || threads != null
+                    || badImages != null
+                    || !set.isEmpty()) {
                 throw new IllegalArgumentException(
-                        "--resume continues a run with its own configuration: give no other training option");
+                        "--resume continues a run with its own configuration: give no other"
+                                + " training option");
             }
             Trainer.resume(resume);
             return 0;
         }
         boolean folder = data != null && ImageFolder.looksLike(data);
-        ModelSpec spec = ModelRegistry.get(model != null ? model : folder ? "resnet18" : "resnet20");
+        ModelSpec spec =
+                ModelRegistry.get(model != null ? model : folder ? "resnet18" : "resnet20");
         if (folder && spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException(data + " is an image folder, which trains an ImageNet net (resnet18 ... resnet152, "
-                    + "plain18, plain34); " + spec.name() + " is a CIFAR-10 net");
+            throw new IllegalArgumentException(
+                    data
+                            + " is an image folder, which trains an ImageNet net (resnet18 ..."
+                            + " resnet152, plain18, plain34); "
+                            + spec.name()
+                            + " is a CIFAR-10 net");
         }
         if (!folder && !spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException("CIFAR-10 data trains a CIFAR-10 net (resnet20, plain56, ...); " + spec.name()
-                    + " is an ImageNet net, which trains on an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
+            throw new IllegalArgumentException(
+                    "CIFAR-10 data trains a CIFAR-10 net (resnet20, plain56, ...); "
+                            + spec.name()
+                            + " is an ImageNet net, which trains on an image folder"
+                            + " (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
         }
         ModelOptions options = architecture.resolve(spec);
         Recipe recipe = folder ? Recipe.imagenet() : Recipe.paper();
@@ -119,7 +171,17 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             recipe = recipe.with("threads", String.valueOf(threads));
         }
-        Path runDir = out != null ? out : Path.of("runs", spec.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path runDir =
+                out != null
+                        ? out
+                        : Path.of(
+                                "runs",
+                                spec.name()
+                                        + "-"
+                                        + LocalDateTime.now()
+                                                .format(
+                                                        DateTimeFormatter.ofPattern(
+                                                                "yyyyMMdd-HHmmss")));
         // Opened once here: the folder's classes size the model, and the run trains on the same.
         TrainingData training = TrainingData.open(source, recipe);
         if (data != null) {

@@ -1,8 +1,8 @@
 package org.resnetj.data;
 
 /**
- * A mini-batch ready for the network. The arrays belong to whoever received the batch; nothing
- * else holds them.
+ * A mini-batch ready for the network. The arrays belong to whoever received the batch; nothing else
+ * holds them.
  *
  * @param images {@code size()} images back to back, each 3×side×side CHW floats, already through a
  *     train or eval preset (32×32 for CIFAR-10, 224×224 crops for ImageNet)
@@ -19,8 +19,17 @@ public record Batch(float[] images, int[] labels, int side, long iteration) {
         }
         long expected = (long) labels.length * ImageSet.CHANNELS * side * side;
         if (images.length != expected) {
-            throw new IllegalArgumentException("a batch of " + labels.length + " labels of " + side + "×" + side
-                    + " images needs " + expected + " values, got " + images.length);
+            throw new IllegalArgumentException(
+                    "a batch of "
+                            + labels.length
+                            + " labels of "
+                            + side
+                            + "×"
+                            + side
+                            + " images needs "
+                            + expected
+                            + " values, got "
+                            + images.length);
         }
     }
 

@@ -15,20 +15,21 @@ import java.util.function.LongFunction;
 /**
  * The endless stream of augmented training batches, prepared ahead of time on background threads.
  *
- * <p>The batch of iteration k is a pure function of (seed, k), so a run resumed at iteration k
- * sees exactly the batches an uninterrupted run would have seen:
+ * <p>The batch of iteration k is a pure function of (seed, k), so a run resumed at iteration k sees
+ * exactly the batches an uninterrupted run would have seen:
+ *
  * <ul>
  *   <li>the training indices form an endless sequence of epochs, each a permutation drawn from a
  *       generator seeded by (seed, epoch);
  *   <li>iteration k takes positions [k·B, (k+1)·B) of that sequence, so a batch may straddle two
  *       epochs and no image is dropped or repeated within an epoch;
- *   <li>the augmentation of position p ({@link CifarPresets#train}) draws from a generator
- *       seeded by (seed, p).
+ *   <li>the augmentation of position p ({@link CifarPresets#train}) draws from a generator seeded
+ *       by (seed, p).
  * </ul>
  *
- * <p>{@code threads} workers prepare up to 2·threads batches ahead; {@link #next} hands them out
- * in iteration order and rethrows a worker's failure. One consumer thread calls {@link #next}.
- * The stream owns its workers: {@link #close} stops them and waits for them to end.
+ * <p>{@code threads} workers prepare up to 2·threads batches ahead; {@link #next} hands them out in
+ * iteration order and rethrows a worker's failure. One consumer thread calls {@link #next}. The
+ * stream owns its workers: {@link #close} stops them and waits for them to end.
  */
 public final class BatchStream implements AutoCloseable {
 
@@ -50,19 +51,25 @@ public final class BatchStream implements AutoCloseable {
      * @param seed fixes the epoch orders and the augmentations
      * @param startIteration the iteration of the first batch {@link #next} returns, 0 for a new run
      * @param threads background threads preparing batches, at least 1
-     * @throws IllegalArgumentException if a count is out of range, the set is empty or the mean
-     *     is not 3,072 values
+     * @throws IllegalArgumentException if a count is out of range, the set is empty or the mean is
+     *     not 3,072 values
      */
-    public BatchStream(ImageSet images, float[] mean, int batchSize, long seed, long startIteration, int threads) {
+    public BatchStream(
+            ImageSet images,
+            float[] mean,
+            int batchSize,
+            long seed,
+            long startIteration,
+            int threads) {
         this(new TrainBatches(images, mean, batchSize, seed), startIteration, threads);
     }
 
     /**
-     * Prefetches {@code batches.apply(k)} for k = startIteration, startIteration + 1, ... on
-     * {@code threads} workers, up to 2·threads batches ahead: that bounds the memory held in
-     * prepared batches. {@code batches} is called from several threads at once, so it must be
-     * thread-safe, and it should be a pure function of k (as {@link ImageFolderBatches} is) for a
-     * resumed run to see the batches of an uninterrupted one.
+     * Prefetches {@code batches.apply(k)} for k = startIteration, startIteration + 1, ... on {@code
+     * threads} workers, up to 2·threads batches ahead: that bounds the memory held in prepared
+     * batches. {@code batches} is called from several threads at once, so it must be thread-safe,
+     * and it should be a pure function of k (as {@link ImageFolderBatches} is) for a resumed run to
+     * see the batches of an uninterrupted one.
      *
      * @param batches the batch of each iteration, for example {@link ImageFolderBatches}
      * @param startIteration the iteration of the first batch {@link #next} returns, 0 for a new run
@@ -71,10 +78,12 @@ public final class BatchStream implements AutoCloseable {
      */
     public BatchStream(LongFunction<Batch> batches, long startIteration, int threads) {
         if (startIteration < 0) {
-            throw new IllegalArgumentException("start iteration must be at least 0, got " + startIteration);
+            throw new IllegalArgumentException(
+                    "start iteration must be at least 0, got " + startIteration);
         }
         if (threads < 1) {
-            throw new IllegalArgumentException("batch preparation needs at least 1 thread, got " + threads);
+            throw new IllegalArgumentException(
+                    "batch preparation needs at least 1 thread, got " + threads);
         }
         this.batches = batches;
         this.nextToSchedule = startIteration;
@@ -85,7 +94,13 @@ public final class BatchStream implements AutoCloseable {
                 Executors.newFixedThreadPool(
                         threads,
                         task -> {
-                            Thread thread = new Thread(task, "batch-prefetch-" + stream + "-" + workerNumber.incrementAndGet());
+                            Thread thread =
+                                    new Thread(
+                                            task,
+                                            "batch-prefetch-"
+                                                    + stream
+                                                    + "-"
+                                                    + workerNumber.incrementAndGet());
                             // A consumer that dies without closing must not keep the JVM alive.
                             thread.setDaemon(true);
                             return thread;
@@ -113,7 +128,8 @@ public final class BatchStream implements AutoCloseable {
             return head.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting for the batch of iteration " + iteration);
+            throw new CancellationException(
+                    "interrupted while waiting for the batch of iteration " + iteration);
         } catch (ExecutionException e) {
             throw Workers.failure(e, "preparing the batch of iteration " + iteration);
         }
@@ -133,7 +149,8 @@ public final class BatchStream implements AutoCloseable {
         closed = true;
         pending.clear();
         if (!Workers.stop(workers)) {
-            throw new IllegalStateException("batch preparation threads did not stop within a minute");
+            throw new IllegalStateException(
+                    "batch preparation threads did not stop within a minute");
         }
     }
 
@@ -144,8 +161,8 @@ public final class BatchStream implements AutoCloseable {
 
     /**
      * The batches of one evaluation pass over {@code images}, in order, through the eval preset
-     * (mean subtraction only); the last batch holds the remainder. Prepared on the iterating thread,
-     * as the preset costs little next to a forward pass.
+     * (mean subtraction only); the last batch holds the remainder. Prepared on the iterating
+     * thread, as the preset costs little next to a forward pass.
      */
     public static Iterable<Batch> eval(ImageSet images, float[] mean, int batchSize) {
         CifarPresets.checkMean(mean);
@@ -153,30 +170,32 @@ public final class BatchStream implements AutoCloseable {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         float[] centre = mean.clone();
-        return () -> new Iterator<>() {
-            private int start;
+        return () ->
+                new Iterator<>() {
+                    private int start;
 
-            @Override
-            public boolean hasNext() {
-                return start < images.size();
-            }
+                    @Override
+                    public boolean hasNext() {
+                        return start < images.size();
+                    }
 
-            @Override
-            public Batch next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                int count = Math.min(batchSize, images.size() - start);
-                float[] data = new float[count * ImageSet.IMAGE_SIZE];
-                int[] labels = new int[count];
-                for (int j = 0; j < count; j++) {
-                    labels[j] = images.label(start + j);
-                    CifarPresets.eval(images, start + j, centre, data, j * ImageSet.IMAGE_SIZE);
-                }
-                long number = start / batchSize;
-                start += count;
-                return new Batch(data, labels, ImageSet.SIDE, number);
-            }
-        };
+                    @Override
+                    public Batch next() {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        int count = Math.min(batchSize, images.size() - start);
+                        float[] data = new float[count * ImageSet.IMAGE_SIZE];
+                        int[] labels = new int[count];
+                        for (int j = 0; j < count; j++) {
+                            labels[j] = images.label(start + j);
+                            CifarPresets.eval(
+                                    images, start + j, centre, data, j * ImageSet.IMAGE_SIZE);
+                        }
+                        long number = start / batchSize;
+                        start += count;
+                        return new Batch(data, labels, ImageSet.SIDE, number);
+                    }
+                };
     }
 }

@@ -18,27 +18,42 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 /**
  * Reader of the official CIFAR-10 binary distribution ({@code cifar-10-binary.tar.gz}).
  *
- * <p>Each file is a run of 3,073-byte records: one label byte (0..9), then 3,072 pixel bytes,
- * the red, green and blue planes of a 32×32 image, each row-major. The official files hold
- * 10,000 records each; any whole number of at least one record is accepted, so small files
- * written in the same format (tests, {@link SyntheticCifar}) read the same way.
+ * <p>Each file is a run of 3,073-byte records: one label byte (0..9), then 3,072 pixel bytes, the
+ * red, green and blue planes of a 32×32 image, each row-major. The official files hold 10,000
+ * records each; any whole number of at least one record is accepted, so small files written in the
+ * same format (tests, {@link SyntheticCifar}) read the same way.
  *
- * <p>{@link #read} takes any of the shapes the distribution comes in: the archive itself, read
- * in place without extracting; the directory extracting it gives ({@code cifar-10-batches-bin/});
- * a directory that contains either of those; or a directory holding the six {@code .bin} files.
+ * <p>{@link #read} takes any of the shapes the distribution comes in: the archive itself, read in
+ * place without extracting; the directory extracting it gives ({@code cifar-10-batches-bin/}); a
+ * directory that contains either of those; or a directory holding the six {@code .bin} files.
  */
 public final class Cifar10 {
 
     /** The training files, in the order their images are concatenated. */
     public static final List<String> TRAIN_FILES =
-            List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
+            List.of(
+                    "data_batch_1.bin",
+                    "data_batch_2.bin",
+                    "data_batch_3.bin",
+                    "data_batch_4.bin",
+                    "data_batch_5.bin");
 
     /** The test file. */
     public static final String TEST_FILE = "test_batch.bin";
 
     /** The official class names, in label order (the archive's {@code batches.meta.txt}). */
     public static final List<String> CLASS_NAMES =
-            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+            List.of(
+                    "airplane",
+                    "automobile",
+                    "bird",
+                    "cat",
+                    "deer",
+                    "dog",
+                    "frog",
+                    "horse",
+                    "ship",
+                    "truck");
 
     /** The class names, one per line, as the official archive carries them. */
     public static final String META_FILE = "batches.meta.txt";
@@ -55,7 +70,8 @@ public final class Cifar10 {
     /** Bytes per record: one label byte and one 3×32×32 image. */
     public static final int RECORD_SIZE = 1 + ImageSet.IMAGE_SIZE;
 
-    private static final String EXPECTED_FILES = "data_batch_1.bin..data_batch_5.bin and test_batch.bin";
+    private static final String EXPECTED_FILES =
+            "data_batch_1.bin..data_batch_5.bin and test_batch.bin";
 
     private Cifar10() {}
 
@@ -64,8 +80,8 @@ public final class Cifar10 {
      * directory holding {@code cifar-10-batches-bin/} or {@code cifar-10-binary.tar.gz}, or the
      * archive itself.
      *
-     * @throws IOException with a one-line message naming the file and what was expected, if a
-     *     file is missing, truncated, holds a label outside 0..9, or the archive is unreadable
+     * @throws IOException with a one-line message naming the file and what was expected, if a file
+     *     is missing, truncated, holds a label outside 0..9, or the archive is unreadable
      */
     public static Cifar10Data read(Path source) throws IOException {
         if (Files.isRegularFile(source)) {
@@ -73,8 +89,13 @@ public final class Cifar10 {
         }
         if (!Files.isDirectory(source)) {
             throw new IOException(
-                    "CIFAR-10 source not found: " + source + " (expected a directory with " + EXPECTED_FILES
-                            + ", or " + ARCHIVE + ")");
+                    "CIFAR-10 source not found: "
+                            + source
+                            + " (expected a directory with "
+                            + EXPECTED_FILES
+                            + ", or "
+                            + ARCHIVE
+                            + ")");
         }
         if (holdsBatches(source)) {
             return readDirectory(source);
@@ -86,8 +107,14 @@ public final class Cifar10 {
             return readArchive(source.resolve(ARCHIVE));
         }
         throw new IOException(
-                "no CIFAR-10 data in " + source + ": expected " + EXPECTED_FILES + ", a " + ARCHIVE_DIR
-                        + "/ directory, or " + ARCHIVE);
+                "no CIFAR-10 data in "
+                        + source
+                        + ": expected "
+                        + EXPECTED_FILES
+                        + ", a "
+                        + ARCHIVE_DIR
+                        + "/ directory, or "
+                        + ARCHIVE);
     }
 
     private static boolean holdsBatches(Path dir) {
@@ -104,17 +131,25 @@ public final class Cifar10 {
         }
         Records test = Records.parse(dir.resolve(TEST_FILE).toString(), readFile(dir, TEST_FILE));
         Path marker = dir.resolve(SYNTHETIC_MARKER);
-        String synthetic = Files.isRegularFile(marker) ? Files.readString(marker, StandardCharsets.UTF_8) : null;
+        String synthetic =
+                Files.isRegularFile(marker)
+                        ? Files.readString(marker, StandardCharsets.UTF_8)
+                        : null;
         return assemble(dir.toString(), train, test, synthetic);
     }
 
     private static byte[] readFile(Path dir, String name) throws IOException {
         Path file = dir.resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IOException("missing " + file + ": a CIFAR-10 directory holds " + EXPECTED_FILES);
+            throw new IOException(
+                    "missing " + file + ": a CIFAR-10 directory holds " + EXPECTED_FILES);
         }
         if (Files.size(file) > Integer.MAX_VALUE) {
-            throw new IOException(file + " is " + Files.size(file) + " bytes, far too large for a CIFAR-10 batch");
+            throw new IOException(
+                    file
+                            + " is "
+                            + Files.size(file)
+                            + " bytes, far too large for a CIFAR-10 batch");
         }
         return Files.readAllBytes(file);
     }
@@ -135,7 +170,12 @@ public final class Cifar10 {
                 if (entry.isFile() && wanted.contains(base) && !entries.containsKey(base)) {
                     if (entry.getSize() > Integer.MAX_VALUE) {
                         throw new IOException(
-                                archive + "!" + name + " is " + entry.getSize() + " bytes, far too large for a CIFAR-10 batch");
+                                archive
+                                        + "!"
+                                        + name
+                                        + " is "
+                                        + entry.getSize()
+                                        + " bytes, far too large for a CIFAR-10 batch");
                     }
                     entries.put(base, tar.readAllBytes());
                 }
@@ -144,7 +184,11 @@ public final class Cifar10 {
             // The compressor and tar readers report corruption in many forms (a bad magic number,
             // a bad header checksum, an early end of stream); the user needs only the one fact.
             throw new IOException(
-                    "cannot read " + archive + " as a gzip-compressed tar archive like " + ARCHIVE + ": "
+                    "cannot read "
+                            + archive
+                            + " as a gzip-compressed tar archive like "
+                            + ARCHIVE
+                            + ": "
                             + oneLine(e),
                     e);
         }
@@ -152,18 +196,31 @@ public final class Cifar10 {
         for (String name : TRAIN_FILES) {
             train.add(Records.parse(archive + "!" + name, archiveEntry(archive, entries, name)));
         }
-        Records test = Records.parse(archive + "!" + TEST_FILE, archiveEntry(archive, entries, TEST_FILE));
+        Records test =
+                Records.parse(archive + "!" + TEST_FILE, archiveEntry(archive, entries, TEST_FILE));
         byte[] marker = entries.get(SYNTHETIC_MARKER);
         return assemble(
-                archive.toString(), train, test, marker == null ? null : new String(marker, StandardCharsets.UTF_8));
+                archive.toString(),
+                train,
+                test,
+                marker == null ? null : new String(marker, StandardCharsets.UTF_8));
     }
 
-    private static byte[] archiveEntry(Path archive, Map<String, byte[]> entries, String name) throws IOException {
+    private static byte[] archiveEntry(Path archive, Map<String, byte[]> entries, String name)
+            throws IOException {
         byte[] bytes = entries.get(name);
         if (bytes == null) {
             throw new IOException(
-                    archive + " has no " + ARCHIVE_DIR + "/" + name + ": a CIFAR-10 archive holds " + EXPECTED_FILES
-                            + " under " + ARCHIVE_DIR + "/");
+                    archive
+                            + " has no "
+                            + ARCHIVE_DIR
+                            + "/"
+                            + name
+                            + ": a CIFAR-10 archive holds "
+                            + EXPECTED_FILES
+                            + " under "
+                            + ARCHIVE_DIR
+                            + "/");
         }
         return bytes;
     }
@@ -176,7 +233,8 @@ public final class Cifar10 {
         return message.replaceAll("\\s+", " ").trim();
     }
 
-    private static Cifar10Data assemble(String where, List<Records> trainParts, Records test, String marker) {
+    private static Cifar10Data assemble(
+            String where, List<Records> trainParts, Records test, String marker) {
         int count = trainParts.stream().mapToInt(r -> r.labels.length).sum();
         byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
         byte[] labels = new byte[count];
@@ -192,8 +250,13 @@ public final class Cifar10 {
         String description =
                 marker == null
                         ? "CIFAR-10 from " + where + " (" + sizes + ")"
-                        : "SYNTHETIC CIFAR-10 stand-in from " + where + " (" + sizes + "; "
-                                + marker.lines().findFirst().orElse("no description").trim() + ")";
+                        : "SYNTHETIC CIFAR-10 stand-in from "
+                                + where
+                                + " ("
+                                + sizes
+                                + "; "
+                                + marker.lines().findFirst().orElse("no description").trim()
+                                + ")";
         return new Cifar10Data(train, testSet, marker != null, description);
     }
 
@@ -210,7 +273,10 @@ public final class Cifar10 {
         static Records parse(String name, byte[] data) throws IOException {
             if (data.length == 0 || data.length % RECORD_SIZE != 0) {
                 throw new IOException(
-                        name + " is " + data.length + " bytes: a CIFAR-10 batch must be a whole number (at least one)"
+                        name
+                                + " is "
+                                + data.length
+                                + " bytes: a CIFAR-10 batch must be a whole number (at least one)"
                                 + " of 3,073-byte records (1 label byte + 3,072 pixel bytes)");
             }
             int count = data.length / RECORD_SIZE;
@@ -219,10 +285,16 @@ public final class Cifar10 {
             for (int i = 0; i < count; i++) {
                 int label = Byte.toUnsignedInt(data[i * RECORD_SIZE]);
                 if (label >= ImageSet.CLASSES) {
-                    throw new IOException(name + ": record " + i + " has label " + label + ", expected 0..9");
+                    throw new IOException(
+                            name + ": record " + i + " has label " + label + ", expected 0..9");
                 }
                 labels[i] = (byte) label;
-                System.arraycopy(data, i * RECORD_SIZE + 1, pixels, i * ImageSet.IMAGE_SIZE, ImageSet.IMAGE_SIZE);
+                System.arraycopy(
+                        data,
+                        i * RECORD_SIZE + 1,
+                        pixels,
+                        i * ImageSet.IMAGE_SIZE,
+                        ImageSet.IMAGE_SIZE);
             }
             return new Records(labels, pixels);
         }

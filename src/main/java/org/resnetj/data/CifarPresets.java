@@ -6,13 +6,13 @@ import java.util.random.RandomGenerator;
 /**
  * The input pipelines of Section 4.2, on float CHW buffers of 3×32×32.
  *
- * <p>Eval: pixel / 255 minus the per-pixel mean ("the per-pixel mean subtracted"), a single view
- * of the original image. Train: the same, then "4 pixels are padded on each side, and a 32×32
- * crop is randomly sampled from the padded image or its horizontal flip".
+ * <p>Eval: pixel / 255 minus the per-pixel mean ("the per-pixel mean subtracted"), a single view of
+ * the original image. Train: the same, then "4 pixels are padded on each side, and a 32×32 crop is
+ * randomly sampled from the padded image or its horizontal flip".
  *
- * <p>The padding is applied after the mean subtraction, so padded pixels are 0: they equal the
- * mean image, the value that carries no signal, as in the zero padding of the convolutions.
- * Padding before subtracting would put a border of −mean around the image instead.
+ * <p>The padding is applied after the mean subtraction, so padded pixels are 0: they equal the mean
+ * image, the value that carries no signal, as in the zero padding of the convolutions. Padding
+ * before subtracting would put a border of −mean around the image instead.
  *
  * <p>The scale 1/255 is ours, not the paper's: the first convolution feeds batch normalization,
  * which divides out any input scale, so only numerical comfort depends on it.
@@ -45,10 +45,16 @@ public final class CifarPresets {
     }
 
     /**
-     * Writes image {@code index} as the training preset sees it: {@link #eval}, then a {@link
-     * Crop} drawn from {@code random}.
+     * Writes image {@code index} as the training preset sees it: {@link #eval}, then a {@link Crop}
+     * drawn from {@code random}.
      */
-    public static void train(ImageSet images, int index, float[] mean, RandomGenerator random, float[] out, int offset) {
+    public static void train(
+            ImageSet images,
+            int index,
+            float[] mean,
+            RandomGenerator random,
+            float[] out,
+            int offset) {
         float[] centred = new float[ImageSet.IMAGE_SIZE];
         eval(images, index, mean, centred, 0);
         Crop.random(random).apply(centred, 0, out, offset);
@@ -57,14 +63,16 @@ public final class CifarPresets {
     static void checkMean(float[] mean) {
         if (mean.length != ImageSet.IMAGE_SIZE) {
             throw new IllegalArgumentException(
-                    "the per-pixel mean must have " + ImageSet.IMAGE_SIZE + " values (3×32×32), got " + mean.length);
+                    "the per-pixel mean must have "
+                            + ImageSet.IMAGE_SIZE
+                            + " values (3×32×32), got "
+                            + mean.length);
         }
     }
 
     /**
-     * One draw of the training augmentation: the 32×32 window at rows {@code dy..dy+31} and
-     * columns {@code dx..dx+31} of the image zero-padded to 40×40, mirrored left to right if
-     * {@code flip}.
+     * One draw of the training augmentation: the 32×32 window at rows {@code dy..dy+31} and columns
+     * {@code dx..dx+31} of the image zero-padded to 40×40, mirrored left to right if {@code flip}.
      *
      * @param dy the window's top row in the padded image, 0..8
      * @param dx the window's left column in the padded image, 0..8
@@ -78,11 +86,14 @@ public final class CifarPresets {
         /** Checks that the window lies inside the padded image. */
         public Crop {
             if (dy < 0 || dy > 2 * PAD || dx < 0 || dx > 2 * PAD) {
-                throw new IllegalArgumentException("crop offsets must be in 0.." + 2 * PAD + ", got dy=" + dy + " dx=" + dx);
+                throw new IllegalArgumentException(
+                        "crop offsets must be in 0.." + 2 * PAD + ", got dy=" + dy + " dx=" + dx);
             }
         }
 
-        /** Draws the offsets uniformly from 0..8 and the flip with probability 1/2, in that order. */
+        /**
+         * Draws the offsets uniformly from 0..8 and the flip with probability 1/2, in that order.
+         */
         public static Crop random(RandomGenerator random) {
             int dy = random.nextInt(2 * PAD + 1);
             int dx = random.nextInt(2 * PAD + 1);
@@ -91,8 +102,8 @@ public final class CifarPresets {
 
         /**
          * Writes the window of the zero-padded {@code src} image (3×32×32 from {@code srcOffset})
-         * to {@code dst} from {@code dstOffset}: dst(c, y, x) = padded(c, y + dy, x' + dx) with
-         * x' = 31 − x if mirrored, else x.
+         * to {@code dst} from {@code dstOffset}: dst(c, y, x) = padded(c, y + dy, x' + dx) with x'
+         * = 31 − x if mirrored, else x.
          */
         public void apply(float[] src, int srcOffset, float[] dst, int dstOffset) {
             for (int c = 0; c < ImageSet.CHANNELS; c++) {

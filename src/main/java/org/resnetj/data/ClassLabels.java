@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the readable class names of an image folder from a labels file: UTF-8, one class per
- * line, blank lines ignored, in one of two forms.
+ * Reads the readable class names of an image folder from a labels file: UTF-8, one class per line,
+ * blank lines ignored, in one of two forms.
  *
  * <ul>
  *   <li>Mapping: {@code FOLDER<whitespace>readable name}, matched by folder name, in any order.
@@ -75,11 +75,21 @@ final class ClassLabels {
             return mapping(file, lines, classNames, indices, trainDir);
         }
         if (entries != classNames.size()) {
-            throw new IOException("labels file " + file + " matches neither form: expected " + classNames.size()
-                    + " lines 'FOLDER readable name' naming the class folders of " + trainDir + " (such as '"
-                    + classNames.get(0) + " ...'), or " + classNames.size()
-                    + " plain lines, one name per class in the sorted order of the folders; got " + entries
-                    + " lines, none starting with a class folder name");
+            throw new IOException(
+                    "labels file "
+                            + file
+                            + " matches neither form: expected "
+                            + classNames.size()
+                            + " lines 'FOLDER readable name' naming the class folders of "
+                            + trainDir
+                            + " (such as '"
+                            + classNames.get(0)
+                            + " ...'), or "
+                            + classNames.size()
+                            + " plain lines, one name per class in the sorted order of the folders;"
+                            + " got "
+                            + entries
+                            + " lines, none starting with a class folder name");
         }
         List<String> names = new ArrayList<>(entries);
         for (String line : lines) {
@@ -90,8 +100,13 @@ final class ClassLabels {
         return List.copyOf(names);
     }
 
-    private static List<String> mapping(Path file, List<String> lines, List<String> classNames, Map<String, Integer> indices,
-            Path trainDir) throws IOException {
+    private static List<String> mapping(
+            Path file,
+            List<String> lines,
+            List<String> classNames,
+            Map<String, Integer> indices,
+            Path trainDir)
+            throws IOException {
         String[] names = new String[classNames.size()];
         int[] lineOf = new int[classNames.size()];
         List<String> unknown = new ArrayList<>();
@@ -102,8 +117,14 @@ final class ClassLabels {
             }
             String[] parts = split(line);
             if (parts.length < 2) {
-                throw new IOException("labels file " + file + " line " + (n + 1) + ": expected 'FOLDER readable name', got '"
-                        + line.strip() + "'");
+                throw new IOException(
+                        "labels file "
+                                + file
+                                + " line "
+                                + (n + 1)
+                                + ": expected 'FOLDER readable name', got '"
+                                + line.strip()
+                                + "'");
             }
             Integer index = indices.get(parts[0]);
             if (index == null) {
@@ -111,8 +132,16 @@ final class ClassLabels {
                 continue;
             }
             if (names[index] != null) {
-                throw new IOException("labels file " + file + " names class folder " + parts[0] + " twice (lines "
-                        + lineOf[index] + " and " + (n + 1) + "): expected one line per class folder");
+                throw new IOException(
+                        "labels file "
+                                + file
+                                + " names class folder "
+                                + parts[0]
+                                + " twice (lines "
+                                + lineOf[index]
+                                + " and "
+                                + (n + 1)
+                                + "): expected one line per class folder");
             }
             names[index] = parts[1];
             lineOf[index] = n + 1;
@@ -124,15 +153,38 @@ final class ClassLabels {
             }
         }
         if (!missing.isEmpty()) {
-            String listed = String.join(", ", missing.subList(0, Math.min(LISTED, missing.size())))
-                    + (missing.size() > LISTED ? " and " + (missing.size() - LISTED) + " more" : "");
-            throw new IOException("labels file " + file + " has no line for class folder" + (missing.size() > 1 ? "s " : " ")
-                    + listed + " of " + trainDir + ": expected a line 'FOLDER readable name' for each of the "
-                    + classNames.size() + " class folders" + (unknown.isEmpty() ? "" : " (it names " + unknown.size()
-                    + " folder" + (unknown.size() > 1 ? "s" : "") + " absent from train/, such as " + unknown.get(0) + ")"));
+            String listed =
+                    String.join(", ", missing.subList(0, Math.min(LISTED, missing.size())))
+                            + (missing.size() > LISTED
+                                    ? " and " + (missing.size() - LISTED) + " more"
+                                    : "");
+            throw new IOException(
+                    "labels file "
+                            + file
+                            + " has no line for class folder"
+                            + (missing.size() > 1 ? "s " : " ")
+                            + listed
+                            + " of "
+                            + trainDir
+                            + ": expected a line 'FOLDER readable name' for each of the "
+                            + classNames.size()
+                            + " class folders"
+                            + (unknown.isEmpty()
+                                    ? ""
+                                    : " (it names "
+                                            + unknown.size()
+                                            + " folder"
+                                            + (unknown.size() > 1 ? "s" : "")
+                                            + " absent from train/, such as "
+                                            + unknown.get(0)
+                                            + ")"));
         }
         if (!unknown.isEmpty()) {
-            LOG.info("labels file {}: ignoring the names of {} folder(s) absent from {}", file, unknown.size(), trainDir);
+            LOG.info(
+                    "labels file {}: ignoring the names of {} folder(s) absent from {}",
+                    file,
+                    unknown.size(),
+                    trainDir);
         }
         return List.of(names);
     }

@@ -6,8 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * The endless sequence of training indices: epoch after epoch, each a permutation of 0..n−1 drawn
- * from a generator seeded by (seed, epoch). Position p of the sequence is index {@code
- * order(p / n)[p % n]}, a pure function of (seed, p). Thread-safe.
+ * from a generator seeded by (seed, epoch). Position p of the sequence is index {@code order(p /
+ * n)[p % n]}, a pure function of (seed, p). Thread-safe.
  */
 final class EpochOrder {
 

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decodes the images of a source under a {@link BadImages} policy. One decoder per data set is
- * meant to be shared by everything that reads it (the per-pixel mean, the lighting statistics,
- * the training batches), so that an unreadable file is reported once and counted in one place.
+ * meant to be shared by everything that reads it (the per-pixel mean, the lighting statistics, the
+ * training batches), so that an unreadable file is reported once and counted in one place.
  *
  * <p>Under {@link BadImages#SKIP} an unreadable file is logged at WARN the first time only and
  * remembered: later reads of it return empty at once, without decoding it again. The result of a
@@ -33,7 +33,8 @@ public final class ImageDecoder {
     /** Reads {@code source} under {@code policy}. */
     public ImageDecoder(ImageSource source, BadImages policy) {
         if (source == null || policy == null) {
-            throw new NullPointerException("an image decoder needs a source and a bad-images policy");
+            throw new NullPointerException(
+                    "an image decoder needs a source and a bad-images policy");
         }
         this.source = source;
         this.policy = policy;
@@ -69,7 +70,8 @@ public final class ImageDecoder {
             if (Thread.currentThread().isInterrupted()) {
                 // ImageIO fails on an interrupted thread (ClosedByInterruptException, or no reader
                 // found): the file is fine, the work is being cancelled (BatchStream.close).
-                throw new CancellationException("interrupted while decoding " + source.describe(index));
+                throw new CancellationException(
+                        "interrupted while decoding " + source.describe(index));
             }
             String message = namingTheFile(index, e);
             if (policy == BadImages.STOP) {

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A data set stored as folders of image files, one folder per class, the layout of most copies
- * of ImageNet (and of torchvision's {@code ImageFolder}):
+ * A data set stored as folders of image files, one folder per class, the layout of most copies of
+ * ImageNet (and of torchvision's {@code ImageFolder}):
  *
  * <pre>
  * ROOT/train/n01440764/n01440764_10026.JPEG
@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <ul>
- *   <li>The classes are the folders of {@code train/}; class index = position of the folder name
- *       in their sorted list (String natural order, as Python's {@code sorted} orders ASCII
- *       names), so that an index means the same class as in torchvision.
+ *   <li>The classes are the folders of {@code train/}; class index = position of the folder name in
+ *       their sorted list (String natural order, as Python's {@code sorted} orders ASCII names), so
+ *       that an index means the same class as in torchvision.
  *   <li>The images of a class are the files with extension jpg, jpeg, png, bmp or gif (any case)
  *       anywhere below its folder, sorted by path. Other files are ignored, and so is anything
  *       hidden (a name starting with a dot, at any depth).
@@ -51,7 +51,8 @@ public final class ImageFolder {
     private static final Logger LOG = LoggerFactory.getLogger(ImageFolder.class);
 
     private static final String LAYOUT =
-            "expected ROOT/train/CLASS/*.jpg and optionally ROOT/val/CLASS/*.jpg, one folder per class";
+            "expected ROOT/train/CLASS/*.jpg and optionally ROOT/val/CLASS/*.jpg, one folder per"
+                    + " class";
 
     private final Path root;
     private final List<String> classNames;
@@ -60,7 +61,13 @@ public final class ImageFolder {
     private final Split train;
     private final Split val;
 
-    private ImageFolder(Path root, List<String> classNames, List<String> labels, Path labelsFile, Split train, Split val) {
+    private ImageFolder(
+            Path root,
+            List<String> classNames,
+            List<String> labels,
+            Path labelsFile,
+            Split train,
+            Split val) {
         this.root = root;
         this.classNames = classNames;
         this.labels = labels;
@@ -109,14 +116,20 @@ public final class ImageFolder {
         Path valDir = root.resolve("val");
         List<String> valClasses = Files.isDirectory(valDir) ? classFolders(valDir) : null;
         if (valClasses != null && valClasses.isEmpty()) {
-            throw new IOException(valDir + " holds no class folders: expected ROOT/val/CLASS/*.jpg with the class"
-                    + " folders of train/ (the official ImageNet validation archive is flat: sort it into class"
-                    + " folders first)");
+            throw new IOException(
+                    valDir
+                            + " holds no class folders: expected ROOT/val/CLASS/*.jpg with the"
+                            + " class folders of train/ (the official ImageNet validation archive"
+                            + " is flat: sort it into class folders first)");
         }
         for (String name : valClasses == null ? List.<String>of() : valClasses) {
             if (!indices.containsKey(name)) {
-                throw new IOException("val/ class folder " + valDir.resolve(name) + " has no counterpart in " + trainDir
-                        + ": every class of val/ must be a class of train/");
+                throw new IOException(
+                        "val/ class folder "
+                                + valDir.resolve(name)
+                                + " has no counterpart in "
+                                + trainDir
+                                + ": every class of val/ must be a class of train/");
             }
         }
         Path labels = labelsFile;
@@ -124,10 +137,18 @@ public final class ImageFolder {
             labels = root.resolve(DEFAULT_LABELS_FILE);
         }
         // The cheap checks come first: listing ImageNet's 1.28 million files takes a while.
-        List<String> readable = labels == null ? classNames : ClassLabels.read(labels, classNames, trainDir);
+        List<String> readable =
+                labels == null ? classNames : ClassLabels.read(labels, classNames, trainDir);
         Split train = Split.list("train", trainDir, classNames, indices, classNames.size());
-        Split val = valClasses == null ? null : Split.list("val", valDir, valClasses, indices, classNames.size());
-        LOG.info("image folder {}: {} classes, {} training images{}", root, classNames.size(), train.size(),
+        Split val =
+                valClasses == null
+                        ? null
+                        : Split.list("val", valDir, valClasses, indices, classNames.size());
+        LOG.info(
+                "image folder {}: {} classes, {} training images{}",
+                root,
+                classNames.size(),
+                train.size(),
                 val == null ? ", no val/" : ", " + val.size() + " validation images");
         return new ImageFolder(root, classNames, readable, labels, train, val);
     }
@@ -229,7 +250,12 @@ public final class ImageFolder {
          * Lists the images of the given class folders of {@code directory}; paths are kept relative
          * to it, as strings, which holds 1.28 million of them in about 100 MB.
          */
-        static Split list(String name, Path directory, List<String> classFolders, Map<String, Integer> indices, int classes)
+        static Split list(
+                String name,
+                Path directory,
+                List<String> classFolders,
+                Map<String, Integer> indices,
+                int classes)
                 throws IOException {
             List<String> files = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
@@ -237,8 +263,12 @@ public final class ImageFolder {
                 Path classDir = directory.resolve(folder);
                 List<Path> images = images(classDir);
                 if (images.isEmpty()) {
-                    throw new IOException("class folder " + classDir + " holds no images: expected files ending in ."
-                            + String.join(", .", EXTENSIONS) + " (any case)");
+                    throw new IOException(
+                            "class folder "
+                                    + classDir
+                                    + " holds no images: expected files ending in ."
+                                    + String.join(", .", EXTENSIONS)
+                                    + " (any case)");
                 }
                 int label = indices.get(folder);
                 for (Path image : images) {
@@ -246,20 +276,30 @@ public final class ImageFolder {
                     labels.add(label);
                 }
             }
-            return new Split(name, directory, files.toArray(String[]::new),
-                    labels.stream().mapToInt(Integer::intValue).toArray(), classes);
+            return new Split(
+                    name,
+                    directory,
+                    files.toArray(String[]::new),
+                    labels.stream().mapToInt(Integer::intValue).toArray(),
+                    classes);
         }
 
         private static List<Path> images(Path classDir) throws IOException {
             // find hands over the attributes the walk read anyway: one stat per file, not two.
-            try (Stream<Path> found = Files.find(classDir, Integer.MAX_VALUE,
-                    (path, attributes) -> attributes.isRegularFile()
-                            && isImageName(path.getFileName().toString())
-                            && !hiddenBelow(classDir, path),
-                    FileVisitOption.FOLLOW_LINKS)) {
+            try (Stream<Path> found =
+                    Files.find(
+                            classDir,
+                            Integer.MAX_VALUE,
+                            (path, attributes) ->
+                                    attributes.isRegularFile()
+                                            && isImageName(path.getFileName().toString())
+                                            && !hiddenBelow(classDir, path),
+                            FileVisitOption.FOLLOW_LINKS)) {
                 return found.sorted().toList();
             } catch (UncheckedIOException e) {
-                throw new IOException("cannot list class folder " + classDir + ": " + e.getCause().getMessage(), e.getCause());
+                throw new IOException(
+                        "cannot list class folder " + classDir + ": " + e.getCause().getMessage(),
+                        e.getCause());
             }
         }
 
@@ -297,7 +337,9 @@ public final class ImageFolder {
             return labels[checkIndex(index)];
         }
 
-        /** The number of classes of the data set (of {@code train/}, even if this split has fewer). */
+        /**
+         * The number of classes of the data set (of {@code train/}, even if this split has fewer).
+         */
         @Override
         public int classes() {
             return classes;
@@ -316,7 +358,8 @@ public final class ImageFolder {
 
         private int checkIndex(int index) {
             if (index < 0 || index >= files.length) {
-                throw new IndexOutOfBoundsException("image " + index + " of " + files.length + " in " + directory);
+                throw new IndexOutOfBoundsException(
+                        "image " + index + " of " + files.length + " in " + directory);
             }
             return index;
         }

@@ -4,9 +4,9 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 
 /**
- * The ImageNet training batch of every iteration as a pure function of (seed, iteration), the
- * twin of the CIFAR batches of {@link BatchStream}: iteration k takes positions [k·B, (k+1)·B) of
- * the endless sequence of seeded epoch permutations, and position p is augmented by {@link
+ * The ImageNet training batch of every iteration as a pure function of (seed, iteration), the twin
+ * of the CIFAR batches of {@link BatchStream}: iteration k takes positions [k·B, (k+1)·B) of the
+ * endless sequence of seeded epoch permutations, and position p is augmented by {@link
  * ImageNetPresets#train} with a generator seeded by (seed, p). Thread-safe: {@link BatchStream}
  * calls it from all its workers.
  *
@@ -38,7 +38,8 @@ public final class ImageFolderBatches implements LongFunction<Batch> {
      * @throws IllegalArgumentException if the batch size is below 1, the set is empty or the mean
      *     is not 3×224×224 values
      */
-    public ImageFolderBatches(ImageDecoder images, float[] mean, Lighting lighting, int batchSize, long seed) {
+    public ImageFolderBatches(
+            ImageDecoder images, float[] mean, Lighting lighting, int batchSize, long seed) {
         ImageNetPresets.checkMean(mean);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -66,15 +67,25 @@ public final class ImageFolderBatches implements LongFunction<Batch> {
             Optional<RgbImage> image = images.read(index);
             for (long next = position + 1; image.isEmpty(); next++) {
                 if (next - position >= images.source().size()) {
-                    throw new IllegalStateException("no readable training image in the " + images.source().size()
-                            + " positions of the epoch order from " + position + " (such as "
-                            + images.source().describe(order.indexAt(position)) + ")");
+                    throw new IllegalStateException(
+                            "no readable training image in the "
+                                    + images.source().size()
+                                    + " positions of the epoch order from "
+                                    + position
+                                    + " (such as "
+                                    + images.source().describe(order.indexAt(position))
+                                    + ")");
                 }
                 index = order.indexAt(next);
                 image = images.read(index);
             }
             labels[j] = images.source().label(index);
-            ImageNetPresets.train(image.get(), mean, lighting, Seeds.random(seed, Seeds.AUGMENTATION, position), data,
+            ImageNetPresets.train(
+                    image.get(),
+                    mean,
+                    lighting,
+                    Seeds.random(seed, Seeds.AUGMENTATION, position),
+                    data,
                     j * ImageNetPresets.IMAGE_SIZE);
         }
         return new Batch(data, labels, ImageNetPresets.CROP, iteration);

@@ -10,18 +10,18 @@ import java.util.random.RandomGenerator;
  *       augmentation": the shorter side s is a uniform integer in 256..480 and the longer side
  *       becomes {@code floor(s · long / short)}, as {@link ImagePresets#centerCrop} does for 256,
  *       with the same Pillow-exact antialiased bilinear filter;
- *   <li>"A 224×224 crop is randomly sampled from an image or its horizontal flip": the window's
- *       top and left are uniform over all positions inside the resized image, and the window is
+ *   <li>"A 224×224 crop is randomly sampled from an image or its horizontal flip": the window's top
+ *       and left are uniform over all positions inside the resized image, and the window is
  *       mirrored left to right with probability 1/2;
- *   <li>pixel / 255, "with the per-pixel mean subtracted": the mean image ({@link
- *       ImageFolderMean}) is subtracted at the network-input position, after the flip, as the
- *       center-crop evaluation view subtracts it;
+ *   <li>pixel / 255, "with the per-pixel mean subtracted": the mean image ({@link ImageFolderMean})
+ *       is subtracted at the network-input position, after the flip, as the center-crop evaluation
+ *       view subtracts it;
  *   <li>"The standard color augmentation in [21] is used": {@link Lighting}, one RGB offset per
  *       image added to every pixel.
  * </ol>
  *
- * <p>Only the 224×224 window of the resized image is computed ({@link WindowResample}); the
- * values equal resizing the whole image and cropping.
+ * <p>Only the 224×224 window of the resized image is computed ({@link WindowResample}); the values
+ * equal resizing the whole image and cropping.
  */
 public final class ImageNetPresets {
 
@@ -40,15 +40,21 @@ public final class ImageNetPresets {
     private ImageNetPresets() {}
 
     /**
-     * Writes one training view of {@code image} to {@code out} from {@code offset}: a {@link
-     * Crop} drawn from {@code random}, then the lighting offsets drawn from it.
+     * Writes one training view of {@code image} to {@code out} from {@code offset}: a {@link Crop}
+     * drawn from {@code random}, then the lighting offsets drawn from it.
      *
      * @param mean the per-pixel mean, 3×224×224 values
      * @param lighting the colour augmentation, {@link Lighting#NONE} for none
      * @return the crop drawn
      * @throws IllegalArgumentException if the mean is not 3×224×224 values
      */
-    public static Crop train(RgbImage image, float[] mean, Lighting lighting, RandomGenerator random, float[] out, int offset) {
+    public static Crop train(
+            RgbImage image,
+            float[] mean,
+            Lighting lighting,
+            RandomGenerator random,
+            float[] out,
+            int offset) {
         checkMean(mean);
         Crop crop = Crop.random(image.width(), image.height(), random);
         float[] light = lighting.draw(random);
@@ -59,7 +65,10 @@ public final class ImageNetPresets {
     static void checkMean(float[] mean) {
         if (mean.length != IMAGE_SIZE) {
             throw new IllegalArgumentException(
-                    "the per-pixel mean must have " + IMAGE_SIZE + " values (3×224×224), got " + mean.length);
+                    "the per-pixel mean must have "
+                            + IMAGE_SIZE
+                            + " values (3×224×224), got "
+                            + mean.length);
         }
     }
 
@@ -78,8 +87,20 @@ public final class ImageNetPresets {
         /** Checks that the window lies inside the resized image. */
         public Crop {
             if (top < 0 || left < 0 || top + CROP > height || left + CROP > width) {
-                throw new IllegalArgumentException("a " + CROP + "×" + CROP + " window at (" + top + ", " + left
-                        + ") does not lie inside a " + width + "×" + height + " image");
+                throw new IllegalArgumentException(
+                        "a "
+                                + CROP
+                                + "×"
+                                + CROP
+                                + " window at ("
+                                + top
+                                + ", "
+                                + left
+                                + ") does not lie inside a "
+                                + width
+                                + "×"
+                                + height
+                                + " image");
             }
         }
 
@@ -89,7 +110,8 @@ public final class ImageNetPresets {
          * 0..width−224, and the flip with probability 1/2, in that order.
          */
         public static Crop random(int imageWidth, int imageHeight, RandomGenerator random) {
-            int shorter = MIN_SHORTER_SIDE + random.nextInt(MAX_SHORTER_SIDE - MIN_SHORTER_SIDE + 1);
+            int shorter =
+                    MIN_SHORTER_SIDE + random.nextInt(MAX_SHORTER_SIDE - MIN_SHORTER_SIDE + 1);
             int[] size = ImagePresets.shorterSideTo(imageWidth, imageHeight, shorter);
             int top = random.nextInt(size[1] - CROP + 1);
             int left = random.nextInt(size[0] - CROP + 1);
@@ -115,7 +137,8 @@ public final class ImageNetPresets {
                     int row = c * plane + y * CROP;
                     for (int x = 0; x < CROP; x++) {
                         int source = row + (flip ? CROP - 1 - x : x);
-                        out[offset + row + x] = (window[source] & 0xFF) / 255f - mean[row + x] + add;
+                        out[offset + row + x] =
+                                (window[source] & 0xFF) / 255f - mean[row + x] + add;
                     }
                 }
             }

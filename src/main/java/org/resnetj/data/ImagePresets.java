@@ -12,24 +12,23 @@ import java.util.List;
  *
  * <ul>
  *   <li>the shorter side becomes 256 and the longer {@code floor(256 · long / short)};
- *   <li>resampling is PIL's antialiased bilinear filter (a triangle whose support widens with
- *       the downscaling factor, so every source pixel counts), done as PIL does it: a horizontal
- *       then a vertical pass in 8-bit fixed point, rounding to 8 bits after each pass, so that
- *       the pixels equal PIL's;
+ *   <li>resampling is PIL's antialiased bilinear filter (a triangle whose support widens with the
+ *       downscaling factor, so every source pixel counts), done as PIL does it: a horizontal then a
+ *       vertical pass in 8-bit fixed point, rounding to 8 bits after each pass, so that the pixels
+ *       equal PIL's;
  *   <li>the 224×224 window starts at {@code round((side − 224) / 2)} with Python's
  *       round-half-to-even.
  * </ul>
  *
- * <p>10-crop, the "standard 10-crop testing" of AlexNet that Section 3.4 adopts for Tables 2 and
- * 3: the image resized as above, its four corner 224×224 windows and its center one ({@link
+ * <p>10-crop, the "standard 10-crop testing" of AlexNet that Section 3.4 adopts for Tables 2 and 3:
+ * the image resized as above, its four corner 224×224 windows and its center one ({@link
  * #tenCropBoxes}), each taken as is and mirrored left to right. These are Caffe's {@code
- * oversample} views. torchvision's {@code TenCrop} (and fb.resnet.torch's) mirrors the whole
- * image before cropping instead: its mirrored corners are the same four views in another order,
- * but its mirrored center window sits one pixel further left when the margin {@code side − 224}
- * is odd.
+ * oversample} views. torchvision's {@code TenCrop} (and fb.resnet.torch's) mirrors the whole image
+ * before cropping instead: its mirrored corners are the same four views in another order, but its
+ * mirrored center window sits one pixel further left when the margin {@code side − 224} is odd.
  *
- * <p>Multi-scale, the fully convolutional testing of Table 4: the whole image resized so that
- * its shorter side is each of {@link #SCALES} ({@link #multiScaleSizes}), and its mirror.
+ * <p>Multi-scale, the fully convolutional testing of Table 4: the whole image resized so that its
+ * shorter side is each of {@link #SCALES} ({@link #multiScaleSizes}), and its mirror.
  *
  * <p>CIFAR view: an image of any size resized to 32×32 with the same filter (the aspect ratio is
  * not kept), for networks trained on CIFAR-10, whose test protocol is the single 32×32 original
@@ -56,16 +55,23 @@ public final class ImagePresets {
     public record Size(int width, int height) {}
 
     /**
-     * One view of an image for a network: 3×height×width values of pixel / 255, CHW. The array
-     * is the view's own; equality is identity, as for any array.
+     * One view of an image for a network: 3×height×width values of pixel / 255, CHW. The array is
+     * the view's own; equality is identity, as for any array.
      */
     public record View(float[] pixels, int height, int width) {
 
         /** Checks that the pixels are three planes of height×width. */
         public View {
             if (height < 1 || width < 1 || pixels.length != 3L * height * width) {
-                throw new IllegalArgumentException("a " + height + "×" + width + " view needs "
-                        + 3L * height * width + " values, got " + pixels.length);
+                throw new IllegalArgumentException(
+                        "a "
+                                + height
+                                + "×"
+                                + width
+                                + " view needs "
+                                + 3L * height * width
+                                + " values, got "
+                                + pixels.length);
             }
         }
     }
@@ -81,21 +87,29 @@ public final class ImagePresets {
     public static float[] centerCrop(RgbImage image, int crop) {
         int[] size = shorterSideTo(image.width(), image.height(), RESIZE);
         RgbImage resized = resize(image, size[0], size[1]);
-        return floats(resized, centerOffset(size[1], crop), centerOffset(size[0], crop), crop, crop);
+        return floats(
+                resized, centerOffset(size[1], crop), centerOffset(size[0], crop), crop, crop);
     }
 
     /**
      * The five windows of 10-crop testing in an image of {@code width}×{@code height} (already
-     * resized to shorter side 256): top-left, top-right, bottom-left, bottom-right, then the
-     * center window, which starts at {@link #centerOffset} on each axis as in {@link
-     * #centerCrop}. Each window gives two of the ten views, as is and mirrored.
+     * resized to shorter side 256): top-left, top-right, bottom-left, bottom-right, then the center
+     * window, which starts at {@link #centerOffset} on each axis as in {@link #centerCrop}. Each
+     * window gives two of the ten views, as is and mirrored.
      *
      * @throws IllegalArgumentException if a side is below 224
      */
     public static List<Box> tenCropBoxes(int width, int height) {
         if (width < CROP || height < CROP) {
-            throw new IllegalArgumentException("10-crop needs an image of at least " + CROP + "×" + CROP
-                    + " pixels, got " + width + "×" + height);
+            throw new IllegalArgumentException(
+                    "10-crop needs an image of at least "
+                            + CROP
+                            + "×"
+                            + CROP
+                            + " pixels, got "
+                            + width
+                            + "×"
+                            + height);
         }
         int right = width - CROP;
         int bottom = height - CROP;
@@ -116,7 +130,11 @@ public final class ImagePresets {
         RgbImage resized = resize(image, size[0], size[1]);
         List<View> crops = new ArrayList<>(10);
         for (Box box : tenCropBoxes(size[0], size[1])) {
-            crops.add(new View(floats(resized, box.top(), box.left(), box.size(), box.size()), box.size(), box.size()));
+            crops.add(
+                    new View(
+                            floats(resized, box.top(), box.left(), box.size(), box.size()),
+                            box.size(),
+                            box.size()));
         }
         List<View> views = new ArrayList<>(crops);
         for (View crop : crops) {
@@ -126,8 +144,8 @@ public final class ImagePresets {
     }
 
     /**
-     * The sizes of an image of {@code width}×{@code height} resized to each shorter side of
-     * {@link #SCALES}, in that order; the longer side is truncated as in {@link #centerCrop}.
+     * The sizes of an image of {@code width}×{@code height} resized to each shorter side of {@link
+     * #SCALES}, in that order; the longer side is truncated as in {@link #centerCrop}.
      */
     public static List<Size> multiScaleSizes(int width, int height) {
         List<Size> sizes = new ArrayList<>(SCALES.size());
@@ -146,7 +164,11 @@ public final class ImagePresets {
         List<View> views = new ArrayList<>(2 * SCALES.size());
         for (Size size : multiScaleSizes(image.width(), image.height())) {
             RgbImage resized = resize(image, size.width(), size.height());
-            View whole = new View(floats(resized, 0, 0, size.height(), size.width()), size.height(), size.width());
+            View whole =
+                    new View(
+                            floats(resized, 0, 0, size.height(), size.width()),
+                            size.height(),
+                            size.width());
             views.add(whole);
             views.add(mirror(whole));
         }
@@ -205,12 +227,12 @@ public final class ImagePresets {
     }
 
     /**
-     * Resizes with Pillow's {@code Image.resize(size, BILINEAR)} (Pillow 9, {@code Resample.c}):
-     * a horizontal pass, then a vertical one, each skipped if that side keeps its size. It is
-     * {@link WindowResample}'s window that covers the whole output: one implementation of
-     * Pillow's filter.
+     * Resizes with Pillow's {@code Image.resize(size, BILINEAR)} (Pillow 9, {@code Resample.c}): a
+     * horizontal pass, then a vertical one, each skipped if that side keeps its size. It is {@link
+     * WindowResample}'s window that covers the whole output: one implementation of Pillow's filter.
      */
     static RgbImage resize(RgbImage image, int width, int height) {
-        return RgbImage.of(width, height, WindowResample.window(image, width, height, 0, 0, height, width));
+        return RgbImage.of(
+                width, height, WindowResample.window(image, width, height, 0, 0, height, width));
     }
 }

@@ -3,12 +3,12 @@ package org.resnetj.data;
 import java.util.Arrays;
 
 /**
- * An immutable set of labelled 32×32 RGB images, stored exactly as the CIFAR-10 binary files
- * store them: per image 3,072 unsigned bytes in CHW order (the red plane, then green, then blue,
- * each 32 rows of 32 pixels) and one label byte in 0..9.
+ * An immutable set of labelled 32×32 RGB images, stored exactly as the CIFAR-10 binary files store
+ * them: per image 3,072 unsigned bytes in CHW order (the red plane, then green, then blue, each 32
+ * rows of 32 pixels) and one label byte in 0..9.
  *
- * <p>{@link #head} and {@link #tail} are views that share the storage; nothing ever writes to
- * it once a set is built, and no accessor hands it out.
+ * <p>{@link #head} and {@link #tail} are views that share the storage; nothing ever writes to it
+ * once a set is built, and no accessor hands it out.
  */
 public final class ImageSet {
 
@@ -43,21 +43,30 @@ public final class ImageSet {
     }
 
     /**
-     * Builds a set from copies of {@code pixels} (CHW per image, images back to back) and
-     * {@code labels}.
+     * Builds a set from copies of {@code pixels} (CHW per image, images back to back) and {@code
+     * labels}.
      *
      * @throws IllegalArgumentException if the lengths disagree or a label is outside 0..9
      */
     public static ImageSet of(byte[] pixels, byte[] labels) {
         if ((long) labels.length * IMAGE_SIZE != pixels.length) {
             throw new IllegalArgumentException(
-                    "pixels must hold " + IMAGE_SIZE + " bytes per label: got " + pixels.length
-                            + " pixel bytes for " + labels.length + " labels");
+                    "pixels must hold "
+                            + IMAGE_SIZE
+                            + " bytes per label: got "
+                            + pixels.length
+                            + " pixel bytes for "
+                            + labels.length
+                            + " labels");
         }
         for (int i = 0; i < labels.length; i++) {
             if (Byte.toUnsignedInt(labels[i]) >= CLASSES) {
                 throw new IllegalArgumentException(
-                        "image " + i + " has label " + Byte.toUnsignedInt(labels[i]) + ", expected 0..9");
+                        "image "
+                                + i
+                                + " has label "
+                                + Byte.toUnsignedInt(labels[i])
+                                + ", expected 0..9");
             }
         }
         return new ImageSet(pixels.clone(), labels.clone(), 0, labels.length);
@@ -95,16 +104,18 @@ public final class ImageSet {
     }
 
     /**
-     * The last {@code n} images, as a view. The CIFAR-10 validation split of Section 4.2
-     * ("45k/5k train/val split") is {@code tail(5000)}, with {@code head(size() - 5000)} to
-     * train on; the last images are taken because the files are already in random order.
+     * The last {@code n} images, as a view. The CIFAR-10 validation split of Section 4.2 ("45k/5k
+     * train/val split") is {@code tail(5000)}, with {@code head(size() - 5000)} to train on; the
+     * last images are taken because the files are already in random order.
      */
     public ImageSet tail(int n) {
         checkCount(n);
         return new ImageSet(pixels, labels, first + size - n, n);
     }
 
-    /** Unsigned pixel byte {@code offset} (0..3071) of image {@code i}, with no bounds check on i. */
+    /**
+     * Unsigned pixel byte {@code offset} (0..3071) of image {@code i}, with no bounds check on i.
+     */
     int pixel(int i, int offset) {
         return pixels[(first + i) * IMAGE_SIZE + offset] & 0xFF;
     }

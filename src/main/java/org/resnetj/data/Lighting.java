@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  *   δ = Σᵢ vᵢ · (αᵢ · λᵢ)          (δ_c = Σᵢ V[c][i] · αᵢ · λᵢ)
  * </pre>
  *
- * where vᵢ and λᵢ are the eigenvectors and eigenvalues of the 3×3 covariance of RGB pixel values.
- * δ is drawn once per image and is the same at every pixel. Pixel values are in the scale of the
+ * where vᵢ and λᵢ are the eigenvectors and eigenvalues of the 3×3 covariance of RGB pixel values. δ
+ * is drawn once per image and is the same at every pixel. Pixel values are in the scale of the
  * presets, pixel / 255: the formula is not scale-free (λ is a variance, so δ scales as the square
  * of the pixel unit), and the eigenvalues must be those of the scale they are added in.
  *
@@ -27,16 +27,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #IMAGENET} holds the values that fb.resnet.torch publishes in {@code
  * datasets/imagenet.lua} (https://github.com/facebook/fb.resnet.torch), applied by {@code
- * datasets/transforms.lua}'s {@code Lighting} to images in [0, 1] and copied by many PyTorch
- * ports: {@code rgb = eigvec:clone():cmul(alpha:view(1, 3):expand(3, 3))
- * :cmul(eigval:view(1, 3):expand(3, 3)):sum(2)}, that is rgb[c] = Σᵢ eigvec[c][i] · αᵢ ·
- * eigval[i]: the rows of {@code eigvec} are R, G, B and its columns the eigenvectors. The first
- * column, about (−0.58, −0.58, −0.58), is the brightness direction, as the leading component of
- * natural images should be. Those eigenvalues are not the covariance's of pixel / 255, however:
- * that covariance has trace 0.229² + 0.224² + 0.225² ≈ 0.153 (the channel deviations published
- * beside them), which 0.2175 alone exceeds. {@link #fromData} follows AlexNet's text and returns
- * the covariance's own eigenvalues, so on ImageNet its offsets come out smaller than {@link
- * #IMAGENET}'s; σ scales both.
+ * datasets/transforms.lua}'s {@code Lighting} to images in [0, 1] and copied by many PyTorch ports:
+ * {@code rgb = eigvec:clone():cmul(alpha:view(1, 3):expand(3, 3)) :cmul(eigval:view(1, 3):expand(3,
+ * 3)):sum(2)}, that is rgb[c] = Σᵢ eigvec[c][i] · αᵢ · eigval[i]: the rows of {@code eigvec} are R,
+ * G, B and its columns the eigenvectors. The first column, about (−0.58, −0.58, −0.58), is the
+ * brightness direction, as the leading component of natural images should be. Those eigenvalues are
+ * not the covariance's of pixel / 255, however: that covariance has trace 0.229² + 0.224² + 0.225²
+ * ≈ 0.153 (the channel deviations published beside them), which 0.2175 alone exceeds. {@link
+ * #fromData} follows AlexNet's text and returns the covariance's own eigenvalues, so on ImageNet
+ * its offsets come out smaller than {@link #IMAGENET}'s; σ scales both.
  *
  * <p>Immutable.
  */
@@ -78,26 +77,35 @@ public final class Lighting {
      */
     public Lighting(double[] eigenvalues, double[][] eigenvectors, double std) {
         if (eigenvalues.length != 3 || eigenvectors.length != 3) {
-            throw new IllegalArgumentException("PCA lighting needs 3 eigenvalues and a 3×3 eigenvector matrix, got "
-                    + eigenvalues.length + " and " + eigenvectors.length + " rows");
+            throw new IllegalArgumentException(
+                    "PCA lighting needs 3 eigenvalues and a 3×3 eigenvector matrix, got "
+                            + eigenvalues.length
+                            + " and "
+                            + eigenvectors.length
+                            + " rows");
         }
         for (double[] row : eigenvectors) {
             if (row.length != 3) {
-                throw new IllegalArgumentException("the eigenvector matrix must be 3×3, got a row of " + row.length);
+                throw new IllegalArgumentException(
+                        "the eigenvector matrix must be 3×3, got a row of " + row.length);
             }
             for (double v : row) {
                 if (!Double.isFinite(v)) {
-                    throw new IllegalArgumentException("eigenvector components must be finite, got " + v);
+                    throw new IllegalArgumentException(
+                            "eigenvector components must be finite, got " + v);
                 }
             }
         }
         for (double lambda : eigenvalues) {
             if (!(lambda >= 0) || !Double.isFinite(lambda)) {
-                throw new IllegalArgumentException("eigenvalues of a covariance must be finite and non-negative, got " + lambda);
+                throw new IllegalArgumentException(
+                        "eigenvalues of a covariance must be finite and non-negative, got "
+                                + lambda);
             }
         }
         if (!(std >= 0) || !Double.isFinite(std)) {
-            throw new IllegalArgumentException("the lighting standard deviation must be finite and non-negative, got " + std);
+            throw new IllegalArgumentException(
+                    "the lighting standard deviation must be finite and non-negative, got " + std);
         }
         this.eigenvalues = eigenvalues.clone();
         this.eigenvectors = new double[3][];
@@ -109,8 +117,8 @@ public final class Lighting {
 
     /**
      * PCA lighting from a covariance of RGB pixel values (pixel / 255): its eigen-decomposition by
-     * the cyclic Jacobi method, eigenvalues sorted descending, each eigenvector's largest
-     * component positive (the sign of an eigenvector is arbitrary and α is symmetric).
+     * the cyclic Jacobi method, eigenvalues sorted descending, each eigenvector's largest component
+     * positive (the sign of an eigenvector is arbitrary and α is symmetric).
      *
      * @param covariance 3×3 and symmetric
      * @param std σ
@@ -119,13 +127,15 @@ public final class Lighting {
      */
     public static Lighting ofCovariance(double[][] covariance, double std) {
         if (covariance.length != 3) {
-            throw new IllegalArgumentException("a covariance of RGB values is 3×3, got " + covariance.length + " rows");
+            throw new IllegalArgumentException(
+                    "a covariance of RGB values is 3×3, got " + covariance.length + " rows");
         }
         double[][] a = new double[3][];
         double scale = 0;
         for (int i = 0; i < 3; i++) {
             if (covariance[i].length != 3) {
-                throw new IllegalArgumentException("a covariance of RGB values is 3×3, got a row of " + covariance[i].length);
+                throw new IllegalArgumentException(
+                        "a covariance of RGB values is 3×3, got a row of " + covariance[i].length);
             }
             a[i] = covariance[i].clone();
             for (double v : a[i]) {
@@ -138,8 +148,16 @@ public final class Lighting {
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < i; j++) {
                 if (Math.abs(a[i][j] - a[j][i]) > 1e-9 * scale) {
-                    throw new IllegalArgumentException("a covariance must be symmetric, got " + a[i][j] + " and " + a[j][i]
-                            + " at (" + i + ", " + j + ")");
+                    throw new IllegalArgumentException(
+                            "a covariance must be symmetric, got "
+                                    + a[i][j]
+                                    + " and "
+                                    + a[j][i]
+                                    + " at ("
+                                    + i
+                                    + ", "
+                                    + j
+                                    + ")");
                 }
             }
         }
@@ -153,7 +171,8 @@ public final class Lighting {
             int i = order[k];
             double value = a[i][i];
             if (value < -1e-9 * scale) {
-                throw new IllegalArgumentException("a covariance must be positive semi-definite, got eigenvalue " + value);
+                throw new IllegalArgumentException(
+                        "a covariance must be positive semi-definite, got eigenvalue " + value);
             }
             values[k] = Math.max(value, 0);
             int largest = 0;
@@ -174,44 +193,59 @@ public final class Lighting {
      * PCA lighting measured on a data set: the covariance of the RGB values (pixel / 255) of all
      * pixels of the center crops ({@link ImagePresets#centerCrop}) of a seeded sample of
      * min(sample, size) images, the same sample {@link ImageFolderMean#of} averages, and its
-     * {@linkplain #ofCovariance eigen-decomposition}, with σ = {@link #ALEXNET_STD}. Sums are
-     * kept in integers, so the result does not depend on the thread count. Unreadable images
-     * follow the decoder's policy; under SKIP the sample takes the next readable images instead.
+     * {@linkplain #ofCovariance eigen-decomposition}, with σ = {@link #ALEXNET_STD}. Sums are kept
+     * in integers, so the result does not depend on the thread count. Unreadable images follow the
+     * decoder's policy; under SKIP the sample takes the next readable images instead.
      *
      * @param sample how many images, {@link ImageFolderMean#DEFAULT_SAMPLE} for ImageNet
      * @param seed fixes the sample
      * @param threads decoding threads, at least 1
      */
     public static Lighting fromData(ImageDecoder images, int sample, long seed, int threads) {
-        long[] sums = SamplePass.run(images, sample, seed, threads, "lighting statistics", () -> new long[10],
-                (acc, crop) -> {
-                    int plane = crop.length / 3;
-                    long r = 0, g = 0, b = 0, rr = 0, gg = 0, bb = 0, rg = 0, rb = 0, gb = 0;
-                    for (int k = 0; k < plane; k++) {
-                        long red = crop[k] & 0xFF;
-                        long green = crop[plane + k] & 0xFF;
-                        long blue = crop[2 * plane + k] & 0xFF;
-                        r += red;
-                        g += green;
-                        b += blue;
-                        rr += red * red;
-                        gg += green * green;
-                        bb += blue * blue;
-                        rg += red * green;
-                        rb += red * blue;
-                        gb += green * blue;
-                    }
-                    long[] add = {plane, r, g, b, rr, gg, bb, rg, rb, gb};
-                    for (int i = 0; i < add.length; i++) {
-                        acc[i] += add[i];
-                    }
-                },
-                (x, y) -> {
-                    for (int i = 0; i < x.length; i++) {
-                        x[i] += y[i];
-                    }
-                    return x;
-                });
+        long[] sums =
+                SamplePass.run(
+                        images,
+                        sample,
+                        seed,
+                        threads,
+                        "lighting statistics",
+                        () -> new long[10],
+                        (acc, crop) -> {
+                            int plane = crop.length / 3;
+                            long r = 0,
+                                    g = 0,
+                                    b = 0,
+                                    rr = 0,
+                                    gg = 0,
+                                    bb = 0,
+                                    rg = 0,
+                                    rb = 0,
+                                    gb = 0;
+                            for (int k = 0; k < plane; k++) {
+                                long red = crop[k] & 0xFF;
+                                long green = crop[plane + k] & 0xFF;
+                                long blue = crop[2 * plane + k] & 0xFF;
+                                r += red;
+                                g += green;
+                                b += blue;
+                                rr += red * red;
+                                gg += green * green;
+                                bb += blue * blue;
+                                rg += red * green;
+                                rb += red * blue;
+                                gb += green * blue;
+                            }
+                            long[] add = {plane, r, g, b, rr, gg, bb, rg, rb, gb};
+                            for (int i = 0; i < add.length; i++) {
+                                acc[i] += add[i];
+                            }
+                        },
+                        (x, y) -> {
+                            for (int i = 0; i < x.length; i++) {
+                                x[i] += y[i];
+                            }
+                            return x;
+                        });
         double n = sums[0];
         double[] mean = {sums[1] / n, sums[2] / n, sums[3] / n};
         int[][] products = {{4, 7, 8}, {7, 5, 9}, {8, 9, 6}};
@@ -222,7 +256,10 @@ public final class Lighting {
             }
         }
         Lighting lighting = ofCovariance(covariance, ALEXNET_STD);
-        LOG.info("PCA lighting from {} pixels: eigenvalues {}", sums[0], Arrays.toString(lighting.eigenvalues));
+        LOG.info(
+                "PCA lighting from {} pixels: eigenvalues {}",
+                sums[0],
+                Arrays.toString(lighting.eigenvalues));
         return lighting;
     }
 
@@ -256,8 +293,8 @@ public final class Lighting {
     }
 
     /**
-     * Draws the offsets of one image: α₁, α₂, α₃ from {@code random} ({@code nextGaussian}, in
-     * that order), then δ_c = Σᵢ V[c][i] · αᵢ · λᵢ.
+     * Draws the offsets of one image: α₁, α₂, α₃ from {@code random} ({@code nextGaussian}, in that
+     * order), then δ_c = Σᵢ V[c][i] · αᵢ · λᵢ.
      *
      * @return {δ_R, δ_G, δ_B}; zeros, with nothing drawn, if not {@link #enabled}
      */
@@ -271,7 +308,11 @@ public final class Lighting {
             scaled[i] = std * random.nextGaussian() * eigenvalues[i];
         }
         for (int c = 0; c < 3; c++) {
-            offsets[c] = (float) (eigenvectors[c][0] * scaled[0] + eigenvectors[c][1] * scaled[1] + eigenvectors[c][2] * scaled[2]);
+            offsets[c] =
+                    (float)
+                            (eigenvectors[c][0] * scaled[0]
+                                    + eigenvectors[c][1] * scaled[1]
+                                    + eigenvectors[c][2] * scaled[2]);
         }
         return offsets;
     }
@@ -296,10 +337,10 @@ public final class Lighting {
     }
 
     /**
-     * Diagonalizes the symmetric {@code a} in place by cyclic Jacobi rotations, accumulating
-     * them in {@code v}: afterwards a is diagonal (the eigenvalues) and column i of v is the
-     * eigenvector of a[i][i]. Each rotation zeroes one off-diagonal pair exactly; a few sweeps
-     * reach rounding level for 3×3.
+     * Diagonalizes the symmetric {@code a} in place by cyclic Jacobi rotations, accumulating them
+     * in {@code v}: afterwards a is diagonal (the eigenvalues) and column i of v is the eigenvector
+     * of a[i][i]. Each rotation zeroes one off-diagonal pair exactly; a few sweeps reach rounding
+     * level for 3×3.
      */
     private static void jacobi(double[][] a, double[][] v) {
         for (int sweep = 0; sweep < JACOBI_SWEEPS; sweep++) {
@@ -314,7 +355,8 @@ public final class Lighting {
                         continue;
                     }
                     double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                    double t =
+                            Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
                     if (theta == 0) {
                         t = 1;
                     }

@@ -24,8 +24,12 @@ public final class PhotoLike {
             for (int x = 0; x < width; x++) {
                 int rgb = 0;
                 for (int c = 0; c < 3; c++) {
-                    double v = base[c] + 40 * dx[c] * x / width + 40 * dy[c] * y / height
-                            + 30 * Math.sin((x + 2 * y) * (c + 1) * 0.05) + 8 * random.nextGaussian();
+                    double v =
+                            base[c]
+                                    + 40 * dx[c] * x / width
+                                    + 40 * dy[c] * y / height
+                                    + 30 * Math.sin((x + 2 * y) * (c + 1) * 0.05)
+                                    + 8 * random.nextGaussian();
                     rgb = rgb << 8 | (int) Math.max(0, Math.min(255, Math.round(v)));
                 }
                 pixels[y * width + x] = rgb;

@@ -2,8 +2,8 @@ package org.resnetj.data;
 
 /**
  * The per-pixel mean of a training set (Section 4.2: "32×32 images, with the per-pixel mean
- * subtracted"): one value per channel, row and column, in the input scale of {@link
- * CifarPresets} (pixel / 255).
+ * subtracted"): one value per channel, row and column, in the input scale of {@link CifarPresets}
+ * (pixel / 255).
  */
 public final class PixelMean {
 
@@ -18,7 +18,8 @@ public final class PixelMean {
     public static float[] of(ImageSet images) {
         int n = images.size();
         if (n == 0) {
-            throw new IllegalArgumentException("the per-pixel mean of an empty image set is undefined");
+            throw new IllegalArgumentException(
+                    "the per-pixel mean of an empty image set is undefined");
         }
         long[] sums = new long[ImageSet.IMAGE_SIZE];
         for (int i = 0; i < n; i++) {

@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a network's weights expect of an image, as its checkpoint records it: the view of the
- * image and the normalisation of its values. Commands that feed images to a checkpoint ({@code
- * classify}) apply the checkpoint's own, never a default.
+ * What a network's weights expect of an image, as its checkpoint records it: the view of the image
+ * and the normalisation of its values. Commands that feed images to a checkpoint ({@code classify})
+ * apply the checkpoint's own, never a default.
  */
-public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Preprocessing.Torchvision {
+public sealed interface Preprocessing
+        permits Preprocessing.PerPixelMean, Preprocessing.Torchvision {
 
     /** The type a checkpoint records under {@code preprocessing.type}. */
     String type();
@@ -22,8 +23,8 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
 
     /**
      * Normalises, in place, a view of pixel / 255 values, CHW, of any size: the evaluation
-     * protocols build their own views (crops, flips, whole images at several scales) and apply
-     * this to each.
+     * protocols build their own views (crops, flips, whole images at several scales) and apply this
+     * to each.
      *
      * @return {@code view}
      */
@@ -39,9 +40,9 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
      *       center crop ({@link ImagePresets#centerCrop}).
      * </ul>
      *
-     * A view whose size differs from the mean's (the whole images of multi-scale testing) has
-     * the mean's per-channel average subtracted instead: a per-pixel mean has no value at a
-     * position it was not taken at.
+     * A view whose size differs from the mean's (the whole images of multi-scale testing) has the
+     * mean's per-channel average subtracted instead: a per-pixel mean has no value at a position it
+     * was not taken at.
      *
      * @param mean the mean image, 3×side×side values, CHW
      */
@@ -55,7 +56,10 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
             int side = (int) Math.round(Math.sqrt(mean.length / 3.0));
             if (mean.length == 0 || mean.length != 3 * side * side) {
                 throw new IllegalArgumentException(
-                        "a per-pixel mean must be a square 3-channel image (3×side×side values), got " + mean.length + " values");
+                        "a per-pixel mean must be a square 3-channel image (3×side×side values),"
+                                + " got "
+                                + mean.length
+                                + " values");
             }
             mean = mean.clone();
         }
@@ -79,7 +83,10 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
         @Override
         public float[] input(RgbImage image) {
             int side = side();
-            float[] x = side == ImageSet.SIDE ? ImagePresets.cifarView(image) : ImagePresets.centerCrop(image, side);
+            float[] x =
+                    side == ImageSet.SIDE
+                            ? ImagePresets.cifarView(image)
+                            : ImagePresets.centerCrop(image, side);
             return normalize(x, side, side);
         }
 
@@ -116,8 +123,8 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
     }
 
     /**
-     * torchvision's ImageNet evaluation: the center crop ({@link ImagePresets#centerCrop}) of
-     * pixel / 255, then per channel {@code (x − mean) / std}.
+     * torchvision's ImageNet evaluation: the center crop ({@link ImagePresets#centerCrop}) of pixel
+     * / 255, then per channel {@code (x − mean) / std}.
      *
      * @param mean the channel means, red, green, blue
      * @param std the channel standard deviations
@@ -132,13 +139,17 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
          * transforms.Normalize} in every ImageNet preset).
          */
         public static final Torchvision IMAGENET =
-                new Torchvision(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+                new Torchvision(
+                        new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
 
         /** Checks three positive deviations and keeps copies. */
         public Torchvision {
             if (mean.length != 3 || std.length != 3) {
-                throw new IllegalArgumentException("torchvision preprocessing needs 3 means and 3 stds, got "
-                        + mean.length + " and " + std.length);
+                throw new IllegalArgumentException(
+                        "torchvision preprocessing needs 3 means and 3 stds, got "
+                                + mean.length
+                                + " and "
+                                + std.length);
             }
             for (float s : std) {
                 if (!(s > 0)) {
@@ -212,7 +223,14 @@ public sealed interface Preprocessing permits Preprocessing.PerPixelMean, Prepro
     private static void checkView(float[] view, int height, int width) {
         if (view.length != 3L * height * width) {
             throw new IllegalArgumentException(
-                    "a " + height + "×" + width + " view has " + 3L * height * width + " values, got " + view.length);
+                    "a "
+                            + height
+                            + "×"
+                            + width
+                            + " view has "
+                            + 3L * height * width
+                            + " values, got "
+                            + view.length);
         }
     }
 }

@@ -22,11 +22,11 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * An 8-bit RGB image in CHW planes, decoded from a file as PIL's {@code Image.open(f).convert("RGB")}
- * sees it, so that the presets feed a network what torchvision would.
+ * An 8-bit RGB image in CHW planes, decoded from a file as PIL's {@code
+ * Image.open(f).convert("RGB")} sees it, so that the presets feed a network what torchvision would.
  *
- * <p>Decoding goes through ImageIO with TwelveMonkeys' JPEG reader on the class path: plain
- * ImageIO turns a CMYK or YCCK JPEG (ImageNet holds a few) into wrong colours or an error, while
+ * <p>Decoding goes through ImageIO with TwelveMonkeys' JPEG reader on the class path: plain ImageIO
+ * turns a CMYK or YCCK JPEG (ImageNet holds a few) into wrong colours or an error, while
  * TwelveMonkeys converts it to RGB. Grayscale images are replicated to three equal channels
  * straight from their samples: drawing them into an RGB image instead would pass them through
  * Java's linear gray colour space and change their values. An alpha channel is dropped, not
@@ -69,7 +69,8 @@ public final class RgbImage {
             throw new IOException("cannot decode image " + file + ": " + e, e);
         }
         if (image == null) {
-            throw new IOException("cannot decode image " + file + ": not a JPEG, PNG, BMP or GIF file");
+            throw new IOException(
+                    "cannot decode image " + file + ": not a JPEG, PNG, BMP or GIF file");
         }
         return of(image);
     }
@@ -90,13 +91,16 @@ public final class RgbImage {
             try {
                 reader.setInput(in, true, true);
                 List<String> truncation = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> {
-                    // The JDK's JPEG decoder (behind TwelveMonkeys') says "Truncated File - Missing
-                    // EOI marker" whenever the file ends before its end marker, cut image data or not.
-                    if (warning.toLowerCase(Locale.ROOT).contains("truncated")) {
-                        truncation.add(warning);
-                    }
-                });
+                reader.addIIOReadWarningListener(
+                        (source, warning) -> {
+                            // The JDK's JPEG decoder (behind TwelveMonkeys') says "Truncated File -
+                            // Missing
+                            // EOI marker" whenever the file ends before its end marker, cut image
+                            // data or not.
+                            if (warning.toLowerCase(Locale.ROOT).contains("truncated")) {
+                                truncation.add(warning);
+                            }
+                        });
                 BufferedImage image = reader.read(0, reader.getDefaultReadParam());
                 if (!truncation.isEmpty()) {
                     throw new IOException("the file is truncated (" + truncation.get(0) + ")");
@@ -150,9 +154,12 @@ public final class RgbImage {
         return new RgbImage(w, h, pixels);
     }
 
-    /** Whether the image is 8-bit sRGB stored as B, G, R bytes row by row from the buffer's start. */
+    /**
+     * Whether the image is 8-bit sRGB stored as B, G, R bytes row by row from the buffer's start.
+     */
     private static boolean isPlainBgr(BufferedImage image) {
-        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR || !image.getColorModel().getColorSpace().isCS_sRGB()) {
+        if (image.getType() != BufferedImage.TYPE_3BYTE_BGR
+                || !image.getColorModel().getColorSpace().isCS_sRGB()) {
             return false;
         }
         WritableRaster raster = image.getRaster();
@@ -174,7 +181,14 @@ public final class RgbImage {
     public static RgbImage of(int width, int height, byte[] chw) {
         if (width < 1 || height < 1 || chw.length != 3L * width * height) {
             throw new IllegalArgumentException(
-                    "an RGB image of " + width + "×" + height + " needs " + 3L * width * height + " bytes, got " + chw.length);
+                    "an RGB image of "
+                            + width
+                            + "×"
+                            + height
+                            + " needs "
+                            + 3L * width * height
+                            + " bytes, got "
+                            + chw.length);
         }
         return new RgbImage(width, height, chw.clone());
     }

@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The sample is the first min(sample, size) readable images of a permutation of all indices
  * drawn from (seed, {@link Seeds#STATISTICS_SAMPLE}): under {@link BadImages#SKIP} an unreadable
- * image is made up for by the next ones of the permutation. It is worked through in rounds: a
- * round decodes the next images still needed, split into chunks over a fixed pool, and the next
- * round makes up for the skipped ones. Which images count is a property of the files alone, and
- * the partial results are merged in chunk order, so with exact (integer) accumulators the result
- * does not depend on the thread count or the timing.
+ * image is made up for by the next ones of the permutation. It is worked through in rounds: a round
+ * decodes the next images still needed, split into chunks over a fixed pool, and the next round
+ * makes up for the skipped ones. Which images count is a property of the files alone, and the
+ * partial results are merged in chunk order, so with exact (integer) accumulators the result does
+ * not depend on the thread count or the timing.
  */
 final class SamplePass {
 
@@ -33,7 +33,9 @@ final class SamplePass {
 
     private static final AtomicInteger POOLS = new AtomicInteger();
 
-    /** Chunks per thread in a round: enough to even out slow images, few enough to merge cheaply. */
+    /**
+     * Chunks per thread in a round: enough to even out slow images, few enough to merge cheaply.
+     */
     private static final int CHUNKS_PER_THREAD = 4;
 
     private SamplePass() {}
@@ -58,8 +60,14 @@ final class SamplePass {
     static byte[] centerCrop(RgbImage image) {
         int[] size = ImagePresets.shorterSideTo(image.width(), image.height(), ImagePresets.RESIZE);
         int crop = ImagePresets.CROP;
-        return WindowResample.window(image, size[0], size[1], ImagePresets.centerOffset(size[1], crop),
-                ImagePresets.centerOffset(size[0], crop), crop, crop);
+        return WindowResample.window(
+                image,
+                size[0],
+                size[1],
+                ImagePresets.centerOffset(size[1], crop),
+                ImagePresets.centerOffset(size[0], crop),
+                crop,
+                crop);
     }
 
     /**
@@ -72,19 +80,30 @@ final class SamplePass {
      * @return the merged accumulator
      * @throws IllegalArgumentException if sample or threads is below 1
      * @throws IllegalStateException if no image of the source can be read
-     * @throws java.io.UncheckedIOException naming the file, at the first unreadable image under STOP
+     * @throws java.io.UncheckedIOException naming the file, at the first unreadable image under
+     *     STOP
      */
-    static <A> A run(ImageDecoder images, int sample, long seed, int threads, String what, Supplier<A> empty,
-            BiConsumer<A, byte[]> add, BinaryOperator<A> merge) {
+    static <A> A run(
+            ImageDecoder images,
+            int sample,
+            long seed,
+            int threads,
+            String what,
+            Supplier<A> empty,
+            BiConsumer<A, byte[]> add,
+            BinaryOperator<A> merge) {
         if (sample < 1) {
-            throw new IllegalArgumentException("computing the " + what + " needs a sample of at least 1 image, got " + sample);
+            throw new IllegalArgumentException(
+                    "computing the " + what + " needs a sample of at least 1 image, got " + sample);
         }
         if (threads < 1) {
-            throw new IllegalArgumentException("computing the " + what + " needs at least 1 thread, got " + threads);
+            throw new IllegalArgumentException(
+                    "computing the " + what + " needs at least 1 thread, got " + threads);
         }
         int size = images.source().size();
         if (size == 0) {
-            throw new IllegalArgumentException("cannot compute the " + what + " of an empty image set");
+            throw new IllegalArgumentException(
+                    "cannot compute the " + what + " of an empty image set");
         }
         int target = Math.min(sample, size);
         LOG.info("{}: decoding {} of {} images on {} threads", what, target, size, threads);
@@ -92,11 +111,20 @@ final class SamplePass {
         int[] order = order(size, seed);
         int pool = POOLS.incrementAndGet();
         AtomicInteger worker = new AtomicInteger();
-        ExecutorService workers = Executors.newFixedThreadPool(threads, task -> {
-            Thread thread = new Thread(task, "image-statistics-" + pool + "-" + worker.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService workers =
+                Executors.newFixedThreadPool(
+                        threads,
+                        task -> {
+                            Thread thread =
+                                    new Thread(
+                                            task,
+                                            "image-statistics-"
+                                                    + pool
+                                                    + "-"
+                                                    + worker.incrementAndGet());
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         try {
             A total = empty.get();
             int used = 0;
@@ -108,18 +136,22 @@ final class SamplePass {
                 for (int c = 0; c < chunks; c++) {
                     int from = next + (int) ((long) take * c / chunks);
                     int to = next + (int) ((long) take * (c + 1) / chunks);
-                    parts.add(workers.submit(() -> {
-                        A acc = empty.get();
-                        int read = 0;
-                        for (int i = from; i < to && !Thread.currentThread().isInterrupted(); i++) {
-                            Optional<RgbImage> image = images.read(order[i]);
-                            if (image.isPresent()) {
-                                add.accept(acc, centerCrop(image.get()));
-                                read++;
-                            }
-                        }
-                        return new Part<>(acc, read);
-                    }));
+                    parts.add(
+                            workers.submit(
+                                    () -> {
+                                        A acc = empty.get();
+                                        int read = 0;
+                                        for (int i = from;
+                                                i < to && !Thread.currentThread().isInterrupted();
+                                                i++) {
+                                            Optional<RgbImage> image = images.read(order[i]);
+                                            if (image.isPresent()) {
+                                                add.accept(acc, centerCrop(image.get()));
+                                                read++;
+                                            }
+                                        }
+                                        return new Part<>(acc, read);
+                                    }));
                 }
                 for (Future<Part<A>> future : parts) {
                     Part<A> part = await(future, what);
@@ -129,13 +161,24 @@ final class SamplePass {
                 next += take;
             }
             if (used == 0) {
-                throw new IllegalStateException("no readable image for the " + what + " among the " + size
-                        + " images (such as " + images.source().describe(0) + ")");
+                throw new IllegalStateException(
+                        "no readable image for the "
+                                + what
+                                + " among the "
+                                + size
+                                + " images (such as "
+                                + images.source().describe(0)
+                                + ")");
             }
             if (used < target) {
-                LOG.warn("{}: only {} of the {} images asked for could be read", what, used, target);
+                LOG.warn(
+                        "{}: only {} of the {} images asked for could be read", what, used, target);
             }
-            LOG.info("{}: {} images in {} s", what, used, String.format("%.1f", (System.nanoTime() - started) / 1e9));
+            LOG.info(
+                    "{}: {} images in {} s",
+                    what,
+                    used,
+                    String.format("%.1f", (System.nanoTime() - started) / 1e9));
             return total;
         } finally {
             if (!Workers.stop(workers)) {

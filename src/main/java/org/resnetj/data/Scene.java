@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
  * lighting, clutter and noise.
  *
  * <p>Every class pattern is mirror-symmetric about the vertical line through its centre, so a
- * horizontal flip of a rendered scene is the rendering of {@link #mirrored()}, a scene of the
- * same class whose parameters the generator draws with the same probability (every horizontal
- * range is symmetric about the image's centre). That is what keeps each class intact under the
- * training augmentation's flip: no class is the mirror image of another.
+ * horizontal flip of a rendered scene is the rendering of {@link #mirrored()}, a scene of the same
+ * class whose parameters the generator draws with the same probability (every horizontal range is
+ * symmetric about the image's centre). That is what keeps each class intact under the training
+ * augmentation's flip: no class is the mirror image of another.
  *
  * @param label the class, 0..9, in the order of {@link SyntheticCifar#CLASS_NAMES}
  * @param cx the pattern's centre, x, in pixel units (0..32, pixel i covers [i, i+1))
@@ -117,29 +117,62 @@ record Scene(
         int count = r.nextInt(4);
         List<Speck> specks = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            specks.add(new Speck(uniform(r, 2, SIDE - 2), uniform(r, 2, SIDE - 2), uniform(r, 0.7, 1.6), colour(r)));
+            specks.add(
+                    new Speck(
+                            uniform(r, 2, SIDE - 2),
+                            uniform(r, 2, SIDE - 2),
+                            uniform(r, 0.7, 1.6),
+                            colour(r)));
         }
         double noise = uniform(r, 0.02, 0.08);
-        return new Scene(label, cx, cy, size, detail, fg, bg, gx, gy, List.copyOf(specks), noise, r.nextLong());
+        return new Scene(
+                label,
+                cx,
+                cy,
+                size,
+                detail,
+                fg,
+                bg,
+                gx,
+                gy,
+                List.copyOf(specks),
+                noise,
+                r.nextLong());
     }
 
-    /** The same scene seen in a mirror: rendering it gives this scene's rendering flipped left to right. */
+    /**
+     * The same scene seen in a mirror: rendering it gives this scene's rendering flipped left to
+     * right.
+     */
     Scene mirrored() {
         List<Speck> flipped = new ArrayList<>(specks.size());
         for (Speck s : specks) {
             flipped.add(new Speck(SIDE - s.x(), s.y(), s.radius(), s.colour()));
         }
-        return new Scene(label, SIDE - cx, cy, size, detail, fg, bg, -gx, gy, List.copyOf(flipped), noise, noiseSeed);
+        return new Scene(
+                label,
+                SIDE - cx,
+                cy,
+                size,
+                detail,
+                fg,
+                bg,
+                -gx,
+                gy,
+                List.copyOf(flipped),
+                noise,
+                noiseSeed);
     }
 
     /**
-     * Renders the scene as CIFAR-10 pixel bytes, CHW, into {@code out} from {@code offset}.
-     * The noise field is drawn in raster order, so only a noise-free scene renders exactly
-     * mirrored; the noise itself is independent per pixel and so has no handedness.
+     * Renders the scene as CIFAR-10 pixel bytes, CHW, into {@code out} from {@code offset}. The
+     * noise field is drawn in raster order, so only a noise-free scene renders exactly mirrored;
+     * the noise itself is independent per pixel and so has no handedness.
      */
     void render(byte[] out, int offset) {
         SplittableRandom random = new SplittableRandom(noiseSeed);
-        double amplitude = noise * Math.sqrt(6.0); // two summed uniforms in [-1, 1] have variance 1/6
+        double amplitude =
+                noise * Math.sqrt(6.0); // two summed uniforms in [-1, 1] have variance 1/6
         int plane = SIDE * SIDE;
         for (int y = 0; y < SIDE; y++) {
             double v = y + 0.5;
@@ -166,13 +199,17 @@ record Scene(
                     int draw = c == 0 ? bits : random.nextInt();
                     double n = ((draw & 0xFFFF) + (draw >>> 16)) / 65535.0 - 1.0;
                     value = value * light + amplitude * n;
-                    out[offset + c * plane + y * SIDE + x] = (byte) Math.round(255 * clamp01(value));
+                    out[offset + c * plane + y * SIDE + x] =
+                            (byte) Math.round(255 * clamp01(value));
                 }
             }
         }
     }
 
-    /** How much of the pattern's colour covers the point (dx, dy) from its centre, in [0, 1]; even in dx. */
+    /**
+     * How much of the pattern's colour covers the point (dx, dy) from its centre, in [0, 1]; even
+     * in dx.
+     */
     private double coverage(double dx, double dy) {
         switch (label) {
             case HORIZONTAL_STRIPES:
@@ -183,21 +220,23 @@ record Scene(
                 return texture(2 * Math.cos(Math.PI * dx / size) * Math.cos(Math.PI * dy / size));
             case RINGS:
                 return texture(Math.cos(2 * Math.PI * Math.hypot(dx, dy) / size));
-            case DOTS: {
-                double ox = dx - size * Math.rint(dx / size);
-                double oy = dy - size * Math.rint(dy / size);
-                return edge(Math.hypot(ox, oy) - detail);
-            }
+            case DOTS:
+                {
+                    double ox = dx - size * Math.rint(dx / size);
+                    double oy = dy - size * Math.rint(dy / size);
+                    return edge(Math.hypot(ox, oy) - detail);
+                }
             case DISC:
                 return edge(Math.hypot(dx, dy) - size);
             case SQUARE:
                 return edge(Math.max(Math.abs(dx), Math.abs(dy)) - size);
-            case TRIANGLE: {
-                // Apex up at dy = -size/2, base of half-width detail at dy = +size/2.
-                double halfWidth = detail * (dy + size / 2) / size;
-                double side = (Math.abs(dx) - halfWidth) * size / Math.hypot(size, detail);
-                return edge(Math.max(dy - size / 2, side));
-            }
+            case TRIANGLE:
+                {
+                    // Apex up at dy = -size/2, base of half-width detail at dy = +size/2.
+                    double halfWidth = detail * (dy + size / 2) / size;
+                    double side = (Math.abs(dx) - halfWidth) * size / Math.hypot(size, detail);
+                    return edge(Math.max(dy - size / 2, side));
+                }
             case PLUS:
                 return edge(bars(dx, dy));
             case CROSS:
@@ -207,14 +246,20 @@ record Scene(
         }
     }
 
-    /** Signed distance (negative inside) to a plus sign of arm length size and half-thickness detail. */
+    /**
+     * Signed distance (negative inside) to a plus sign of arm length size and half-thickness
+     * detail.
+     */
     private double bars(double a, double b) {
         double along = Math.max(Math.abs(a) - detail, Math.abs(b) - size);
         double across = Math.max(Math.abs(a) - size, Math.abs(b) - detail);
         return Math.min(along, across);
     }
 
-    /** A periodic wave in [-1, 1] (or [-2, 2]) made into soft-edged bands; detail sets the edge sharpness. */
+    /**
+     * A periodic wave in [-1, 1] (or [-2, 2]) made into soft-edged bands; detail sets the edge
+     * sharpness.
+     */
     private double texture(double wave) {
         return clamp01(0.5 + 0.5 * detail * wave);
     }

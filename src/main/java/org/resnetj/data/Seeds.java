@@ -3,9 +3,9 @@ package org.resnetj.data;
 import java.util.SplittableRandom;
 
 /**
- * Derives independent generators from a seed and a position, so that every random draw of the
- * data pipeline is a pure function of (seed, what, where) and work can run in any order, on any
- * number of threads, and resume anywhere with the same result.
+ * Derives independent generators from a seed and a position, so that every random draw of the data
+ * pipeline is a pure function of (seed, what, where) and work can run in any order, on any number
+ * of threads, and resume anywhere with the same result.
  */
 final class Seeds {
 
@@ -28,7 +28,10 @@ final class Seeds {
         return new SplittableRandom(mix(seed, stream, index));
     }
 
-    /** Hashes the three values with SplitMix64's finalizer, which makes neighbouring inputs unrelated. */
+    /**
+     * Hashes the three values with SplitMix64's finalizer, which makes neighbouring inputs
+     * unrelated.
+     */
     static long mix(long seed, long stream, long index) {
         long h = mix64(seed + GOLDEN_GAMMA);
         h = mix64(h ^ (stream * GOLDEN_GAMMA));

@@ -23,14 +23,14 @@ import java.util.stream.Stream;
  * class), a lighting slope, up to three distractor specks and per-pixel noise.
  *
  * <p>Every class is mirror-symmetric in itself, so the training augmentation's horizontal flip
- * keeps an image in its class (see {@link Scene}): classes such as gratings at +45° and −45°,
- * which a flip turns into each other, would put a floor under the training error. Orientation
- * carries the class only where a flip leaves it alone (0° against 90° stripes, plus against
- * cross), and no pattern is rotated.
+ * keeps an image in its class (see {@link Scene}): classes such as gratings at +45° and −45°, which
+ * a flip turns into each other, would put a floor under the training error. Orientation carries the
+ * class only where a flip leaves it alone (0° against 90° stripes, plus against cross), and no
+ * pattern is rotated.
  *
- * <p>Generation is deterministic: image i of a split comes from a generator seeded by (seed,
- * split, i), and the labels (exactly balanced, in shuffled order) from one seeded by (seed,
- * split), so the same arguments always give the same bytes, whatever the thread count.
+ * <p>Generation is deterministic: image i of a split comes from a generator seeded by (seed, split,
+ * i), and the labels (exactly balanced, in shuffled order) from one seeded by (seed, split), so the
+ * same arguments always give the same bytes, whatever the thread count.
  */
 public final class SyntheticCifar {
 
@@ -62,8 +62,8 @@ public final class SyntheticCifar {
      * batches.meta.txt, and the {@code SYNTHETIC} marker that labels the data as synthetic.
      *
      * <p>The files are written into a new hidden directory next to {@code outDir} and renamed into
-     * place at the end, so an interrupted run never leaves a directory that looks complete.
-     * {@code outDir} must not exist or be an empty directory.
+     * place at the end, so an interrupted run never leaves a directory that looks complete. {@code
+     * outDir} must not exist or be an empty directory.
      *
      * @throws IllegalArgumentException if {@code train < 5} or {@code test < 1}
      * @throws IOException if {@code outDir} is in the way or a write fails
@@ -75,21 +75,39 @@ public final class SyntheticCifar {
             throw new IOException("cannot write synthetic CIFAR-10 to the root directory " + out);
         }
         if (Files.exists(out) && !isEmptyDirectory(out)) {
-            throw new IOException(out + " already exists and is not an empty directory: choose another directory or remove it");
+            throw new IOException(
+                    out
+                            + " already exists and is not an empty directory: choose another"
+                            + " directory or remove it");
         }
         Files.createDirectories(out.getParent());
-        Path partial = out.resolveSibling("." + out.getFileName() + ".partial-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Path partial =
+                out.resolveSibling(
+                        "."
+                                + out.getFileName()
+                                + ".partial-"
+                                + ProcessHandle.current().pid()
+                                + "-"
+                                + System.nanoTime());
         Files.createDirectory(partial);
         try {
             int start = 0;
             for (int file = 0; file < MIN_TRAIN; file++) {
                 int count = train / MIN_TRAIN + (file < train % MIN_TRAIN ? 1 : 0);
-                Files.write(partial.resolve(Cifar10.TRAIN_FILES.get(file)), records(seed, false, train, start, count));
+                Files.write(
+                        partial.resolve(Cifar10.TRAIN_FILES.get(file)),
+                        records(seed, false, train, start, count));
                 start += count;
             }
             Files.write(partial.resolve(Cifar10.TEST_FILE), records(seed, true, test, 0, test));
-            Files.writeString(partial.resolve(Cifar10.META_FILE), String.join("\n", CLASS_NAMES) + "\n\n", StandardCharsets.UTF_8);
-            Files.writeString(partial.resolve(Cifar10.SYNTHETIC_MARKER), marker(train, test, seed), StandardCharsets.UTF_8);
+            Files.writeString(
+                    partial.resolve(Cifar10.META_FILE),
+                    String.join("\n", CLASS_NAMES) + "\n\n",
+                    StandardCharsets.UTF_8);
+            Files.writeString(
+                    partial.resolve(Cifar10.SYNTHETIC_MARKER),
+                    marker(train, test, seed),
+                    StandardCharsets.UTF_8);
             if (Files.exists(out)) {
                 Files.delete(out);
             }
@@ -113,17 +131,26 @@ public final class SyntheticCifar {
                 trainSet,
                 testSet,
                 true,
-                "SYNTHETIC CIFAR-10 stand-in in memory (" + train + " train / " + test + " test images; "
-                        + marker(train, test, seed).lines().findFirst().orElseThrow() + ")");
+                "SYNTHETIC CIFAR-10 stand-in in memory ("
+                        + train
+                        + " train / "
+                        + test
+                        + " test images; "
+                        + marker(train, test, seed).lines().findFirst().orElseThrow()
+                        + ")");
     }
 
     private static void checkCounts(int train, int test) {
         if (train < MIN_TRAIN) {
             throw new IllegalArgumentException(
-                    "synthetic CIFAR-10 needs at least " + MIN_TRAIN + " training images (one per data_batch file), got " + train);
+                    "synthetic CIFAR-10 needs at least "
+                            + MIN_TRAIN
+                            + " training images (one per data_batch file), got "
+                            + train);
         }
         if (test < 1) {
-            throw new IllegalArgumentException("synthetic CIFAR-10 needs at least 1 test image, got " + test);
+            throw new IllegalArgumentException(
+                    "synthetic CIFAR-10 needs at least 1 test image, got " + test);
         }
     }
 
@@ -133,23 +160,35 @@ public final class SyntheticCifar {
         byte[] labels = new byte[total];
         for (int i = 0; i < total; i++) {
             labels[i] = records[i * Cifar10.RECORD_SIZE];
-            System.arraycopy(records, i * Cifar10.RECORD_SIZE + 1, pixels, i * ImageSet.IMAGE_SIZE, ImageSet.IMAGE_SIZE);
+            System.arraycopy(
+                    records,
+                    i * Cifar10.RECORD_SIZE + 1,
+                    pixels,
+                    i * ImageSet.IMAGE_SIZE,
+                    ImageSet.IMAGE_SIZE);
         }
         return new ImageSet(pixels, labels, 0, total);
     }
 
-    /** Records {@code start .. start+count-1} of a split of {@code total} images, in the file layout. */
+    /**
+     * Records {@code start .. start+count-1} of a split of {@code total} images, in the file
+     * layout.
+     */
     private static byte[] records(long seed, boolean test, int total, int start, int count) {
         byte[] labels = labels(seed, test, total);
         long stream = test ? Seeds.SYNTHETIC_TEST_IMAGES : Seeds.SYNTHETIC_TRAIN_IMAGES;
         byte[] out = new byte[count * Cifar10.RECORD_SIZE];
         // Each image has its own generator, so the parallel order cannot change the bytes.
-        IntStream.range(0, count).parallel().forEach(i -> {
-            int index = start + i;
-            int label = labels[index];
-            out[i * Cifar10.RECORD_SIZE] = (byte) label;
-            Scene.draw(label, Seeds.random(seed, stream, index)).render(out, i * Cifar10.RECORD_SIZE + 1);
-        });
+        IntStream.range(0, count)
+                .parallel()
+                .forEach(
+                        i -> {
+                            int index = start + i;
+                            int label = labels[index];
+                            out[i * Cifar10.RECORD_SIZE] = (byte) label;
+                            Scene.draw(label, Seeds.random(seed, stream, index))
+                                    .render(out, i * Cifar10.RECORD_SIZE + 1);
+                        });
         return out;
     }
 
@@ -159,7 +198,9 @@ public final class SyntheticCifar {
         for (int i = 0; i < total; i++) {
             labels[i] = (byte) (i % ImageSet.CLASSES);
         }
-        SplittableRandom random = Seeds.random(seed, test ? Seeds.SYNTHETIC_TEST_LABELS : Seeds.SYNTHETIC_TRAIN_LABELS, 0);
+        SplittableRandom random =
+                Seeds.random(
+                        seed, test ? Seeds.SYNTHETIC_TEST_LABELS : Seeds.SYNTHETIC_TRAIN_LABELS, 0);
         for (int i = total - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             byte swap = labels[i];
@@ -171,9 +212,18 @@ public final class SyntheticCifar {
 
     private static String marker(int train, int test, long seed) {
         StringBuilder text = new StringBuilder();
-        text.append("resnetj SyntheticCifar v").append(GENERATOR_VERSION).append(", seed ").append(seed)
-                .append(", ").append(train).append(" train / ").append(test).append(" test images\n");
-        text.append("This is NOT CIFAR-10: a procedurally drawn stand-in in the CIFAR-10 binary layout.\n");
+        text.append("resnetj SyntheticCifar v")
+                .append(GENERATOR_VERSION)
+                .append(", seed ")
+                .append(seed)
+                .append(", ")
+                .append(train)
+                .append(" train / ")
+                .append(test)
+                .append(" test images\n");
+        text.append(
+                "This is NOT CIFAR-10: a procedurally drawn stand-in in the CIFAR-10 binary"
+                        + " layout.\n");
         text.append("Label every result obtained on it as synthetic.\n");
         text.append("Classes (each mirror-symmetric, so a horizontal flip keeps its class):\n");
         for (int i = 0; i < CLASS_NAMES.size(); i++) {
@@ -192,19 +242,21 @@ public final class SyntheticCifar {
     }
 
     /**
-     * Removes a failed write's partial directory. A failure here only rides along with the
-     * original one: a leftover hidden {@code .partial} directory is harmless and can never be
-     * mistaken for a data set.
+     * Removes a failed write's partial directory. A failure here only rides along with the original
+     * one: a leftover hidden {@code .partial} directory is harmless and can never be mistaken for a
+     * data set.
      */
     private static void deleteRecursively(Path dir, Exception cause) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            walk.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
         } catch (IOException | UncheckedIOException e) {
             cause.addSuppressed(e);
         }

@@ -37,7 +37,12 @@ final class TrainBatches implements LongFunction<Batch> {
             int index = order.indexAt(position);
             labels[j] = images.label(index);
             CifarPresets.train(
-                    images, index, mean, Seeds.random(seed, Seeds.AUGMENTATION, position), data, j * ImageSet.IMAGE_SIZE);
+                    images,
+                    index,
+                    mean,
+                    Seeds.random(seed, Seeds.AUGMENTATION, position),
+                    data,
+                    j * ImageSet.IMAGE_SIZE);
         }
         return new Batch(data, labels, ImageSet.SIDE, iteration);
     }

@@ -1,20 +1,20 @@
 package org.resnetj.data;
 
 /**
- * A window of {@link ImagePresets#resize}'s output, computed alone: the same bytes as resizing
- * the whole image and then cropping, at a fraction of the cost. The scale augmentation resizes a
- * 500×375 image to up to 640×480 and keeps 224×224 of it, and the full resize took longer than
- * the JPEG decoding (measured: 3–6 ms against 4.7 ms).
+ * A window of {@link ImagePresets#resize}'s output, computed alone: the same bytes as resizing the
+ * whole image and then cropping, at a fraction of the cost. The scale augmentation resizes a
+ * 500×375 image to up to 640×480 and keeps 224×224 of it, and the full resize took longer than the
+ * JPEG decoding (measured: 3–6 ms against 4.7 ms).
  *
  * <p>It is exact because Pillow's resampling is separable and pointwise: an output pixel of the
  * horizontal pass depends on one input row and its column's filter, and an output pixel of the
- * vertical pass on one column of the horizontal pass's rows and its row's filter, with rounding
- * to 8 bits after each pass. So the window needs the horizontal pass only at its columns and
- * only on the input rows its rows' filters reach (Pillow itself limits the horizontal pass to
- * those rows), then the vertical pass at its rows. A pass whose side keeps its size is skipped,
- * as in Pillow. {@link ImagePresets#resize} is the window covering the whole output, so this
- * is the project's one implementation of Pillow's bilinear filter; {@code WindowResampleTest}
- * and {@code ImagePresetsTest} pin it to Pillow's bytes.
+ * vertical pass on one column of the horizontal pass's rows and its row's filter, with rounding to
+ * 8 bits after each pass. So the window needs the horizontal pass only at its columns and only on
+ * the input rows its rows' filters reach (Pillow itself limits the horizontal pass to those rows),
+ * then the vertical pass at its rows. A pass whose side keeps its size is skipped, as in Pillow.
+ * {@link ImagePresets#resize} is the window covering the whole output, so this is the project's one
+ * implementation of Pillow's bilinear filter; {@code WindowResampleTest} and {@code
+ * ImagePresetsTest} pin it to Pillow's bytes.
  */
 final class WindowResample {
 
@@ -31,8 +31,20 @@ final class WindowResample {
      */
     static byte[] window(RgbImage image, int width, int height, int top, int left, int h, int w) {
         if (h < 1 || w < 1 || top < 0 || left < 0 || top + h > height || left + w > width) {
-            throw new IllegalArgumentException("the " + h + "×" + w + " window at (" + top + ", " + left
-                    + ") does not lie inside a " + width + "×" + height + " image");
+            throw new IllegalArgumentException(
+                    "the "
+                            + h
+                            + "×"
+                            + w
+                            + " window at ("
+                            + top
+                            + ", "
+                            + left
+                            + ") does not lie inside a "
+                            + width
+                            + "×"
+                            + height
+                            + " image");
         }
         int inW = image.width();
         int inH = image.height();
@@ -125,7 +137,11 @@ final class WindowResample {
                 weights[o] = new int[taps];
                 for (int i = 0; i < taps; i++) {
                     double w = sum != 0.0 ? k[i] / sum : k[i];
-                    weights[o][i] = (int) (w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
+                    weights[o][i] =
+                            (int)
+                                    (w < 0
+                                            ? -0.5 + w * (1 << PRECISION_BITS)
+                                            : 0.5 + w * (1 << PRECISION_BITS));
                 }
                 first[o] = min;
             }

@@ -24,7 +24,8 @@ public final class Evaluator {
     private Evaluator() {}
 
     /** Evaluates {@code network} in inference mode; nothing in it changes. */
-    public static Result evaluate(Classifier network, ImageSet images, float[] mean, int batchSize) {
+    public static Result evaluate(
+            Classifier network, ImageSet images, float[] mean, int batchSize) {
         int classes = -1;
         long top1 = 0;
         long top5 = 0;
@@ -33,12 +34,19 @@ public final class Evaluator {
                 NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
                 NDArray scores = network.logits(x);
                 classes = (int) scores.getShape().get(1);
-                int[] errors = TopK.errors(scores.toFloatArray(), batch.labels(), classes, 1, Math.min(5, classes));
+                int[] errors =
+                        TopK.errors(
+                                scores.toFloatArray(),
+                                batch.labels(),
+                                classes,
+                                1,
+                                Math.min(5, classes));
                 top1 += errors[0];
                 top5 += errors[1];
             }
         }
-        return new Result((double) top1 / images.size(), (double) top5 / images.size(), images.size());
+        return new Result(
+                (double) top1 / images.size(), (double) top5 / images.size(), images.size());
     }
 
     /**
@@ -48,10 +56,18 @@ public final class Evaluator {
      * @throws IllegalArgumentException if the lists differ in length or are empty, or the members
      *     score different numbers of classes
      */
-    public static Result evaluate(List<? extends Classifier> networks, List<float[]> means, ImageSet images, int batchSize) {
+    public static Result evaluate(
+            List<? extends Classifier> networks,
+            List<float[]> means,
+            ImageSet images,
+            int batchSize) {
         if (networks.isEmpty() || networks.size() != means.size()) {
             throw new IllegalArgumentException(
-                    "an ensemble needs one mean per network, got " + networks.size() + " networks and " + means.size() + " means");
+                    "an ensemble needs one mean per network, got "
+                            + networks.size()
+                            + " networks and "
+                            + means.size()
+                            + " means");
         }
         if (networks.size() == 1) {
             return evaluate(networks.get(0), images, means.get(0), batchSize);
@@ -75,8 +91,11 @@ public final class Evaluator {
                     float[] probabilities = network.logits(x).softmax(1).toFloatArray();
                     int memberClasses = probabilities.length / batch.size();
                     if (classes != -1 && memberClasses != classes) {
-                        throw new IllegalArgumentException("the ensemble's networks score different numbers of classes: "
-                                + classes + " and " + memberClasses);
+                        throw new IllegalArgumentException(
+                                "the ensemble's networks score different numbers of classes: "
+                                        + classes
+                                        + " and "
+                                        + memberClasses);
                     }
                     classes = memberClasses;
                     if (average == null) {
@@ -91,6 +110,7 @@ public final class Evaluator {
             top1 += errors[0];
             top5 += errors[1];
         }
-        return new Result((double) top1 / images.size(), (double) top5 / images.size(), images.size());
+        return new Result(
+                (double) top1 / images.size(), (double) top5 / images.size(), images.size());
     }
 }

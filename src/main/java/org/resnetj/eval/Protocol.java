@@ -13,10 +13,15 @@ import org.resnetj.data.RgbImage;
 public enum Protocol {
 
     /** One view: shorter side 256, the center 224×224 crop; the validation curves of Fig. 4. */
-    CENTER("center", 1, "shorter side 256, the center 224x224 crop: 1 view (Fig. 4's validation error)") {
+    CENTER(
+            "center",
+            1,
+            "shorter side 256, the center 224x224 crop: 1 view (Fig. 4's validation error)") {
         @Override
         public List<ImagePresets.View> views(RgbImage image) {
-            return List.of(new ImagePresets.View(ImagePresets.centerCrop(image), ImagePresets.CROP, ImagePresets.CROP));
+            return List.of(
+                    new ImagePresets.View(
+                            ImagePresets.centerCrop(image), ImagePresets.CROP, ImagePresets.CROP));
         }
     },
 
@@ -24,7 +29,11 @@ public enum Protocol {
      * The standard 10-crop testing of Section 3.4 (Tables 2 and 3): shorter side 256, the four
      * corner and the center 224×224 crops and their mirrors ({@link ImagePresets#tenCrop}).
      */
-    TEN_CROP("10-crop", 10, "shorter side 256, 4 corner and center 224x224 crops and their flips: 10 views (Tables 2, 3)") {
+    TEN_CROP(
+            "10-crop",
+            10,
+            "shorter side 256, 4 corner and center 224x224 crops and their flips: 10 views (Tables"
+                    + " 2, 3)") {
         @Override
         public List<ImagePresets.View> views(RgbImage image) {
             return ImagePresets.tenCrop(image);
@@ -35,7 +44,11 @@ public enum Protocol {
      * The fully convolutional multi-scale testing of Section 3.4 (Table 4): the whole image at
      * shorter sides 224, 256, 384, 480 and 640, and its mirror ({@link ImagePresets#multiScale}).
      */
-    MULTI_SCALE("multi-scale", 2 * ImagePresets.SCALES.size(), "whole image at shorter sides 224, 256, 384, 480, 640 and its flip, fully convolutional: 10 views (Table 4)") {
+    MULTI_SCALE(
+            "multi-scale",
+            2 * ImagePresets.SCALES.size(),
+            "whole image at shorter sides 224, 256, 384, 480, 640 and its flip, fully"
+                    + " convolutional: 10 views (Table 4)") {
         @Override
         public List<ImagePresets.View> views(RgbImage image) {
             return ImagePresets.multiScale(image);
@@ -69,7 +82,10 @@ public enum Protocol {
      */
     public abstract List<ImagePresets.View> views(RgbImage image);
 
-    /** Whether every view has the protocol's fixed size, 224×224, so views of several images share a batch. */
+    /**
+     * Whether every view has the protocol's fixed size, 224×224, so views of several images share a
+     * batch.
+     */
     boolean fixedSize() {
         return this != MULTI_SCALE;
     }
@@ -90,8 +106,8 @@ public enum Protocol {
                 return protocol;
             }
         }
-        throw new IllegalArgumentException("unknown testing protocol '" + name + "': expected one of "
-                + names());
+        throw new IllegalArgumentException(
+                "unknown testing protocol '" + name + "': expected one of " + names());
     }
 
     /** The command-line names, comma-separated. */

@@ -20,33 +20,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Top-1 and top-5 error of a network, or of an ensemble of networks, on labelled images under
- * one of the paper's ImageNet testing protocols ({@link Protocol}).
+ * Top-1 and top-5 error of a network, or of an ensemble of networks, on labelled images under one
+ * of the paper's ImageNet testing protocols ({@link Protocol}).
  *
  * <p>For each image: the protocol's views (pixel / 255) are normalised with each model's own
- * preprocessing and run through its network in inference mode; the softmax of each view's
- * scores is averaged over the image's views (crops, flips, scales), then over the models. An
- * ensemble (Table 5) averages the softmax scores of several models; one model is an ensemble of
- * one. An image counts as a top-k error as {@link TopK} decides on the averaged scores.
+ * preprocessing and run through its network in inference mode; the softmax of each view's scores is
+ * averaged over the image's views (crops, flips, scales), then over the models. An ensemble (Table
+ * 5) averages the softmax scores of several models; one model is an ensemble of one. An image
+ * counts as a top-k error as {@link TopK} decides on the averaged scores.
  *
- * <p>The fully convolutional form of multi-scale testing (Section 3.4, after VGG [40] and
- * [12]) applies the fully connected layer at every position of the last feature map and averages
- * the class scores over the positions. Both steps are linear, so this equals global average
- * pooling followed by the fully connected layer: {@code (1/P) Σ_p (W x_p + b) = W ((1/P) Σ_p x_p)
- * + b}. Our ImageNet networks end in exactly that, so running one on the whole resized image
- * gives the position-averaged scores; as in VGG, it is the softmax of those scores that is then
- * averaged over scales and flips.
+ * <p>The fully convolutional form of multi-scale testing (Section 3.4, after VGG [40] and [12])
+ * applies the fully connected layer at every position of the last feature map and averages the
+ * class scores over the positions. Both steps are linear, so this equals global average pooling
+ * followed by the fully connected layer: {@code (1/P) Σ_p (W x_p + b) = W ((1/P) Σ_p x_p) + b}. Our
+ * ImageNet networks end in exactly that, so running one on the whole resized image gives the
+ * position-averaged scores; as in VGG, it is the softmax of those scores that is then averaged over
+ * scales and flips.
  *
- * <p>Batching: center and 10-crop views are all 224×224, so the views of several images share
- * a forward pass; multi-scale views differ in size from image to image and scale to scale, so
- * each (image, scale) is a pass of two views, the image and its mirror. Every pass runs in a
- * sub-manager of the network's that is closed as soon as the scores are read, so nothing
- * accumulates over a long run.
+ * <p>Batching: center and 10-crop views are all 224×224, so the views of several images share a
+ * forward pass; multi-scale views differ in size from image to image and scale to scale, so each
+ * (image, scale) is a pass of two views, the image and its mirror. Every pass runs in a sub-manager
+ * of the network's that is closed as soon as the scores are read, so nothing accumulates over a
+ * long run.
  *
- * <p>Images are decoded and their views built on worker threads ({@code threads} of them), at
- * most {@link #IN_FLIGHT_PER_THREAD} images per worker ahead of the network. Decoding costs
- * little next to a forward pass that runs on the same cores, and a bound of a few images keeps
- * memory flat: one image's multi-scale views take about 30 MB.
+ * <p>Images are decoded and their views built on worker threads ({@code threads} of them), at most
+ * {@link #IN_FLIGHT_PER_THREAD} images per worker ahead of the network. Decoding costs little next
+ * to a forward pass that runs on the same cores, and a bound of a few images keeps memory flat: one
+ * image's multi-scale views take about 30 MB.
  */
 public final class ProtocolEvaluator {
 
@@ -76,7 +76,9 @@ public final class ProtocolEvaluator {
             Objects.requireNonNull(preprocessing, "preprocessing");
         }
 
-        /** The number of classes the network scores: the width of its last fully connected layer. */
+        /**
+         * The number of classes the network scores: the width of its last fully connected layer.
+         */
         public int classes() {
             return ProtocolEvaluator.classes(network.plan(), name);
         }
@@ -97,7 +99,8 @@ public final class ProtocolEvaluator {
      *
      * @see #evaluate(List, ImageSource, Protocol, int, int, BadImages, IntConsumer)
      */
-    public static Result evaluate(List<Model> models, ImageSource images, Protocol protocol, int batchSize, int threads)
+    public static Result evaluate(
+            List<Model> models, ImageSource images, Protocol protocol, int batchSize, int threads)
             throws IOException {
         return evaluate(models, images, protocol, batchSize, threads, BadImages.STOP, done -> {});
     }
@@ -114,13 +117,13 @@ public final class ProtocolEvaluator {
      *     runs passes of two views
      * @param threads worker threads decoding images and building views
      * @param badImages whether an unreadable image is skipped or stops the evaluation
-     * @param progress told the number of images done (scored or skipped) after each pass and
-     *     each skip; it reaches {@code images.size()}
-     * @throws IllegalArgumentException if a count is below 1, there are no models or no images,
-     *     or a model does not fit the protocol or the images (wrong input size, a network that
-     *     cannot take whole images for multi-scale testing, a different number of classes)
-     * @throws IOException naming the image if one cannot be read and {@code badImages} is
-     *     {@link BadImages#STOP}, or if no image at all can be read
+     * @param progress told the number of images done (scored or skipped) after each pass and each
+     *     skip; it reaches {@code images.size()}
+     * @throws IllegalArgumentException if a count is below 1, there are no models or no images, or
+     *     a model does not fit the protocol or the images (wrong input size, a network that cannot
+     *     take whole images for multi-scale testing, a different number of classes)
+     * @throws IOException naming the image if one cannot be read and {@code badImages} is {@link
+     *     BadImages#STOP}, or if no image at all can be read
      */
     public static Result evaluate(
             List<Model> models,
@@ -135,19 +138,25 @@ public final class ProtocolEvaluator {
         Objects.requireNonNull(badImages, "badImages");
         Objects.requireNonNull(progress, "progress");
         if (batchSize < 1 || threads < 1) {
-            throw new IllegalArgumentException("batch size and threads must be at least 1, got " + batchSize + " and " + threads);
+            throw new IllegalArgumentException(
+                    "batch size and threads must be at least 1, got "
+                            + batchSize
+                            + " and "
+                            + threads);
         }
         if (images.size() < 1) {
             throw new IllegalArgumentException("there are no images to evaluate");
         }
         int classes = checkModels(models, protocol, images.classes());
-        int imagesPerPass = protocol.fixedSize() ? Math.max(1, batchSize / protocol.viewsPerImage()) : 1;
+        int imagesPerPass =
+                protocol.fixedSize() ? Math.max(1, batchSize / protocol.viewsPerImage()) : 1;
         long top1 = 0;
         long top5 = 0;
         int evaluated = 0;
         int skipped = 0;
         IOException firstFailure = null;
-        try (ViewPrefetch prefetch = new ViewPrefetch(images, protocol, threads, IN_FLIGHT_PER_THREAD * threads)) {
+        try (ViewPrefetch prefetch =
+                new ViewPrefetch(images, protocol, threads, IN_FLIGHT_PER_THREAD * threads)) {
             List<Prepared> pass = new ArrayList<>(imagesPerPass);
             for (int i = 0; i < images.size(); i++) {
                 Prepared prepared = prefetch.next();
@@ -157,7 +166,10 @@ public final class ProtocolEvaluator {
                         throw new IOException(message, prepared.failure());
                     }
                     LOG.warn("skipping an unreadable image: {}", message);
-                    firstFailure = firstFailure == null ? new IOException(message, prepared.failure()) : firstFailure;
+                    firstFailure =
+                            firstFailure == null
+                                    ? new IOException(message, prepared.failure())
+                                    : firstFailure;
                     skipped++;
                     progress.accept(evaluated + skipped);
                 } else {
@@ -176,27 +188,38 @@ public final class ProtocolEvaluator {
             }
         }
         if (evaluated == 0) {
-            throw new IOException("none of the " + images.size() + " images could be read; the first: "
-                    + firstFailure.getMessage(), firstFailure);
+            throw new IOException(
+                    "none of the "
+                            + images.size()
+                            + " images could be read; the first: "
+                            + firstFailure.getMessage(),
+                    firstFailure);
         }
-        return new Result(new Evaluator.Result((double) top1 / evaluated, (double) top5 / evaluated, evaluated), skipped);
+        return new Result(
+                new Evaluator.Result(
+                        (double) top1 / evaluated, (double) top5 / evaluated, evaluated),
+                skipped);
     }
 
     /**
      * The ensemble's scores of each image: the softmax of every view's scores averaged over the
      * image's views, then over the models.
      *
-     * @param views the views of each image, in the order a protocol gives them; every image has
-     *     the same number
+     * @param views the views of each image, in the order a protocol gives them; every image has the
+     *     same number
      * @return images × classes probabilities, row-major
      */
-    static float[] averageScores(List<Model> models, List<List<ImagePresets.View>> views, int classes) {
+    static float[] averageScores(
+            List<Model> models, List<List<ImagePresets.View>> views, int classes) {
         int perImage = views.get(0).size();
         List<ImagePresets.View> flat = new ArrayList<>(views.size() * perImage);
         for (List<ImagePresets.View> ofImage : views) {
             if (ofImage.size() != perImage) {
-                throw new IllegalArgumentException("every image needs the same number of views, got "
-                        + perImage + " and " + ofImage.size());
+                throw new IllegalArgumentException(
+                        "every image needs the same number of views, got "
+                                + perImage
+                                + " and "
+                                + ofImage.size());
             }
             flat.addAll(ofImage);
         }
@@ -225,7 +248,8 @@ public final class ProtocolEvaluator {
      * owners[r]} of {@code sums}. The softmax is taken in double precision after subtracting the
      * row's maximum, so large scores do not overflow.
      */
-    static void addSoftmax(float[] logits, int classes, int[] owners, double weight, double[] sums) {
+    static void addSoftmax(
+            float[] logits, int classes, int[] owners, double weight, double[] sums) {
         double[] exp = new double[classes];
         for (int r = 0; r < owners.length; r++) {
             int offset = r * classes;
@@ -260,17 +284,25 @@ public final class ProtocolEvaluator {
             NDArray x = scope.create(input, new Shape(views.size(), 3, height, width));
             float[] logits = model.network().logits(x).toFloatArray();
             if (logits.length != views.size() * classes) {
-                throw new IllegalStateException("model " + model.name() + " gave " + logits.length + " scores for "
-                        + views.size() + " views of " + classes + " classes");
+                throw new IllegalStateException(
+                        "model "
+                                + model.name()
+                                + " gave "
+                                + logits.length
+                                + " scores for "
+                                + views.size()
+                                + " views of "
+                                + classes
+                                + " classes");
             }
             return logits;
         }
     }
 
     /**
-     * The forward passes over {@code views}: each maximal run of consecutive views of one size,
-     * as {start, end} indices. For the fixed-size protocols that is every view of the images
-     * given; for multi-scale testing, each image at one scale and its mirror.
+     * The forward passes over {@code views}: each maximal run of consecutive views of one size, as
+     * {start, end} indices. For the fixed-size protocols that is every view of the images given;
+     * for multi-scale testing, each image at one scale and its mirror.
      */
     static List<int[]> passes(List<ImagePresets.View> views) {
         List<int[]> passes = new ArrayList<>();
@@ -307,8 +339,8 @@ public final class ProtocolEvaluator {
     }
 
     /**
-     * Checks that every model fits the protocol and the images and that all score the same
-     * classes, and returns their number.
+     * Checks that every model fits the protocol and the images and that all score the same classes,
+     * and returns their number.
      */
     private static int checkModels(List<Model> models, Protocol protocol, int imageClasses) {
         if (models.isEmpty()) {
@@ -319,28 +351,66 @@ public final class ProtocolEvaluator {
         for (Model model : models) {
             int side = model.preprocessing().side();
             if (side != ImagePresets.CROP) {
-                throw new IllegalArgumentException("model " + model.name() + " expects " + side + "×" + side
-                        + " inputs (its " + model.preprocessing().type() + " preprocessing); the " + protocol
-                        + " protocol needs a network for " + ImagePresets.CROP + "×" + ImagePresets.CROP + " ImageNet crops");
+                throw new IllegalArgumentException(
+                        "model "
+                                + model.name()
+                                + " expects "
+                                + side
+                                + "×"
+                                + side
+                                + " inputs (its "
+                                + model.preprocessing().type()
+                                + " preprocessing); the "
+                                + protocol
+                                + " protocol needs a network for "
+                                + ImagePresets.CROP
+                                + "×"
+                                + ImagePresets.CROP
+                                + " ImageNet crops");
             }
             Layer.Sequence plan = model.network().plan();
             if (protocol.fixedSize() && !accepts(plan, ImagePresets.CROP)) {
-                throw new IllegalArgumentException("model " + model.name() + " cannot take " + ImagePresets.CROP + "×"
-                        + ImagePresets.CROP + " views: its plan was built for another input size");
+                throw new IllegalArgumentException(
+                        "model "
+                                + model.name()
+                                + " cannot take "
+                                + ImagePresets.CROP
+                                + "×"
+                                + ImagePresets.CROP
+                                + " views: its plan was built for another input size");
             }
             if (!protocol.fixedSize() && !acceptsAnySize(plan)) {
-                throw new IllegalArgumentException("model " + model.name() + " cannot take the whole images of "
-                        + protocol + " testing: its fully connected layers need a map of one size (as VGG's do), expected a"
-                        + " network ending in global average pooling; use " + Protocol.CENTER + " or " + Protocol.TEN_CROP);
+                throw new IllegalArgumentException(
+                        "model "
+                                + model.name()
+                                + " cannot take the whole images of "
+                                + protocol
+                                + " testing: its fully connected layers need a map of one size (as"
+                                + " VGG's do), expected a network ending in global average pooling;"
+                                + " use "
+                                + Protocol.CENTER
+                                + " or "
+                                + Protocol.TEN_CROP);
             }
             if (model.classes() != classes) {
-                throw new IllegalArgumentException("the models of an ensemble must score the same classes: "
-                        + first.name() + " scores " + classes + ", " + model.name() + " scores " + model.classes());
+                throw new IllegalArgumentException(
+                        "the models of an ensemble must score the same classes: "
+                                + first.name()
+                                + " scores "
+                                + classes
+                                + ", "
+                                + model.name()
+                                + " scores "
+                                + model.classes());
             }
         }
         if (classes != imageClasses) {
-            throw new IllegalArgumentException("the images have " + imageClasses + " classes but "
-                    + (models.size() == 1 ? "the model scores " : "the models score ") + classes);
+            throw new IllegalArgumentException(
+                    "the images have "
+                            + imageClasses
+                            + " classes but "
+                            + (models.size() == 1 ? "the model scores " : "the models score ")
+                            + classes);
         }
         return classes;
     }
@@ -358,7 +428,8 @@ public final class ProtocolEvaluator {
             }
         }
         if (classes < 0) {
-            throw new IllegalArgumentException("model " + name + " has no fully connected layer to score classes with");
+            throw new IllegalArgumentException(
+                    "model " + name + " has no fully connected layer to score classes with");
         }
         return classes;
     }
@@ -399,8 +470,12 @@ public final class ProtocolEvaluator {
             return false;
         }
         try {
-            List<Complexity.Part> parts = Complexity.of(new Layer.Sequence("", convolutional), side).parts();
-            Complexity.Dims out = parts.isEmpty() ? new Complexity.Dims(3, side, side) : parts.get(parts.size() - 1).output();
+            List<Complexity.Part> parts =
+                    Complexity.of(new Layer.Sequence("", convolutional), side).parts();
+            Complexity.Dims out =
+                    parts.isEmpty()
+                            ? new Complexity.Dims(3, side, side)
+                            : parts.get(parts.size() - 1).output();
             return (long) out.channels() * out.height() * out.width() == first.in();
         } catch (IllegalArgumentException e) {
             return false; // a map shrinks to nothing at this size

@@ -1,9 +1,9 @@
 package org.resnetj.eval;
 
 /**
- * Top-k errors from class scores. An image counts as a top-k error when its true class is not
- * among the k highest scores; ties are broken in favour of the true class only when it scores
- * strictly higher than the k-th competitor, so a constant score vector is always wrong.
+ * Top-k errors from class scores. An image counts as a top-k error when its true class is not among
+ * the k highest scores; ties are broken in favour of the true class only when it scores strictly
+ * higher than the k-th competitor, so a constant score vector is always wrong.
  */
 public final class TopK {
 

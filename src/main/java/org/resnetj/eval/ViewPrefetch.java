@@ -45,19 +45,31 @@ final class ViewPrefetch implements AutoCloseable {
      */
     ViewPrefetch(ImageSource images, Protocol protocol, int threads, int ahead) {
         if (threads < 1 || ahead < 1) {
-            throw new IllegalArgumentException("view preparation needs at least 1 thread and 1 image ahead, got "
-                    + threads + " and " + ahead);
+            throw new IllegalArgumentException(
+                    "view preparation needs at least 1 thread and 1 image ahead, got "
+                            + threads
+                            + " and "
+                            + ahead);
         }
         this.images = images;
         this.protocol = protocol;
         int pool = POOLS.incrementAndGet();
         AtomicInteger workerNumber = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(threads, task -> {
-            Thread thread = new Thread(task, "eval-views-" + pool + "-" + workerNumber.incrementAndGet());
-            // A consumer that dies without closing must not keep the JVM alive.
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.workers =
+                Executors.newFixedThreadPool(
+                        threads,
+                        task -> {
+                            Thread thread =
+                                    new Thread(
+                                            task,
+                                            "eval-views-"
+                                                    + pool
+                                                    + "-"
+                                                    + workerNumber.incrementAndGet());
+                            // A consumer that dies without closing must not keep the JVM alive.
+                            thread.setDaemon(true);
+                            return thread;
+                        });
         for (int i = 0; i < ahead; i++) {
             schedule();
         }
@@ -87,7 +99,8 @@ final class ViewPrefetch implements AutoCloseable {
     public void close() {
         pending.clear();
         if (!Workers.stop(workers)) {
-            throw new IllegalStateException("view preparation threads did not stop within a minute");
+            throw new IllegalStateException(
+                    "view preparation threads did not stop within a minute");
         }
     }
 

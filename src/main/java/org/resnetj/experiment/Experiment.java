@@ -8,8 +8,8 @@ import java.util.Set;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
-import org.resnetj.train.Recipe;
 import org.resnetj.model.Shortcut;
+import org.resnetj.train.Recipe;
 
 /**
  * One experiment of the paper, declared as data: the data set, the runs (model, architecture
@@ -58,7 +58,8 @@ public record Experiment(
         }
         for (Check check : checks) {
             if (!names.contains(check.deeper()) || !names.contains(check.shallower())) {
-                throw new IllegalArgumentException(name + ": check '" + check.claim() + "' names a run that is not declared");
+                throw new IllegalArgumentException(
+                        name + ": check '" + check.claim() + "' names a run that is not declared");
             }
         }
     }
@@ -68,7 +69,8 @@ public record Experiment(
         return runs.stream()
                 .filter(r -> r.name().equals(runName))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(name + " has no run named " + runName));
+                .orElseThrow(
+                        () -> new IllegalArgumentException(name + " has no run named " + runName));
     }
 
     /** The data sets of the paper's experiments. */
@@ -118,12 +120,12 @@ public record Experiment(
     /**
      * One run of an experiment: a registered network with its options, trained once per seed.
      *
-     * @param name the run's name, which is also its directory's name (with {@code -seedS} when
-     *     it has several seeds)
+     * @param name the run's name, which is also its directory's name (with {@code -seedS} when it
+     *     has several seeds)
      * @param model the registry name of the network
      * @param shortcut the shortcut option, or null for the network's default
-     * @param seeds how many times it is trained, with seeds 0, 1, ...; the paper reports several
-     *     as "best (mean±std)"
+     * @param seeds how many times it is trained, with seeds 0, 1, ...; the paper reports several as
+     *     "best (mean±std)"
      * @param paper the paper's numbers for it, or null if the paper gives none
      */
     public record Run(String name, String model, Shortcut shortcut, int seeds, PaperValue paper) {
@@ -133,10 +135,12 @@ public record Experiment(
             Objects.requireNonNull(name, "name");
             ModelSpec spec = ModelRegistry.get(model);
             if (shortcut != null && !spec.residual()) {
-                throw new IllegalArgumentException("run " + name + ": " + model + " has no shortcuts to choose");
+                throw new IllegalArgumentException(
+                        "run " + name + ": " + model + " has no shortcuts to choose");
             }
             if (seeds < 1) {
-                throw new IllegalArgumentException("run " + name + ": seeds must be at least 1, got " + seeds);
+                throw new IllegalArgumentException(
+                        "run " + name + ": seeds must be at least 1, got " + seeds);
             }
         }
 
@@ -165,7 +169,9 @@ public record Experiment(
         /** The top-1 error, as the paper prints it: "6.43 (6.61±0.16)" for several runs. */
         public String top1Text() {
             String best = String.format(Locale.ROOT, "%.2f", top1);
-            return mean == null ? best : String.format(Locale.ROOT, "%s (%.2f±%.2f)", best, mean, std);
+            return mean == null
+                    ? best
+                    : String.format(Locale.ROOT, "%s (%.2f±%.2f)", best, mean, std);
         }
 
         /** The top-5 error with two decimals, or an empty string. */
@@ -185,7 +191,8 @@ public record Experiment(
      * @param shallower the run of the shallower network
      * @param marginPoints the margin, in percentage points of training error
      */
-    public record Check(String claim, String deeper, Relation relation, String shallower, double marginPoints) {
+    public record Check(
+            String claim, String deeper, Relation relation, String shallower, double marginPoints) {
 
         /** Whether the claim holds for these final training errors, in percent. */
         public boolean holds(double deeperError, double shallowerError) {

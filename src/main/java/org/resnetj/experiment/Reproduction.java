@@ -26,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs an experiment into one directory: every run (and seed) into a directory of its own,
- * skipping finished runs, resuming interrupted ones and starting the rest; then the figure
- * ({@code figure.png}, {@code figure.svg}), the table ({@code table.csv}, {@code table.md}), the
- * summary ({@code experiment.json}) and the report ({@code report.html}).
+ * Runs an experiment into one directory: every run (and seed) into a directory of its own, skipping
+ * finished runs, resuming interrupted ones and starting the rest; then the figure ({@code
+ * figure.png}, {@code figure.svg}), the table ({@code table.csv}, {@code table.md}), the summary
+ * ({@code experiment.json}) and the report ({@code report.html}).
  */
 public final class Reproduction {
 
@@ -45,7 +45,10 @@ public final class Reproduction {
     /** The same table in Markdown. */
     public static final String TABLE_MD = "table.md";
 
-    /** The summary: the experiment, its runs, their final errors, the checks and the paper's numbers. */
+    /**
+     * The summary: the experiment, its runs, their final errors, the checks and the paper's
+     * numbers.
+     */
     public static final String SUMMARY = "experiment.json";
 
     /** Where the layer responses of Fig. 7 are drawn, inside the experiment directory. */
@@ -67,10 +70,16 @@ public final class Reproduction {
      * @param overrides {@code key=value} changes applied after the experiment's own
      * @param seeds the number of seeds for every run instead of the declared ones, or null
      * @param out the experiment directory
-     * @param responses draws Fig. 7 for experiments that show layer responses, or null to leave
-     *     it to {@code ./resnet responses}
+     * @param responses draws Fig. 7 for experiments that show layer responses, or null to leave it
+     *     to {@code ./resnet responses}
      */
-    public record Settings(Path data, Recipe base, List<String> overrides, Integer seeds, Path out, ResponsesDrawer responses) {
+    public record Settings(
+            Path data,
+            Recipe base,
+            List<String> overrides,
+            Integer seeds,
+            Path out,
+            ResponsesDrawer responses) {
 
         /** Checks the values. */
         public Settings {
@@ -87,7 +96,10 @@ public final class Reproduction {
     /** Draws Fig. 7 from trained run directories. */
     @FunctionalInterface
     public interface ResponsesDrawer {
-        /** Measures the runs' layer responses on {@code data} and writes the figure and numbers to {@code outDir}. */
+        /**
+         * Measures the runs' layer responses on {@code data} and writes the figure and numbers to
+         * {@code outDir}.
+         */
         void draw(List<Path> runDirs, Path data, Path outDir) throws IOException;
     }
 
@@ -116,7 +128,8 @@ public final class Reproduction {
      *
      * @throws IllegalArgumentException if an override is invalid
      */
-    public static List<Planned> plan(Experiment experiment, Recipe base, List<String> overrides, Integer seeds) {
+    public static List<Planned> plan(
+            Experiment experiment, Recipe base, List<String> overrides, Integer seeds) {
         Recipe recipe = base.with(experiment.recipe()).with(overrides);
         List<Planned> planned = new ArrayList<>();
         for (Run run : experiment.runs()) {
@@ -124,7 +137,12 @@ public final class Reproduction {
             for (int i = 0; i < count; i++) {
                 long seed = recipe.seed() + i;
                 String dir = count == 1 ? run.name() : run.name() + "-seed" + seed;
-                planned.add(new Planned(run, dir, run.options(), recipe.with("seed", String.valueOf(seed))));
+                planned.add(
+                        new Planned(
+                                run,
+                                dir,
+                                run.options(),
+                                recipe.with("seed", String.valueOf(seed))));
             }
         }
         return planned;
@@ -137,24 +155,39 @@ public final class Reproduction {
      *     invalid, or a run directory holds a different run
      */
     public static Results run(Experiment experiment, Settings settings) throws IOException {
-        List<Planned> plan = plan(experiment, settings.base(), settings.overrides(), settings.seeds());
+        List<Planned> plan =
+                plan(experiment, settings.base(), settings.overrides(), settings.seeds());
         boolean folder = ImageFolder.looksLike(settings.data());
         if (experiment.dataset() == Experiment.Dataset.IMAGENET) {
             if (!folder) {
-                throw new IllegalArgumentException(experiment.name() + " is an ImageNet experiment: --data must be an image folder "
-                        + "(DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg), got " + settings.data());
+                throw new IllegalArgumentException(
+                        experiment.name()
+                                + " is an ImageNet experiment: --data must be an image folder "
+                                + "(DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg), got "
+                                + settings.data());
             }
             // The Table 1 nets are declared with ImageNet's 1000 classes; a folder may hold fewer.
             int classes = ImageFolder.open(settings.data(), null).classNames().size();
-            plan = plan.stream()
-                    .map(p -> new Planned(p.run(), p.dir(), p.options().withClasses(classes), p.recipe()))
-                    .toList();
+            plan =
+                    plan.stream()
+                            .map(
+                                    p ->
+                                            new Planned(
+                                                    p.run(),
+                                                    p.dir(),
+                                                    p.options().withClasses(classes),
+                                                    p.recipe()))
+                            .toList();
         } else if (folder) {
-            throw new IllegalArgumentException(experiment.name() + " is a CIFAR-10 experiment: --data must be CIFAR-10 binary "
-                    + "files, got the image folder " + settings.data());
+            throw new IllegalArgumentException(
+                    experiment.name()
+                            + " is a CIFAR-10 experiment: --data must be CIFAR-10 binary "
+                            + "files, got the image folder "
+                            + settings.data());
         }
         Files.createDirectories(settings.out());
-        // Every directory is checked before any training, so a clash is found in seconds, not hours.
+        // Every directory is checked before any training, so a clash is found in seconds, not
+        // hours.
         List<State> states = new ArrayList<>();
         for (Planned run : plan) {
             states.add(state(settings.out().resolve(run.dir()), run, settings.data()));
@@ -172,8 +205,13 @@ public final class Reproduction {
                     Trainer.resume(dir);
                     break;
                 case NEW:
-                    LOG.info("{}: starting {} for {} iterations", where, run.run().model(), run.recipe().iterations());
-                    Trainer.start(run.run().model(), run.options(), settings.data(), run.recipe(), dir);
+                    LOG.info(
+                            "{}: starting {} for {} iterations",
+                            where,
+                            run.run().model(),
+                            run.recipe().iterations());
+                    Trainer.start(
+                            run.run().model(), run.options(), settings.data(), run.recipe(), dir);
                     break;
             }
         }
@@ -187,17 +225,27 @@ public final class Reproduction {
         }
         if (!Files.isRegularFile(dir.resolve(RunConfig.FILE))) {
             throw new IllegalArgumentException(
-                    dir + " exists but holds no run (no " + RunConfig.FILE + "): remove it or choose another --out");
+                    dir
+                            + " exists but holds no run (no "
+                            + RunConfig.FILE
+                            + "): remove it or choose another --out");
         }
         RunConfig config = RunConfig.read(dir);
         List<String> differences = differences(config, run, data);
         if (!differences.isEmpty()) {
-            throw new IllegalArgumentException(dir + " holds a different run (" + String.join("; ", differences)
-                    + "): remove it or choose another --out");
+            throw new IllegalArgumentException(
+                    dir
+                            + " holds a different run ("
+                            + String.join("; ", differences)
+                            + "): remove it or choose another --out");
         }
         Optional<Path> newest = Checkpoint.newest(dir.resolve("checkpoints"));
-        boolean finished = newest.isPresent()
-                && newest.get().getFileName().toString().equals(Checkpoint.fileName(config.recipe().iterations()));
+        boolean finished =
+                newest.isPresent()
+                        && newest.get()
+                                .getFileName()
+                                .toString()
+                                .equals(Checkpoint.fileName(config.recipe().iterations()));
         return finished ? State.FINISHED : State.INTERRUPTED;
     }
 
@@ -217,15 +265,18 @@ public final class Reproduction {
         Map<String, Object> stored = config.recipe().toMap();
         Map<String, Object> requested = run.recipe().toMap();
         for (Map.Entry<String, Object> e : requested.entrySet()) {
-            if (!NOT_COMPARED.contains(e.getKey()) && !Objects.equals(stored.get(e.getKey()), e.getValue())) {
-                differences.add(e.getKey() + "=" + stored.get(e.getKey()) + ", expected " + e.getValue());
+            if (!NOT_COMPARED.contains(e.getKey())
+                    && !Objects.equals(stored.get(e.getKey()), e.getValue())) {
+                differences.add(
+                        e.getKey() + "=" + stored.get(e.getKey()) + ", expected " + e.getValue());
             }
         }
         return differences;
     }
 
     /** Reads the runs' metrics and writes the figure, the table, the summary and the report. */
-    private static Results finish(Experiment experiment, Settings settings, List<Planned> plan) throws IOException {
+    private static Results finish(Experiment experiment, Settings settings, List<Planned> plan)
+            throws IOException {
         Path out = settings.out();
         Map<String, List<Results.Trained>> trained = new LinkedHashMap<>();
         List<RunMetrics> curves = new ArrayList<>();
@@ -233,7 +284,8 @@ public final class Reproduction {
         for (Planned run : plan) {
             Path dir = out.resolve(run.dir());
             runDirs.add(dir);
-            trained.computeIfAbsent(run.run().name(), k -> new ArrayList<>()).add(new Results.Trained(dir, run.recipe().seed()));
+            trained.computeIfAbsent(run.run().name(), k -> new ArrayList<>())
+                    .add(new Results.Trained(dir, run.recipe().seed()));
             curves.add(RunMetrics.read(dir).withLabel(run.dir()));
         }
         Results results = Results.collect(experiment, trained);
@@ -242,15 +294,20 @@ public final class Reproduction {
         Curves.write(curves, out.resolve(FIGURE_SVG), title);
         write(out.resolve(TABLE_CSV), results.csv());
         write(out.resolve(TABLE_MD), "# " + title + "\n\n" + results.markdown());
-        if (experiment.drawing() == Experiment.Drawing.LAYER_RESPONSES && settings.responses() != null) {
+        if (experiment.drawing() == Experiment.Drawing.LAYER_RESPONSES
+                && settings.responses() != null) {
             settings.responses().draw(runDirs, settings.data(), out.resolve(RESPONSES_DIR));
         }
-        write(out.resolve(SUMMARY), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary(experiment, settings, plan, results)));
+        write(
+                out.resolve(SUMMARY),
+                JSON.writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(summary(experiment, settings, plan, results)));
         Report.write(out);
         return results;
     }
 
-    private static Map<String, Object> summary(Experiment experiment, Settings settings, List<Planned> plan, Results results) {
+    private static Map<String, Object> summary(
+            Experiment experiment, Settings settings, List<Planned> plan, Results results) {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("experiment", experiment.name());
         map.put("title", experiment.title());
@@ -264,14 +321,26 @@ public final class Reproduction {
         map.put("seeds", settings.seeds());
         map.put("run_dirs", plan.stream().map(Planned::dir).toList());
         map.put("responses_command", responsesCommand(experiment, settings, plan));
-        map.put("files", Map.of(
-                "figure_png", FIGURE_PNG, "figure_svg", FIGURE_SVG, "table_csv", TABLE_CSV, "table_md", TABLE_MD, "report", Report.FILE));
+        map.put(
+                "files",
+                Map.of(
+                        "figure_png",
+                        FIGURE_PNG,
+                        "figure_svg",
+                        FIGURE_SVG,
+                        "table_csv",
+                        TABLE_CSV,
+                        "table_md",
+                        TABLE_MD,
+                        "report",
+                        Report.FILE));
         map.putAll(results.toMap());
         return map;
     }
 
     /** The command that draws Fig. 7 from these runs, or null for other experiments. */
-    private static String responsesCommand(Experiment experiment, Settings settings, List<Planned> plan) {
+    private static String responsesCommand(
+            Experiment experiment, Settings settings, List<Planned> plan) {
         if (experiment.drawing() != Experiment.Drawing.LAYER_RESPONSES) {
             return null;
         }
@@ -279,7 +348,10 @@ public final class Reproduction {
         for (Planned run : plan) {
             command.append(" --checkpoint ").append(settings.out().resolve(run.dir()));
         }
-        return command.append(" --data ").append(settings.data()).append(" --out ").append(settings.out().resolve(RESPONSES_DIR))
+        return command.append(" --data ")
+                .append(settings.data())
+                .append(" --out ")
+                .append(settings.out().resolve(RESPONSES_DIR))
                 .toString();
     }
 

@@ -13,9 +13,9 @@ import org.resnetj.experiment.Experiment.PaperValue;
 import org.resnetj.experiment.Experiment.Run;
 
 /**
- * What an experiment's runs ended with, computed from their metrics only: each run's final
- * training and test error, the "best (mean±std)" of runs trained with several seeds, and the
- * experiment's checks.
+ * What an experiment's runs ended with, computed from their metrics only: each run's final training
+ * and test error, the "best (mean±std)" of runs trained with several seeds, and the experiment's
+ * checks.
  *
  * @param experiment the experiment
  * @param runs one result per trained run directory, in the order of the declaration
@@ -24,7 +24,11 @@ import org.resnetj.experiment.Experiment.Run;
  * @param synthetic whether any run trained on synthetic data
  */
 public record Results(
-        Experiment experiment, List<RunResult> runs, List<Group> groups, List<CheckOutcome> checks, boolean synthetic) {
+        Experiment experiment,
+        List<RunResult> runs,
+        List<Group> groups,
+        List<CheckOutcome> checks,
+        boolean synthetic) {
 
     /**
      * The fraction of a run's logged training intervals, at its end, whose mean is its final
@@ -39,14 +43,21 @@ public record Results(
      * @param run the declared run's name
      * @param seed the recipe's seed
      * @param iterations the iterations trained
-     * @param trainError the final training error (%): the mean over the last {@link
-     *     #FINAL_WINDOW} of the logged intervals, or null if none was logged
+     * @param trainError the final training error (%): the mean over the last {@link #FINAL_WINDOW}
+     *     of the logged intervals, or null if none was logged
      * @param testError the last evaluated top-1 error (%), or null if none
      * @param split the evaluated split, {@code test} or {@code val}
      * @param synthetic whether the run trained on synthetic data
      */
     public record RunResult(
-            String dir, String run, long seed, long iterations, Double trainError, Double testError, String split, boolean synthetic) {
+            String dir,
+            String run,
+            long seed,
+            long iterations,
+            Double trainError,
+            Double testError,
+            String split,
+            boolean synthetic) {
 
         /** Reads a run directory's metrics. */
         static RunResult read(Path runDir, String run, long seed) throws IOException {
@@ -56,16 +67,24 @@ public record Results(
             long iterations = 0;
             if (!train.isEmpty()) {
                 int window = (int) Math.max(1, Math.ceil(FINAL_WINDOW * train.size()));
-                trainError = train.subList(train.size() - window, train.size()).stream()
-                        .mapToDouble(RunMetrics.Point::errorPercent)
-                        .average()
-                        .orElseThrow();
+                trainError =
+                        train.subList(train.size() - window, train.size()).stream()
+                                .mapToDouble(RunMetrics.Point::errorPercent)
+                                .average()
+                                .orElseThrow();
                 iterations = train.get(train.size() - 1).iteration();
             }
             List<RunMetrics.Point> test = metrics.test();
             Double testError = test.isEmpty() ? null : test.get(test.size() - 1).errorPercent();
             return new RunResult(
-                    runDir.getFileName().toString(), run, seed, iterations, trainError, testError, metrics.testSplit(), metrics.synthetic());
+                    runDir.getFileName().toString(),
+                    run,
+                    seed,
+                    iterations,
+                    trainError,
+                    testError,
+                    metrics.testSplit(),
+                    metrics.synthetic());
         }
     }
 
@@ -77,9 +96,16 @@ public record Results(
      * @param trainMean the mean final training error (%), or null
      * @param testBest the lowest final test error (%), or null
      * @param testMean the mean final test error (%), or null
-     * @param testStd the sample standard deviation of the final test error (%), or null for one seed
+     * @param testStd the sample standard deviation of the final test error (%), or null for one
+     *     seed
      */
-    public record Group(Run run, int seeds, Double trainMean, Double testBest, Double testMean, Double testStd) {
+    public record Group(
+            Run run,
+            int seeds,
+            Double trainMean,
+            Double testBest,
+            Double testMean,
+            Double testStd) {
 
         /** The test error as the paper prints several runs: "best (mean±std)". */
         public String testText() {
@@ -87,14 +113,21 @@ public record Results(
                 return "";
             }
             String best = String.format(Locale.ROOT, "%.2f", testBest);
-            return seeds == 1 ? best : String.format(Locale.ROOT, "%s (%.2f±%.2f)", best, testMean, testStd);
+            return seeds == 1
+                    ? best
+                    : String.format(Locale.ROOT, "%s (%.2f±%.2f)", best, testMean, testStd);
         }
 
         static Group of(Run run, List<RunResult> results) {
-            List<Double> train = results.stream().map(RunResult::trainError).filter(v -> v != null).toList();
-            List<Double> test = results.stream().map(RunResult::testError).filter(v -> v != null).toList();
+            List<Double> train =
+                    results.stream().map(RunResult::trainError).filter(v -> v != null).toList();
+            List<Double> test =
+                    results.stream().map(RunResult::testError).filter(v -> v != null).toList();
             Double trainMean = train.isEmpty() ? null : mean(train);
-            Double best = test.isEmpty() ? null : test.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            Double best =
+                    test.isEmpty()
+                            ? null
+                            : test.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             Double testMean = test.isEmpty() ? null : mean(test);
             Double std = test.size() < 2 ? null : sampleStd(test);
             return new Group(run, results.size(), trainMean, best, testMean, std);
@@ -109,18 +142,29 @@ public record Results(
      * @param shallowerError the shallower run's final training error (%)
      * @param holds whether the claim holds; false if either error is missing
      */
-    public record CheckOutcome(Check check, Double deeperError, Double shallowerError, boolean holds) {
+    public record CheckOutcome(
+            Check check, Double deeperError, Double shallowerError, boolean holds) {
 
         /** One line: the two errors, the relation claimed and whether it holds. */
         public String describe() {
-            return String.format(Locale.ROOT, "%s: %s ends at %s training error, %s at %s; claimed %s (margin %.1f points): %s",
-                    check.claim(), check.deeper(), withUnit(deeperError), check.shallower(), withUnit(shallowerError),
-                    check.relation(), check.marginPoints(), holds ? "holds" : "does not hold");
+            return String.format(
+                    Locale.ROOT,
+                    "%s: %s ends at %s training error, %s at %s; claimed %s (margin %.1f points):"
+                            + " %s",
+                    check.claim(),
+                    check.deeper(),
+                    withUnit(deeperError),
+                    check.shallower(),
+                    withUnit(shallowerError),
+                    check.relation(),
+                    check.marginPoints(),
+                    holds ? "holds" : "does not hold");
         }
     }
 
     /** Computes the results of the runs in {@code runDirs}, keyed by declared run name. */
-    static Results collect(Experiment experiment, Map<String, List<Trained>> runDirs) throws IOException {
+    static Results collect(Experiment experiment, Map<String, List<Trained>> runDirs)
+            throws IOException {
         List<RunResult> runs = new ArrayList<>();
         List<Group> groups = new ArrayList<>();
         Map<String, Group> byName = new LinkedHashMap<>();
@@ -161,26 +205,49 @@ public record Results(
         String data = synthetic ? " on this synthetic data" : "";
         return phenomenon()
                 ? "The paper's phenomenon appears" + data + ": every check holds."
-                : "The paper's phenomenon does not appear" + data + ": "
-                        + checks.stream().filter(c -> !c.holds()).count() + " of " + checks.size() + " checks fail.";
+                : "The paper's phenomenon does not appear"
+                        + data
+                        + ": "
+                        + checks.stream().filter(c -> !c.holds()).count()
+                        + " of "
+                        + checks.size()
+                        + " checks fail.";
     }
 
     /** The table as CSV: one row per trained run, then one per run of several seeds. */
     public String csv() {
-        StringBuilder out = new StringBuilder(
-                "run,model,shortcut,seed,iterations,train_error,test_top1,test_top1_mean,test_top1_std,"
-                        + "paper_top1,paper_top1_mean,paper_top1_std,paper_top5\n");
+        StringBuilder out =
+                new StringBuilder(
+                        "run,model,shortcut,seed,iterations,train_error,test_top1,test_top1_mean,test_top1_std,paper_top1,paper_top1_mean,paper_top1_std,paper_top5\n");
         for (Group group : groups) {
             Run run = group.run();
             for (RunResult result : runs) {
                 if (result.run().equals(run.name())) {
-                    row(out, result.dir(), run, String.valueOf(result.seed()), result.iterations(), result.trainError(),
-                            result.testError(), null, null, group.seeds() == 1 ? run.paper() : null);
+                    row(
+                            out,
+                            result.dir(),
+                            run,
+                            String.valueOf(result.seed()),
+                            result.iterations(),
+                            result.trainError(),
+                            result.testError(),
+                            null,
+                            null,
+                            group.seeds() == 1 ? run.paper() : null);
                 }
             }
             if (group.seeds() > 1) {
-                row(out, run.name() + " (" + group.seeds() + " seeds)", run, "all", iterations(run.name()), group.trainMean(),
-                        group.testBest(), group.testMean(), group.testStd(), run.paper());
+                row(
+                        out,
+                        run.name() + " (" + group.seeds() + " seeds)",
+                        run,
+                        "all",
+                        iterations(run.name()),
+                        group.trainMean(),
+                        group.testBest(),
+                        group.testMean(),
+                        group.testStd(),
+                        run.paper());
             }
         }
         return out.toString();
@@ -189,7 +256,9 @@ public record Results(
     /** The table as Markdown, with the paper's numbers beside ours. */
     public String markdown() {
         StringBuilder out = new StringBuilder();
-        out.append("| run | model | seed | iterations | training error (%) | test top-1 error (%) | paper |\n");
+        out.append(
+                "| run | model | seed | iterations | training error (%) | test top-1 error (%) |"
+                        + " paper |\n");
         out.append("|---|---|---|---|---|---|---|\n");
         for (Map<String, String> row : rows()) {
             out.append("| ").append(String.join(" | ", row.values())).append(" |\n");
@@ -197,9 +266,15 @@ public record Results(
         if (!experiment.paperMetric().isEmpty()) {
             out.append("\nPaper: ").append(experiment.paperMetric()).append(".\n");
         }
-        out.append("\nTraining error: mean over the last 10% of logged intervals; test error: at the last evaluation.\n");
+        out.append(
+                "\n"
+                    + "Training error: mean over the last 10% of logged intervals; test error: at"
+                    + " the last evaluation.\n");
         if (synthetic) {
-            out.append("\n**Synthetic data**: these runs trained on a procedurally drawn stand-in for CIFAR-10, not on the paper's data.\n");
+            out.append(
+                    "\n"
+                        + "**Synthetic data**: these runs trained on a procedurally drawn stand-in"
+                        + " for CIFAR-10, not on the paper's data.\n");
         }
         return out.toString();
     }
@@ -211,14 +286,30 @@ public record Results(
             Run run = group.run();
             for (RunResult result : runs) {
                 if (result.run().equals(run.name())) {
-                    rows.add(display(result.dir(), run, String.valueOf(result.seed()), result.iterations(),
-                            percent(result.trainError()), result.testError() == null ? "" : String.format(Locale.ROOT, "%.2f", result.testError()),
-                            group.seeds() == 1 ? run.paper() : null));
+                    rows.add(
+                            display(
+                                    result.dir(),
+                                    run,
+                                    String.valueOf(result.seed()),
+                                    result.iterations(),
+                                    percent(result.trainError()),
+                                    result.testError() == null
+                                            ? ""
+                                            : String.format(
+                                                    Locale.ROOT, "%.2f", result.testError()),
+                                    group.seeds() == 1 ? run.paper() : null));
                 }
             }
             if (group.seeds() > 1) {
-                rows.add(display(run.name() + ": best (mean±std) of " + group.seeds() + " seeds", run, "all", iterations(run.name()),
-                        percent(group.trainMean()), group.testText(), run.paper()));
+                rows.add(
+                        display(
+                                run.name() + ": best (mean±std) of " + group.seeds() + " seeds",
+                                run,
+                                "all",
+                                iterations(run.name()),
+                                percent(group.trainMean()),
+                                group.testText(),
+                                run.paper()));
             }
         }
         return rows;
@@ -260,7 +351,9 @@ public record Results(
         }
         map.put("groups", groupList);
         map.put("paper_metric", experiment.paperMetric());
-        map.put("final_train_error_definition", "mean train_error (%) over the last 10% of logged intervals");
+        map.put(
+                "final_train_error_definition",
+                "mean train_error (%) over the last 10% of logged intervals");
         List<Map<String, Object>> checkList = new ArrayList<>();
         for (CheckOutcome outcome : checks) {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -299,18 +392,32 @@ public record Results(
         if (paper == null) {
             return "";
         }
-        return paper.top5() == null ? paper.top1Text() : paper.top1Text() + " / " + paper.top5Text();
+        return paper.top5() == null
+                ? paper.top1Text()
+                : paper.top1Text() + " / " + paper.top5Text();
     }
 
     private long iterations(String run) {
-        return runs.stream().filter(r -> r.run().equals(run)).mapToLong(RunResult::iterations).max().orElse(0);
+        return runs.stream()
+                .filter(r -> r.run().equals(run))
+                .mapToLong(RunResult::iterations)
+                .max()
+                .orElse(0);
     }
 
     private static Map<String, String> display(
-            String name, Run run, String seed, long iterations, String train, String test, PaperValue paper) {
+            String name,
+            Run run,
+            String seed,
+            long iterations,
+            String train,
+            String test,
+            PaperValue paper) {
         Map<String, String> row = new LinkedHashMap<>();
         row.put("run", name);
-        row.put("model", run.model() + (run.shortcut() == null ? "" : " (option " + run.shortcut() + ")"));
+        row.put(
+                "model",
+                run.model() + (run.shortcut() == null ? "" : " (option " + run.shortcut() + ")"));
         row.put("seed", seed);
         row.put("iterations", String.valueOf(iterations));
         row.put("training error (%)", train);
@@ -319,11 +426,29 @@ public record Results(
         return row;
     }
 
-    private static void row(StringBuilder out, String name, Run run, String seed, long iterations, Double train, Double test,
-            Double testMean, Double testStd, PaperValue paper) {
-        List<String> cells = new ArrayList<>(List.of(
-                csvField(name), run.model(), run.options().shortcut().name(), seed, String.valueOf(iterations),
-                number(train), number(test), number(testMean), number(testStd)));
+    private static void row(
+            StringBuilder out,
+            String name,
+            Run run,
+            String seed,
+            long iterations,
+            Double train,
+            Double test,
+            Double testMean,
+            Double testStd,
+            PaperValue paper) {
+        List<String> cells =
+                new ArrayList<>(
+                        List.of(
+                                csvField(name),
+                                run.model(),
+                                run.options().shortcut().name(),
+                                seed,
+                                String.valueOf(iterations),
+                                number(train),
+                                number(test),
+                                number(testMean),
+                                number(testStd)));
         cells.add(paper == null ? "" : number(paper.top1()));
         cells.add(paper == null ? "" : number(paper.mean()));
         cells.add(paper == null ? "" : number(paper.std()));
@@ -332,7 +457,9 @@ public record Results(
     }
 
     private static String csvField(String text) {
-        return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
+        return text.contains(",") || text.contains("\"")
+                ? "\"" + text.replace("\"", "\"\"") + "\""
+                : text;
     }
 
     private static String number(Double value) {

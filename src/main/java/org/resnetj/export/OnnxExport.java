@@ -27,16 +27,16 @@ import org.resnetj.train.CodeVersion;
  * Writes a network as an ONNX model, computing what {@link Network#forward} computes in inference
  * mode.
  *
- * <p>The model takes {@value #INPUT}, float32 {@code [batch, 3, H, W]}, and gives {@value
- * #OUTPUT}, float32 {@code [batch, classes]}: class scores before the softmax. The batch
- * dimension is symbolic ({@code batch}), so one file runs any batch size. H and W are symbolic
- * too ({@code height}, {@code width}) where {@link Input#dynamicSize} says so.
+ * <p>The model takes {@value #INPUT}, float32 {@code [batch, 3, H, W]}, and gives {@value #OUTPUT},
+ * float32 {@code [batch, classes]}: class scores before the softmax. The batch dimension is
+ * symbolic ({@code batch}), so one file runs any batch size. H and W are symbolic too ({@code
+ * height}, {@code width}) where {@link Input#dynamicSize} says so.
  *
  * <p>Batch normalization is folded into the preceding convolution by default (Caffe's and
  * TensorRT's inference form): {@code w' = w·γ/√(var+ε)}, {@code b' = β − mean·γ/√(var+ε)}, with ε =
  * {@link Network#BN_EPSILON}, computed in double. The graph then holds only Conv, Relu, Add,
- * MaxPool, GlobalAveragePool, Flatten, Gemm, and for option-A shortcuts Slice and Pad. With
- * folding off, each BN is a BatchNormalization node with its running statistics.
+ * MaxPool, GlobalAveragePool, Flatten, Gemm, and for option-A shortcuts Slice and Pad. With folding
+ * off, each BN is a BatchNormalization node with its running statistics.
  *
  * <p>The model's {@code metadata_props} say what made it and what it expects: the model name and
  * options, the input and output, how BN was exported, and whatever the caller adds (the
@@ -75,7 +75,12 @@ public final class OnnxExport {
         public Settings {
             if (opset < MIN_OPSET || opset > MAX_OPSET) {
                 throw new IllegalArgumentException(
-                        "the ONNX opset must be between " + MIN_OPSET + " and " + MAX_OPSET + ", got " + opset);
+                        "the ONNX opset must be between "
+                                + MIN_OPSET
+                                + " and "
+                                + MAX_OPSET
+                                + ", got "
+                                + opset);
             }
         }
 
@@ -117,9 +122,16 @@ public final class OnnxExport {
      * inputSize}, with the default settings. The metadata names the model and its options; no
      * preprocessing is recorded, since a network alone does not know it.
      */
-    public static void write(Network network, ModelSpec spec, ModelOptions options, int inputSize, Path file)
+    public static void write(
+            Network network, ModelSpec spec, ModelOptions options, int inputSize, Path file)
             throws IOException {
-        write(network.plan(), weights(network), Input.of(spec, inputSize), describe(spec, options), Settings.defaults(), file);
+        write(
+                network.plan(),
+                weights(network),
+                Input.of(spec, inputSize),
+                describe(spec, options),
+                Settings.defaults(),
+                file);
     }
 
     /** The parameters and BN statistics of {@code network}, by name. */
@@ -137,40 +149,76 @@ public final class OnnxExport {
      * @param metadata entries for {@code metadata_props}, in order; the writer adds {@code input},
      *     {@code output} and {@code batch_norm}
      * @return the metadata written
-     * @throws IllegalArgumentException naming a weight that is missing or has another shape, or
-     *     if a dynamic size is asked of a plan that flattens
+     * @throws IllegalArgumentException naming a weight that is missing or has another shape, or if
+     *     a dynamic size is asked of a plan that flattens
      * @throws IOException naming the file if it cannot be written
      */
     public static Map<String, String> write(
-            Layer.Sequence plan, Map<String, NDArray> weights, Input input, Map<String, String> metadata, Settings settings, Path file)
+            Layer.Sequence plan,
+            Map<String, NDArray> weights,
+            Input input,
+            Map<String, String> metadata,
+            Settings settings,
+            Path file)
             throws IOException {
         if (input.dynamicSize() && flattens(plan)) {
-            throw new IllegalArgumentException("a plan with Flatten takes a fixed input size, not a dynamic one");
+            throw new IllegalArgumentException(
+                    "a plan with Flatten takes a fixed input size, not a dynamic one");
         }
         checkWritable(file);
         String name = metadata.getOrDefault("model", "network");
         OnnxGraph graph = new OnnxGraph(name);
-        PlanToOnnx.Ends ends = PlanToOnnx.translate(plan, weights, settings.foldBatchNorm(), graph, INPUT, OUTPUT);
+        PlanToOnnx.Ends ends =
+                PlanToOnnx.translate(plan, weights, settings.foldBatchNorm(), graph, INPUT, OUTPUT);
         OnnxGraph.Dim side = input.dynamicSize() ? null : OnnxGraph.Dim.of(input.size());
-        graph.input(INPUT, List.of(
-                OnnxGraph.Dim.named("batch"),
-                OnnxGraph.Dim.of(ends.inputChannels()),
-                side == null ? OnnxGraph.Dim.named("height") : side,
-                side == null ? OnnxGraph.Dim.named("width") : side));
-        graph.output(OUTPUT, List.of(OnnxGraph.Dim.named("batch"), OnnxGraph.Dim.of(ends.classes())));
+        graph.input(
+                INPUT,
+                List.of(
+                        OnnxGraph.Dim.named("batch"),
+                        OnnxGraph.Dim.of(ends.inputChannels()),
+                        side == null ? OnnxGraph.Dim.named("height") : side,
+                        side == null ? OnnxGraph.Dim.named("width") : side));
+        graph.output(
+                OUTPUT, List.of(OnnxGraph.Dim.named("batch"), OnnxGraph.Dim.of(ends.classes())));
 
         Map<String, String> props = new LinkedHashMap<>(metadata);
         String hw = input.dynamicSize() ? "height, width" : input.size() + ", " + input.size();
-        props.put("input", String.format(Locale.ROOT,
-                "%s: float32 [batch, %d, %s], RGB, NCHW%s", INPUT, ends.inputChannels(), hw,
-                input.dynamicSize() ? "; any height and width, the net being fully convolutional up to its global average pooling" : ""));
-        props.put("output", OUTPUT + ": float32 [batch, " + ends.classes() + "], class scores before the softmax");
-        props.put("batch_norm", settings.foldBatchNorm()
-                ? "folded into the preceding convolutions: w' = w*gamma/sqrt(var+eps), b' = beta - mean*gamma/sqrt(var+eps), eps = " + Network.BN_EPSILON
-                : "BatchNormalization nodes with the running statistics, epsilon " + Network.BN_EPSILON);
-        String doc = name + " exported by resnetj (He et al., Deep Residual Learning for Image Recognition): "
-                + props.get("input") + " -> " + props.get("output") + ".";
-        writeAtomically(file, out -> graph.write(out, settings.opset(), CodeVersion.get(), doc, props));
+        props.put(
+                "input",
+                String.format(
+                        Locale.ROOT,
+                        "%s: float32 [batch, %d, %s], RGB, NCHW%s",
+                        INPUT,
+                        ends.inputChannels(),
+                        hw,
+                        input.dynamicSize()
+                                ? "; any height and width, the net being fully convolutional up to"
+                                        + " its global average pooling"
+                                : ""));
+        props.put(
+                "output",
+                OUTPUT
+                        + ": float32 [batch, "
+                        + ends.classes()
+                        + "], class scores before the softmax");
+        props.put(
+                "batch_norm",
+                settings.foldBatchNorm()
+                        ? "folded into the preceding convolutions: w' = w*gamma/sqrt(var+eps), b' ="
+                                + " beta - mean*gamma/sqrt(var+eps), eps = "
+                                + Network.BN_EPSILON
+                        : "BatchNormalization nodes with the running statistics, epsilon "
+                                + Network.BN_EPSILON);
+        String doc =
+                name
+                        + " exported by resnetj (He et al., Deep Residual Learning for Image"
+                        + " Recognition): "
+                        + props.get("input")
+                        + " -> "
+                        + props.get("output")
+                        + ".";
+        writeAtomically(
+                file, out -> graph.write(out, settings.opset(), CodeVersion.get(), doc, props));
         return Collections.unmodifiableMap(props);
     }
 
@@ -218,7 +266,8 @@ public final class OnnxExport {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw new IOException("cannot write " + file + ": " + reason(e), e);

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * An ONNX model under construction: nodes, initializers, one input and one output, written as a
- * {@code ModelProto}. The field numbers are those of {@code onnx/onnx.proto}; only the fields
- * used here are named.
+ * {@code ModelProto}. The field numbers are those of {@code onnx/onnx.proto}; only the fields used
+ * here are named.
  *
  * <p>Initializers are written as they are produced, one at a time, so that exporting a large
  * network (VGG's fc6 alone holds 400 MB at 224×224) never holds a second copy of all its weights.
@@ -78,11 +78,22 @@ final class OnnxGraph {
     /** The IR version that each opset first shipped with (onnx/helper.py, VERSION_TABLE). */
     private static final Map<Integer, Integer> IR_VERSION =
             Map.ofEntries(
-                    Map.entry(11, 6), Map.entry(12, 7), Map.entry(13, 7), Map.entry(14, 7),
-                    Map.entry(15, 8), Map.entry(16, 8), Map.entry(17, 8), Map.entry(18, 8),
-                    Map.entry(19, 9), Map.entry(20, 9), Map.entry(21, 10));
+                    Map.entry(11, 6),
+                    Map.entry(12, 7),
+                    Map.entry(13, 7),
+                    Map.entry(14, 7),
+                    Map.entry(15, 8),
+                    Map.entry(16, 8),
+                    Map.entry(17, 8),
+                    Map.entry(18, 8),
+                    Map.entry(19, 9),
+                    Map.entry(20, 9),
+                    Map.entry(21, 10));
 
-    /** One dimension of a tensor's shape: a fixed size, or a named symbolic one such as {@code batch}. */
+    /**
+     * One dimension of a tensor's shape: a fixed size, or a named symbolic one such as {@code
+     * batch}.
+     */
     record Dim(long value, String param) {
         static Dim of(long value) {
             return new Dim(value, null);
@@ -123,7 +134,8 @@ final class OnnxGraph {
             if (floats != null) {
                 float[] v = floats.get();
                 if (v.length != count()) {
-                    throw new IllegalStateException(name + " has " + v.length + " values, expected " + count());
+                    throw new IllegalStateException(
+                            name + " has " + v.length + " values, expected " + count());
                 }
                 for (float f : v) {
                     if (!chunk.hasRemaining()) {
@@ -145,7 +157,13 @@ final class OnnxGraph {
         }
     }
 
-    private record Node(String opType, String name, List<String> inputs, String output, List<Protobuf> attributes, String doc) {}
+    private record Node(
+            String opType,
+            String name,
+            List<String> inputs,
+            String output,
+            List<Protobuf> attributes,
+            String doc) {}
 
     private final String name;
     private final List<Node> nodes = new ArrayList<>();
@@ -191,8 +209,15 @@ final class OnnxGraph {
     }
 
     /** Adds a node whose output value {@code output} comes from {@link #fresh}. */
-    void node(String opType, String output, List<String> inputs, List<Protobuf> attributes, String doc) {
-        nodes.add(new Node(opType, output, List.copyOf(inputs), output, List.copyOf(attributes), doc));
+    void node(
+            String opType,
+            String output,
+            List<String> inputs,
+            List<Protobuf> attributes,
+            String doc) {
+        nodes.add(
+                new Node(
+                        opType, output, List.copyOf(inputs), output, List.copyOf(attributes), doc));
     }
 
     /** Renames the value a node produces, and the node with it. */
@@ -218,7 +243,9 @@ final class OnnxGraph {
         initializer(new Initializer(tensorName, dims.clone(), data, null));
     }
 
-    /** Adds a one-dimensional int64 initializer, once: a second call with the same name reuses it. */
+    /**
+     * Adds a one-dimensional int64 initializer, once: a second call with the same name reuses it.
+     */
     void int64s(String tensorName, long... data) {
         if (!initializers.containsKey(tensorName)) {
             initializer(new Initializer(tensorName, new long[] {data.length}, null, data.clone()));
@@ -232,22 +259,36 @@ final class OnnxGraph {
     }
 
     static Protobuf ints(String attribute, long... values) {
-        return new Protobuf().string(ATTRIBUTE_NAME, attribute).int64(ATTRIBUTE_TYPE, TYPE_INTS).int64s(ATTRIBUTE_INTS, values);
+        return new Protobuf()
+                .string(ATTRIBUTE_NAME, attribute)
+                .int64(ATTRIBUTE_TYPE, TYPE_INTS)
+                .int64s(ATTRIBUTE_INTS, values);
     }
 
     static Protobuf integer(String attribute, long value) {
-        return new Protobuf().string(ATTRIBUTE_NAME, attribute).int64(ATTRIBUTE_TYPE, TYPE_INT).int64(ATTRIBUTE_I, value);
+        return new Protobuf()
+                .string(ATTRIBUTE_NAME, attribute)
+                .int64(ATTRIBUTE_TYPE, TYPE_INT)
+                .int64(ATTRIBUTE_I, value);
     }
 
     static Protobuf real(String attribute, float value) {
-        return new Protobuf().string(ATTRIBUTE_NAME, attribute).int64(ATTRIBUTE_TYPE, TYPE_FLOAT).float32(ATTRIBUTE_F, value);
+        return new Protobuf()
+                .string(ATTRIBUTE_NAME, attribute)
+                .int64(ATTRIBUTE_TYPE, TYPE_FLOAT)
+                .float32(ATTRIBUTE_F, value);
     }
 
     /**
      * Writes the model: a {@code ModelProto} whose graph is streamed, its length computed from the
      * shapes before any initializer's values are.
      */
-    void write(OutputStream out, int opset, String producerVersion, String doc, Map<String, String> metadata)
+    void write(
+            OutputStream out,
+            int opset,
+            String producerVersion,
+            String doc,
+            Map<String, String> metadata)
             throws IOException {
         if (input == null || output == null) {
             throw new IllegalStateException("the graph needs an input and an output");
@@ -259,12 +300,20 @@ final class OnnxGraph {
                         .string(MODEL_PRODUCER_VERSION, producerVersion)
                         .string(MODEL_DOC_STRING, doc)
                         .message(MODEL_OPSET_IMPORT, new Protobuf().int64(OPSET_VERSION, opset));
-        metadata.forEach((k, v) -> head.message(MODEL_METADATA_PROPS, new Protobuf().string(ENTRY_KEY, k).string(ENTRY_VALUE, v)));
+        metadata.forEach(
+                (k, v) ->
+                        head.message(
+                                MODEL_METADATA_PROPS,
+                                new Protobuf().string(ENTRY_KEY, k).string(ENTRY_VALUE, v)));
         Protobuf graphHead = new Protobuf().string(GRAPH_NAME, name);
         for (Node n : nodes) {
             graphHead.message(GRAPH_NODE, node(n));
         }
-        Protobuf graphTail = new Protobuf().string(GRAPH_DOC_STRING, doc).message(GRAPH_INPUT, input).message(GRAPH_OUTPUT, output);
+        Protobuf graphTail =
+                new Protobuf()
+                        .string(GRAPH_DOC_STRING, doc)
+                        .message(GRAPH_INPUT, input)
+                        .message(GRAPH_OUTPUT, output);
         long graphLength = graphHead.size() + graphTail.size();
         for (Initializer t : initializers.values()) {
             long length = tensorLength(t);
@@ -283,13 +332,17 @@ final class OnnxGraph {
     }
 
     private static long tensorLength(Initializer t) {
-        return t.header().size() + Protobuf.lengthPrefixSize(TENSOR_RAW_DATA, t.byteLength()) + t.byteLength();
+        return t.header().size()
+                + Protobuf.lengthPrefixSize(TENSOR_RAW_DATA, t.byteLength())
+                + t.byteLength();
     }
 
     private static Protobuf node(Node n) {
         Protobuf p = new Protobuf();
         n.inputs().forEach(i -> p.string(NODE_INPUT, i));
-        p.string(NODE_OUTPUT, n.output()).string(NODE_NAME, n.name()).string(NODE_OP_TYPE, n.opType());
+        p.string(NODE_OUTPUT, n.output())
+                .string(NODE_NAME, n.name())
+                .string(NODE_OP_TYPE, n.opType());
         n.attributes().forEach(a -> p.message(NODE_ATTRIBUTE, a));
         if (n.doc() != null) {
             p.string(NODE_DOC_STRING, n.doc());
@@ -300,9 +353,16 @@ final class OnnxGraph {
     private static Protobuf valueInfo(String valueName, List<Dim> shape) {
         Protobuf dims = new Protobuf();
         for (Dim d : shape) {
-            dims.message(SHAPE_DIM, d.param() == null ? new Protobuf().int64(DIM_VALUE, d.value()) : new Protobuf().string(DIM_PARAM, d.param()));
+            dims.message(
+                    SHAPE_DIM,
+                    d.param() == null
+                            ? new Protobuf().int64(DIM_VALUE, d.value())
+                            : new Protobuf().string(DIM_PARAM, d.param()));
         }
-        Protobuf tensor = new Protobuf().int64(TENSOR_TYPE_ELEM_TYPE, FLOAT).message(TENSOR_TYPE_SHAPE, dims);
-        return new Protobuf().string(VALUE_NAME, valueName).message(VALUE_TYPE, new Protobuf().message(TYPE_TENSOR_TYPE, tensor));
+        Protobuf tensor =
+                new Protobuf().int64(TENSOR_TYPE_ELEM_TYPE, FLOAT).message(TENSOR_TYPE_SHAPE, dims);
+        return new Protobuf()
+                .string(VALUE_NAME, valueName)
+                .message(VALUE_TYPE, new Protobuf().message(TYPE_TENSOR_TYPE, tensor));
     }
 }

@@ -15,20 +15,20 @@ import org.resnetj.model.Network;
  * <p>Each plan node becomes:
  *
  * <ul>
- *   <li>Conv: {@code Conv} with pads k/2 on every side, weight (out, in, k, k); when BN follows
- *       and folding is on, the BN is folded into it (see {@link #foldedWeight});
+ *   <li>Conv: {@code Conv} with pads k/2 on every side, weight (out, in, k, k); when BN follows and
+ *       folding is on, the BN is folded into it (see {@link #foldedWeight});
  *   <li>BatchNorm otherwise: {@code BatchNormalization} with the running statistics;
  *   <li>MaxPool: {@code MaxPool} (floor mode, padding never selected);
  *   <li>GlobalAvgPool: {@code GlobalAveragePool} then {@code Flatten}, NCHW to NC;
  *   <li>Flatten: {@code Flatten} at axis 1, the same order as a reshape of NCHW;
  *   <li>Linear: {@code Gemm} with the weight (out, in) transposed;
  *   <li>Block: {@code Relu(Add(branch, shortcut))}, or {@code Relu(branch)} without a shortcut;
- *   <li>ZeroPad (option A): {@code Slice} with steps s on H and W (x[:, :, ::s, ::s]), then
- *       {@code Pad} with zeros after the existing channels; both work for any batch size.
+ *   <li>ZeroPad (option A): {@code Slice} with steps s on H and W (x[:, :, ::s, ::s]), then {@code
+ *       Pad} with zeros after the existing channels; both work for any batch size.
  * </ul>
  *
- * <p>Value and node names come from the plan ({@code conv2_1.branch2a}, {@code conv2_1}, ...), so
- * a reader of the graph finds the paper's Table 1 in it.
+ * <p>Value and node names come from the plan ({@code conv2_1.branch2a}, {@code conv2_1}, ...), so a
+ * reader of the graph finds the paper's Table 1 in it.
  */
 final class PlanToOnnx {
 
@@ -52,14 +52,21 @@ final class PlanToOnnx {
      * Adds the nodes of {@code plan} to {@code graph}, from the value {@code input} to the value
      * {@code output}.
      *
-     * @throws IllegalArgumentException naming a tensor that is missing, has another shape or is
-     *     not float32, or if the plan does not end in a fully connected layer
+     * @throws IllegalArgumentException naming a tensor that is missing, has another shape or is not
+     *     float32, or if the plan does not end in a fully connected layer
      */
-    static Ends translate(Layer.Sequence plan, Map<String, NDArray> weights, boolean fold, OnnxGraph graph, String input, String output) {
+    static Ends translate(
+            Layer.Sequence plan,
+            Map<String, NDArray> weights,
+            boolean fold,
+            OnnxGraph graph,
+            String input,
+            String output) {
         PlanToOnnx t = new PlanToOnnx(graph, weights, fold);
         String last = t.sequence(plan, input);
         if (!last.equals(t.lastLinear)) {
-            throw new IllegalArgumentException("the plan must end in a fully connected layer that gives the logits");
+            throw new IllegalArgumentException(
+                    "the plan must end in a fully connected layer that gives the logits");
         }
         graph.rename(last, output);
         return new Ends(t.inputChannels, t.classes);
@@ -78,10 +85,16 @@ final class PlanToOnnx {
         }
         if (layer instanceof Layer.MaxPool p) {
             String y = graph.fresh(scoped(scope, "pool"));
-            graph.node("MaxPool", y, List.of(x), List.of(
-                    OnnxGraph.ints("kernel_shape", p.kernel(), p.kernel()),
-                    OnnxGraph.ints("strides", p.stride(), p.stride()),
-                    OnnxGraph.ints("pads", p.padding(), p.padding(), p.padding(), p.padding())), null);
+            graph.node(
+                    "MaxPool",
+                    y,
+                    List.of(x),
+                    List.of(
+                            OnnxGraph.ints("kernel_shape", p.kernel(), p.kernel()),
+                            OnnxGraph.ints("strides", p.stride(), p.stride()),
+                            OnnxGraph.ints(
+                                    "pads", p.padding(), p.padding(), p.padding(), p.padding())),
+                    null);
             return y;
         }
         if (layer instanceof Layer.GlobalAvgPool) {
@@ -116,7 +129,10 @@ final class PlanToOnnx {
         String y = x;
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            if (fold && layer instanceof Layer.Conv c && i + 1 < layers.size() && layers.get(i + 1) instanceof Layer.BatchNorm bn) {
+            if (fold
+                    && layer instanceof Layer.Conv c
+                    && i + 1 < layers.size()
+                    && layers.get(i + 1) instanceof Layer.BatchNorm bn) {
                 y = foldedConv(c, bn, y);
                 i++;
             } else {
@@ -152,7 +168,17 @@ final class PlanToOnnx {
             graph.int64s("subsample.axes", 2, 3);
             graph.int64s("subsample.steps" + z.stride(), z.stride(), z.stride());
             y = graph.fresh(name + ".subsample");
-            graph.node("Slice", y, List.of(x, "subsample.starts", "subsample.ends", "subsample.axes", "subsample.steps" + z.stride()), List.of(), null);
+            graph.node(
+                    "Slice",
+                    y,
+                    List.of(
+                            x,
+                            "subsample.starts",
+                            "subsample.ends",
+                            "subsample.axes",
+                            "subsample.steps" + z.stride()),
+                    List.of(),
+                    null);
         }
         int extra = z.outChannels() - z.inChannels();
         if (extra > 0) {
@@ -172,10 +198,14 @@ final class PlanToOnnx {
         }
         String y = graph.fresh(c.name());
         List<String> inputs = bias == null ? List.of(x, weight) : List.of(x, weight, bias);
-        graph.node("Conv", y, inputs, List.of(
-                OnnxGraph.ints("kernel_shape", c.kernel(), c.kernel()),
-                OnnxGraph.ints("strides", c.stride(), c.stride()),
-                OnnxGraph.ints("pads", c.padding(), c.padding(), c.padding(), c.padding())),
+        graph.node(
+                "Conv",
+                y,
+                inputs,
+                List.of(
+                        OnnxGraph.ints("kernel_shape", c.kernel(), c.kernel()),
+                        OnnxGraph.ints("strides", c.stride(), c.stride()),
+                        OnnxGraph.ints("pads", c.padding(), c.padding(), c.padding(), c.padding())),
                 doc);
         return y;
     }
@@ -189,18 +219,27 @@ final class PlanToOnnx {
         NDArray var = array(bn.name() + ".running_var", bn.channels());
         String weight = c.name() + ".weight";
         String bias = c.name() + ".bias";
-        graph.floats(weight, new long[] {c.out(), c.in(), c.kernel(), c.kernel()},
+        graph.floats(
+                weight,
+                new long[] {c.out(), c.in(), c.kernel(), c.kernel()},
                 () -> foldedWeight(w.toFloatArray(), gamma.toFloatArray(), var.toFloatArray()));
-        graph.floats(bias, new long[] {c.out()},
-                () -> foldedBias(b == null ? null : b.toFloatArray(), gamma.toFloatArray(), beta.toFloatArray(),
-                        mean.toFloatArray(), var.toFloatArray()));
+        graph.floats(
+                bias,
+                new long[] {c.out()},
+                () ->
+                        foldedBias(
+                                b == null ? null : b.toFloatArray(),
+                                gamma.toFloatArray(),
+                                beta.toFloatArray(),
+                                mean.toFloatArray(),
+                                var.toFloatArray()));
         return conv(c, x, weight, bias, c.name() + " with " + bn.name() + " folded in");
     }
 
     /**
-     * BN in inference mode is the affine map {@code y = γ(x − mean)/√(var + ε) + β} per channel,
-     * so after a convolution it folds into it: each output channel's weights are scaled by
-     * {@code γ/√(var + ε)}. Computed in double, rounded once to float.
+     * BN in inference mode is the affine map {@code y = γ(x − mean)/√(var + ε) + β} per channel, so
+     * after a convolution it folds into it: each output channel's weights are scaled by {@code
+     * γ/√(var + ε)}. Computed in double, rounded once to float.
      */
     static float[] foldedWeight(float[] w, float[] gamma, float[] var) {
         int perChannel = w.length / gamma.length;
@@ -214,8 +253,12 @@ final class PlanToOnnx {
         return out;
     }
 
-    /** The folded bias {@code β + (b − mean)·γ/√(var + ε)}, b being 0 for a convolution without bias. */
-    static float[] foldedBias(float[] bias, float[] gamma, float[] beta, float[] mean, float[] var) {
+    /**
+     * The folded bias {@code β + (b − mean)·γ/√(var + ε)}, b being 0 for a convolution without
+     * bias.
+     */
+    static float[] foldedBias(
+            float[] bias, float[] gamma, float[] beta, float[] mean, float[] var) {
         float[] out = new float[gamma.length];
         for (int c = 0; c < gamma.length; c++) {
             double b = bias == null ? 0 : bias[c];
@@ -230,12 +273,19 @@ final class PlanToOnnx {
 
     private String batchNorm(Layer.BatchNorm bn, String x) {
         String y = graph.fresh(bn.name());
-        List<String> inputs = List.of(x,
-                tensor(bn.name() + ".gamma", bn.channels()),
-                tensor(bn.name() + ".beta", bn.channels()),
-                tensor(bn.name() + ".running_mean", bn.channels()),
-                tensor(bn.name() + ".running_var", bn.channels()));
-        graph.node("BatchNormalization", y, inputs, List.of(OnnxGraph.real("epsilon", Network.BN_EPSILON)), null);
+        List<String> inputs =
+                List.of(
+                        x,
+                        tensor(bn.name() + ".gamma", bn.channels()),
+                        tensor(bn.name() + ".beta", bn.channels()),
+                        tensor(bn.name() + ".running_mean", bn.channels()),
+                        tensor(bn.name() + ".running_var", bn.channels()));
+        graph.node(
+                "BatchNormalization",
+                y,
+                inputs,
+                List.of(OnnxGraph.real("epsilon", Network.BN_EPSILON)),
+                null);
         return y;
     }
 
@@ -264,10 +314,12 @@ final class PlanToOnnx {
             throw new IllegalArgumentException("no array " + name);
         }
         if (!a.getShape().equals(new Shape(shape))) {
-            throw new IllegalArgumentException(name + " has shape " + a.getShape() + ", expected " + new Shape(shape));
+            throw new IllegalArgumentException(
+                    name + " has shape " + a.getShape() + ", expected " + new Shape(shape));
         }
         if (a.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException(name + " is " + a.getDataType() + ", expected float32");
+            throw new IllegalArgumentException(
+                    name + " is " + a.getDataType() + ", expected float32");
         }
         return a;
     }

@@ -11,12 +11,12 @@ import java.util.Arrays;
  * generated code or protobuf runtime is needed.
  *
  * <p>The wire format (protobuf.dev, "Encoding"): a message is a sequence of fields, each a key
- * followed by a value. The key is the varint {@code field_number << 3 | wire_type}. A varint
- * holds 7 bits per byte, least significant group first, with the top bit set on every byte but
- * the last; a negative int64 takes ten bytes. Three wire types are used here: 0 (VARINT) for
- * int32, int64 and enums, 5 (I32) for floats, and 2 (LEN) for strings, bytes and nested messages,
- * whose value is a varint length followed by that many bytes. Repeated fields are written
- * unpacked, one key per element: the proto2 default of onnx.proto, which every parser accepts.
+ * followed by a value. The key is the varint {@code field_number << 3 | wire_type}. A varint holds
+ * 7 bits per byte, least significant group first, with the top bit set on every byte but the last;
+ * a negative int64 takes ten bytes. Three wire types are used here: 0 (VARINT) for int32, int64 and
+ * enums, 5 (I32) for floats, and 2 (LEN) for strings, bytes and nested messages, whose value is a
+ * varint length followed by that many bytes. Repeated fields are written unpacked, one key per
+ * element: the proto2 default of onnx.proto, which every parser accepts.
  */
 final class Protobuf {
 

@@ -20,19 +20,19 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
- * Reads a state_dict, a mapping of names to tensors, from a PyTorch {@code .pth} file or a
- * {@code .safetensors} file, with every tensor converted to float32 in row-major order.
+ * Reads a state_dict, a mapping of names to tensors, from a PyTorch {@code .pth} file or a {@code
+ * .safetensors} file, with every tensor converted to float32 in row-major order.
  *
- * <p>A {@code .pth} is what {@code torch.save} writes since PyTorch 1.6: a zip (entries stored,
- * not compressed) with one top-level folder, whose name varies (the file's stem, or {@code
- * archive}), holding {@code data.pkl} (the pickle, read by {@link TorchPickle}), {@code data/<key>}
- * (one raw storage per key), {@code version} and, since 2.1, {@code byteorder}. The older
- * non-zip format is refused with a hint.
+ * <p>A {@code .pth} is what {@code torch.save} writes since PyTorch 1.6: a zip (entries stored, not
+ * compressed) with one top-level folder, whose name varies (the file's stem, or {@code archive}),
+ * holding {@code data.pkl} (the pickle, read by {@link TorchPickle}), {@code data/<key>} (one raw
+ * storage per key), {@code version} and, since 2.1, {@code byteorder}. The older non-zip format is
+ * refused with a hint.
  *
  * <p>A {@code .safetensors} file is an 8-byte little-endian header length, a JSON header naming
- * each tensor's dtype, shape and byte range, and the data. It is parsed here rather than by
- * DJL's {@code NDList.decode} so that every error can name its tensor and every range is checked
- * before it is read.
+ * each tensor's dtype, shape and byte range, and the data. It is parsed here rather than by DJL's
+ * {@code NDList.decode} so that every error can name its tensor and every range is checked before
+ * it is read.
  */
 final class StateDict {
 
@@ -74,8 +74,11 @@ final class StateDict {
             return new Read(Format.PTH, readPth(file));
         }
         if (n >= 2 && (head[0] & 0xFF) == 0x80 && head[1] <= 5) {
-            throw new IOException(file + " is in PyTorch's legacy (pre-1.6, non-zip) format, which is not read here;"
-                    + " re-save it with torch.save(torch.load(f), g) from PyTorch 1.6 or later");
+            throw new IOException(
+                    file
+                            + " is in PyTorch's legacy (pre-1.6, non-zip) format, which is not read"
+                            + " here; re-save it with torch.save(torch.load(f), g) from PyTorch 1.6"
+                            + " or later");
         }
         if (n == 9 && head[8] == '{') {
             return new Read(Format.SAFETENSORS, readSafetensors(file));
@@ -89,7 +92,11 @@ final class StateDict {
             ByteOrder order = byteOrder(zip, prefix, file);
             ZipEntry pickleEntry = zip.getEntry(prefix + "data.pkl");
             if (pickleEntry.getSize() > MAX_PICKLE_BYTES) {
-                throw new IOException(file + ": data.pkl of " + pickleEntry.getSize() + " bytes is too large for a state_dict");
+                throw new IOException(
+                        file
+                                + ": data.pkl of "
+                                + pickleEntry.getSize()
+                                + " bytes is too large for a state_dict");
             }
             Object root;
             try (InputStream in = zip.getInputStream(pickleEntry)) {
@@ -98,26 +105,48 @@ final class StateDict {
                 throw new IOException(file + ": " + e.getMessage(), e);
             }
             if (!(root instanceof Map<?, ?> entries)) {
-                throw new IOException(file + " holds a " + TorchPickle.describe(root)
-                        + ", not a state_dict (a mapping of names to tensors)");
+                throw new IOException(
+                        file
+                                + " holds a "
+                                + TorchPickle.describe(root)
+                                + ", not a state_dict (a mapping of names to tensors)");
             }
             Map<String, ByteBuffer> storages = new HashMap<>();
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : entries.entrySet()) {
                 if (!(e.getKey() instanceof String name)) {
-                    throw new IOException(file + ": a state_dict key is a " + TorchPickle.describe(e.getKey()) + ", not a name");
+                    throw new IOException(
+                            file
+                                    + ": a state_dict key is a "
+                                    + TorchPickle.describe(e.getKey())
+                                    + ", not a name");
                 }
                 if (!(e.getValue() instanceof TorchPickle.TensorRef ref)) {
-                    throw new IOException(file + ": '" + name + "' is a " + TorchPickle.describe(e.getValue())
-                            + ", not a tensor; expected a state_dict (a mapping of names to tensors)");
+                    throw new IOException(
+                            file
+                                    + ": '"
+                                    + name
+                                    + "' is a "
+                                    + TorchPickle.describe(e.getValue())
+                                    + ", not a tensor; expected a state_dict (a mapping of names to"
+                                    + " tensors)");
                 }
                 ByteBuffer storage = storages.get(ref.storage().key());
                 if (storage == null) {
                     storage = storage(zip, prefix, ref.storage(), order, file, name);
                     storages.put(ref.storage().key(), storage);
                 }
-                tensors.put(name, new Tensor(ref.storage().type(), ref.size(),
-                        gather(storage, ref.storage().type(), ref.offset(), ref.size(), ref.stride())));
+                tensors.put(
+                        name,
+                        new Tensor(
+                                ref.storage().type(),
+                                ref.size(),
+                                gather(
+                                        storage,
+                                        ref.storage().type(),
+                                        ref.offset(),
+                                        ref.size(),
+                                        ref.stride())));
             }
             return tensors;
         } catch (ZipException e) {
@@ -133,13 +162,15 @@ final class StateDict {
             int slash = name.indexOf('/');
             if (name.endsWith("/data.pkl") && slash == name.length() - "/data.pkl".length()) {
                 if (prefix != null) {
-                    throw new IOException(file + " holds two pickles (" + prefix + "data.pkl and " + name + ")");
+                    throw new IOException(
+                            file + " holds two pickles (" + prefix + "data.pkl and " + name + ")");
                 }
                 prefix = name.substring(0, slash + 1);
             }
         }
         if (prefix == null) {
-            throw new IOException(file + " is a zip but not a PyTorch .pth: no <folder>/data.pkl in it");
+            throw new IOException(
+                    file + " is a zip but not a PyTorch .pth: no <folder>/data.pkl in it");
         }
         return prefix;
     }
@@ -164,28 +195,49 @@ final class StateDict {
     }
 
     private static ByteBuffer storage(
-            ZipFile zip, String prefix, TorchPickle.StorageRef ref, ByteOrder order, Path file, String tensor)
+            ZipFile zip,
+            String prefix,
+            TorchPickle.StorageRef ref,
+            ByteOrder order,
+            Path file,
+            String tensor)
             throws IOException {
         ZipEntry entry = zip.getEntry(prefix + "data/" + ref.key());
         if (entry == null) {
-            throw new IOException(file + ": storage " + ref.key() + " of '" + tensor + "' is missing");
+            throw new IOException(
+                    file + ": storage " + ref.key() + " of '" + tensor + "' is missing");
         }
         long bytes = Math.multiplyExact(ref.numel(), ref.type().bytes());
         if (entry.getSize() != bytes || bytes > Integer.MAX_VALUE) {
-            throw new IOException(file + ": storage " + ref.key() + " of '" + tensor + "' holds " + entry.getSize()
-                    + " bytes, expected " + bytes + " (" + ref.numel() + " × " + ref.type().torchName() + ")");
+            throw new IOException(
+                    file
+                            + ": storage "
+                            + ref.key()
+                            + " of '"
+                            + tensor
+                            + "' holds "
+                            + entry.getSize()
+                            + " bytes, expected "
+                            + bytes
+                            + " ("
+                            + ref.numel()
+                            + " × "
+                            + ref.type().torchName()
+                            + ")");
         }
         try (InputStream in = zip.getInputStream(entry)) {
             byte[] data = in.readNBytes((int) bytes);
             if (data.length != bytes) {
-                throw new IOException(file + ": storage " + ref.key() + " of '" + tensor + "' is truncated");
+                throw new IOException(
+                        file + ": storage " + ref.key() + " of '" + tensor + "' is truncated");
             }
             return ByteBuffer.wrap(data).order(order);
         }
     }
 
     /** The values of the strided view (offset, size, stride) of {@code storage}, row-major. */
-    static float[] gather(ByteBuffer storage, StorageType type, long offset, long[] size, long[] stride) {
+    static float[] gather(
+            ByteBuffer storage, StorageType type, long offset, long[] size, long[] stride) {
         long count = Arrays.stream(size).reduce(1, Math::multiplyExact);
         float[] out = new float[Math.toIntExact(count)];
         int rank = size.length;
@@ -214,12 +266,18 @@ final class StateDict {
         ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         long headerLength = all.getLong(0);
         if (headerLength < 2 || headerLength > bytes.length - 8L) {
-            throw new IOException(file + ": safetensors header length " + headerLength + " does not fit a file of "
-                    + bytes.length + " bytes");
+            throw new IOException(
+                    file
+                            + ": safetensors header length "
+                            + headerLength
+                            + " does not fit a file of "
+                            + bytes.length
+                            + " bytes");
         }
         JsonNode header;
         try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+            header =
+                    JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IOException(file + ": unreadable safetensors header: " + e.getMessage(), e);
         }
@@ -234,8 +292,16 @@ final class StateDict {
                 continue;
             }
             JsonNode info = e.getValue();
-            StorageType type = StorageType.ofSafetensorsName(info.path("dtype").asText())
-                    .orElseThrow(() -> new IOException(file + ": '" + name + "' has unsupported dtype " + info.path("dtype")));
+            StorageType type =
+                    StorageType.ofSafetensorsName(info.path("dtype").asText())
+                            .orElseThrow(
+                                    () ->
+                                            new IOException(
+                                                    file
+                                                            + ": '"
+                                                            + name
+                                                            + "' has unsupported dtype "
+                                                            + info.path("dtype")));
             JsonNode shapeNode = info.path("shape");
             JsonNode offsets = info.path("data_offsets");
             if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
@@ -254,13 +320,25 @@ final class StateDict {
             }
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
-            if (begin < 0 || end - begin != count * type.bytes() || dataStart + end > bytes.length) {
-                throw new IOException(file + ": '" + name + "' has data_offsets " + offsets + ", which do not hold "
-                        + count + " " + type.safetensorsName() + " values inside the file");
+            if (begin < 0
+                    || end - begin != count * type.bytes()
+                    || dataStart + end > bytes.length) {
+                throw new IOException(
+                        file
+                                + ": '"
+                                + name
+                                + "' has data_offsets "
+                                + offsets
+                                + ", which do not hold "
+                                + count
+                                + " "
+                                + type.safetensorsName()
+                                + " values inside the file");
             }
-            ByteBuffer data = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin))
-                    .slice()
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer data =
+                    ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin))
+                            .slice()
+                            .order(ByteOrder.LITTLE_ENDIAN);
             tensors.put(name, new Tensor(type, shape, gather(data, type, 0, shape, stride)));
         }
         return tensors;

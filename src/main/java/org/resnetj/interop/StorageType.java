@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * PyTorch's storage types, as a {@code .pth} pickle names them ({@code torch.FloatStorage} ...),
  * with their element sizes and a conversion of one element to float. Every value of a state_dict
- * becomes float32 here: the networks hold float32 weights, and the integer storages carry only
- * BN's {@code num_batches_tracked}, which the import skips.
+ * becomes float32 here: the networks hold float32 weights, and the integer storages carry only BN's
+ * {@code num_batches_tracked}, which the import skips.
  */
 enum StorageType {
     FLOAT("FloatStorage", "F32", 4),

@@ -34,13 +34,13 @@ import java.util.Set;
  *       location, numel)} and are never called.
  * </ul>
  *
- * <p>Any other global (for example {@code os.system} or {@code builtins.eval}) is refused where
- * the pickle names it, before anything could call it. Opcodes that create arbitrary objects
- * ({@code INST}, {@code OBJ}, {@code NEWOBJ}, extension registries, text persistent ids) are
- * refused too. {@code torch.serialization._get_layout}, {@code torch.Size} and the other entries
- * of torch's allow-list serve sparse, quantized or nested tensors, which no ResNet state_dict
- * holds. Nothing is ever executed: an allowed call builds a {@link TensorRef} record or an empty
- * map, and storages are only described by {@link StorageRef}s for the caller to read.
+ * <p>Any other global (for example {@code os.system} or {@code builtins.eval}) is refused where the
+ * pickle names it, before anything could call it. Opcodes that create arbitrary objects ({@code
+ * INST}, {@code OBJ}, {@code NEWOBJ}, extension registries, text persistent ids) are refused too.
+ * {@code torch.serialization._get_layout}, {@code torch.Size} and the other entries of torch's
+ * allow-list serve sparse, quantized or nested tensors, which no ResNet state_dict holds. Nothing
+ * is ever executed: an allowed call builds a {@link TensorRef} record or an empty map, and storages
+ * are only described by {@link StorageRef}s for the caller to read.
  *
  * <p>Values: {@code None} is null, ints are {@link Long}, floats {@link Double}, booleans {@link
  * Boolean}, strings {@link String}, tuples {@link Tuple}, lists {@link ArrayList}, dicts and
@@ -75,14 +75,16 @@ final class TorchPickle {
 
     private static final Global ORDERED_DICT = new Global("collections", "OrderedDict");
     private static final Global REBUILD_TENSOR = new Global("torch._utils", "_rebuild_tensor_v2");
-    private static final Global REBUILD_PARAMETER = new Global("torch._utils", "_rebuild_parameter");
+    private static final Global REBUILD_PARAMETER =
+            new Global("torch._utils", "_rebuild_parameter");
     private static final Global REBUILD_PARAMETER_WITH_STATE =
             new Global("torch._utils", "_rebuild_parameter_with_state");
     private static final Set<Global> CALLABLE =
             Set.of(ORDERED_DICT, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE);
     private static final String ALLOWED =
-            "collections.OrderedDict, torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter,"
-                    + " torch._utils._rebuild_parameter_with_state and the torch.*Storage types";
+            "collections.OrderedDict, torch._utils._rebuild_tensor_v2,"
+                + " torch._utils._rebuild_parameter, torch._utils._rebuild_parameter_with_state and"
+                + " the torch.*Storage types";
 
     private static final int MARK = '(';
     private static final int STOP = '.';
@@ -258,12 +260,16 @@ final class TorchPickle {
                 case MEMOIZE -> memo.put((long) memo.size(), top(at));
                 case BINGET -> stack.add(memoGet(u8(), at));
                 case LONG_BINGET -> stack.add(memoGet(uint32(), at));
-                default -> throw new IOException(String.format(Locale.ROOT,
-                        "refused pickle opcode %s at byte %d: a state_dict needs none",
-                        REFUSED_NAMES.containsKey(op)
-                                ? REFUSED_NAMES.get(op)
-                                : String.format(Locale.ROOT, "0x%02x", op),
-                        at));
+                default ->
+                        throw new IOException(
+                                String.format(
+                                        Locale.ROOT,
+                                        "refused pickle opcode %s at byte %d: a state_dict needs"
+                                                + " none",
+                                        REFUSED_NAMES.containsKey(op)
+                                                ? REFUSED_NAMES.get(op)
+                                                : String.format(Locale.ROOT, "0x%02x", op),
+                                        at));
             }
         }
     }
@@ -279,21 +285,40 @@ final class TorchPickle {
                 return type.get();
             }
         }
-        throw new IOException("refused global " + global.qualified() + ": a state_dict needs only " + ALLOWED
-                + " (the rule of torch.load(weights_only=True))");
+        throw new IOException(
+                "refused global "
+                        + global.qualified()
+                        + ": a state_dict needs only "
+                        + ALLOWED
+                        + " (the rule of torch.load(weights_only=True))");
     }
 
     private Object call(Object callable, Object args, int at) throws IOException {
         if (callable instanceof StorageType type) {
-            throw new IOException("refused call of torch." + type.torchName() + " at byte " + at
-                    + ": a storage type is allowed only inside a persistent id");
+            throw new IOException(
+                    "refused call of torch."
+                            + type.torchName()
+                            + " at byte "
+                            + at
+                            + ": a storage type is allowed only inside a persistent id");
         }
         if (!(callable instanceof Global global) || !CALLABLE.contains(global)) {
-            throw new IOException("refused call at byte " + at + " of a " + describe(callable) + ": only " + ALLOWED
-                    + " may be named");
+            throw new IOException(
+                    "refused call at byte "
+                            + at
+                            + " of a "
+                            + describe(callable)
+                            + ": only "
+                            + ALLOWED
+                            + " may be named");
         }
         if (!(args instanceof Tuple tuple)) {
-            throw malformed(at, global.qualified() + " called with a " + describe(args) + " instead of a tuple");
+            throw malformed(
+                    at,
+                    global.qualified()
+                            + " called with a "
+                            + describe(args)
+                            + " instead of a tuple");
         }
         List<Object> a = tuple.items();
         if (global.equals(ORDERED_DICT)) {
@@ -310,7 +335,8 @@ final class TorchPickle {
         }
         int arity = global.equals(REBUILD_PARAMETER) ? 3 : 4;
         if (a.size() != arity || !(a.get(0) instanceof TensorRef)) {
-            throw malformed(at, global.name() + " takes a tensor and " + (arity - 1) + " more arguments");
+            throw malformed(
+                    at, global.name() + " takes a tensor and " + (arity - 1) + " more arguments");
         }
         return a.get(0);
     }
@@ -323,7 +349,13 @@ final class TorchPickle {
         long[] size = integers(a.get(2), "size", at);
         long[] stride = integers(a.get(3), "stride", at);
         if (size.length != stride.length) {
-            throw malformed(at, "size " + Arrays.toString(size) + " and stride " + Arrays.toString(stride) + " differ in rank");
+            throw malformed(
+                    at,
+                    "size "
+                            + Arrays.toString(size)
+                            + " and stride "
+                            + Arrays.toString(stride)
+                            + " differ in rank");
         }
         if (!(a.get(4) instanceof Boolean)) {
             throw malformed(at, "requires_grad is a " + describe(a.get(4)));
@@ -335,22 +367,38 @@ final class TorchPickle {
         long numel = 1;
         for (int d = 0; d < size.length; d++) {
             if (size[d] < 0 || stride[d] < 0) {
-                throw malformed(at, "negative size or stride " + Arrays.toString(size) + " " + Arrays.toString(stride));
+                throw malformed(
+                        at,
+                        "negative size or stride "
+                                + Arrays.toString(size)
+                                + " "
+                                + Arrays.toString(stride));
             }
             numel = Math.multiplyExact(numel, size[d]);
             last = Math.addExact(last, Math.multiplyExact(Math.max(size[d] - 1, 0), stride[d]));
         }
         if (offset < 0 || (numel > 0 && last >= storage.numel())) {
-            throw malformed(at, "tensor of size " + Arrays.toString(size) + " at offset " + offset
-                    + " reaches past its storage of " + storage.numel() + " elements");
+            throw malformed(
+                    at,
+                    "tensor of size "
+                            + Arrays.toString(size)
+                            + " at offset "
+                            + offset
+                            + " reaches past its storage of "
+                            + storage.numel()
+                            + " elements");
         }
         return new TensorRef(storage, offset, size, stride);
     }
 
     private static void build(Object target, Object state, int at) throws IOException {
         if (!(target instanceof OrderedDict dict) || !(state instanceof Map<?, ?> attributes)) {
-            throw new IOException("refused BUILD at byte " + at + " on a " + describe(target)
-                    + ": only an OrderedDict's attributes (torch's _metadata) may be set");
+            throw new IOException(
+                    "refused BUILD at byte "
+                            + at
+                            + " on a "
+                            + describe(target)
+                            + ": only an OrderedDict's attributes (torch's _metadata) may be set");
         }
         dict.attributes.putAll(attributes);
     }
@@ -362,8 +410,10 @@ final class TorchPickle {
                 || !(tuple.items().get(1) instanceof StorageType type)
                 || !(tuple.items().get(2) instanceof String key)
                 || !(tuple.items().get(3) instanceof String location)) {
-            throw new IOException("refused persistent id at byte " + at
-                    + ": expected ('storage', torch.<Type>Storage, key, location, numel)");
+            throw new IOException(
+                    "refused persistent id at byte "
+                            + at
+                            + ": expected ('storage', torch.<Type>Storage, key, location, numel)");
         }
         long numel = integer(tuple.items().get(4), "storage size", at);
         StorageRef seen = storages.get(key);
@@ -498,7 +548,8 @@ final class TorchPickle {
 
     private int u8() throws IOException {
         if (pos >= data.length) {
-            throw new IOException("truncated pickle: it ends at byte " + data.length + " without STOP");
+            throw new IOException(
+                    "truncated pickle: it ends at byte " + data.length + " without STOP");
         }
         return data[pos++] & 0xFF;
     }
@@ -510,7 +561,13 @@ final class TorchPickle {
 
     private void ensure(long n) throws IOException {
         if (n < 0 || n > data.length - pos) {
-            throw new IOException("truncated pickle: " + n + " bytes wanted at byte " + pos + " of " + data.length);
+            throw new IOException(
+                    "truncated pickle: "
+                            + n
+                            + " bytes wanted at byte "
+                            + pos
+                            + " of "
+                            + data.length);
         }
     }
 
@@ -572,7 +629,8 @@ final class TorchPickle {
 
     private static String utf8(byte[] bytes, int from, int length) throws IOException {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(java.nio.ByteBuffer.wrap(bytes, from, length))

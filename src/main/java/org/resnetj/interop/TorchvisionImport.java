@@ -57,7 +57,8 @@ public final class TorchvisionImport {
      * @param tensors the tensors written
      * @param skipped the file's BN step counters ({@code num_batches_tracked}), not imported
      */
-    public record Result(String model, ModelOptions options, String format, int tensors, int skipped) {}
+    public record Result(
+            String model, ModelOptions options, String format, int tensors, int skipped) {}
 
     private TorchvisionImport() {}
 
@@ -71,22 +72,28 @@ public final class TorchvisionImport {
      * @throws IOException naming the file if it is unreadable or refused, and naming the tensor if
      *     one is missing, unexpected or of another shape
      */
-    public static Result run(Path from, String model, Integer classes, Path out) throws IOException {
+    public static Result run(Path from, String model, Integer classes, Path out)
+            throws IOException {
         ModelSpec spec = ModelRegistry.get(model);
         if (!spec.family().equals("imagenet") || !spec.residual()) {
-            throw new IllegalArgumentException("torchvision's weights fit the ImageNet ResNets resnet18, resnet34, resnet50,"
-                    + " resnet101 and resnet152; " + model + " is not one");
+            throw new IllegalArgumentException(
+                    "torchvision's weights fit the ImageNet ResNets resnet18, resnet34, resnet50,"
+                            + " resnet101 and resnet152; "
+                            + model
+                            + " is not one");
         }
         if (classes != null && classes < 1) {
             throw new IllegalArgumentException("--classes must be at least 1, got " + classes);
         }
         StateDict.Read read = StateDict.read(from);
         Map<String, StateDict.Tensor> tensors = read.tensors();
-        ModelOptions options = spec.defaults()
-                .withShortcut(Shortcut.B)
-                .withStridePlacement(StridePlacement.MIDDLE_3X3)
-                .withClasses(classes != null ? classes : classesOf(tensors, spec));
-        int skipped = (int) tensors.keySet().stream().filter(TorchvisionNames::isStepCounter).count();
+        ModelOptions options =
+                spec.defaults()
+                        .withShortcut(Shortcut.B)
+                        .withStridePlacement(StridePlacement.MIDDLE_3X3)
+                        .withClasses(classes != null ? classes : classesOf(tensors, spec));
+        int skipped =
+                (int) tensors.keySet().stream().filter(TorchvisionNames::isStepCounter).count();
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(spec.plan(options, spec.inputSize()), manager)) {
             Map<String, NDArray> expected = new LinkedHashMap<>(network.parameters());
@@ -106,7 +113,8 @@ public final class TorchvisionImport {
             meta.put("imported", source);
             meta.put("code_version", CodeVersion.get());
             Checkpoint.write(out.toAbsolutePath(), meta, arrays, Map.of());
-            return new Result(spec.name(), options, (String) source.get("format"), arrays.size(), skipped);
+            return new Result(
+                    spec.name(), options, (String) source.get("format"), arrays.size(), skipped);
         }
     }
 
@@ -124,39 +132,68 @@ public final class TorchvisionImport {
      * @throws IOException listing the missing, unexpected and mis-shaped tensors by name
      */
     private static Map<String, NDArray> rename(
-            Map<String, StateDict.Tensor> tensors, Map<String, NDArray> expected, NDManager manager, Path from, String model)
+            Map<String, StateDict.Tensor> tensors,
+            Map<String, NDArray> expected,
+            NDManager manager,
+            Path from,
+            String model)
             throws IOException {
         List<String> problems = new ArrayList<>();
         Map<String, StateDict.Tensor> byOurName = new LinkedHashMap<>();
         Set<String> given = new HashSet<>();
-        tensors.forEach((name, tensor) -> {
-            if (TorchvisionNames.isStepCounter(name)) {
-                return;
-            }
-            String ours = TorchvisionNames.toOurs(name).orElse(null);
-            if (ours == null || !expected.containsKey(ours)) {
-                problems.add("unexpected " + name + (ours == null ? "" : " (would be " + ours + ")"));
-                return;
-            }
-            given.add(ours);
-            Shape want = expected.get(ours).getShape();
-            if (!Arrays.equals(tensor.shape(), want.getShape())) {
-                problems.add(name + " has shape " + Arrays.toString(tensor.shape()) + ", " + model + " expects "
-                        + Arrays.toString(want.getShape()) + " (" + ours + ")");
-                return;
-            }
-            byOurName.put(ours, tensor);
-        });
+        tensors.forEach(
+                (name, tensor) -> {
+                    if (TorchvisionNames.isStepCounter(name)) {
+                        return;
+                    }
+                    String ours = TorchvisionNames.toOurs(name).orElse(null);
+                    if (ours == null || !expected.containsKey(ours)) {
+                        problems.add(
+                                "unexpected "
+                                        + name
+                                        + (ours == null ? "" : " (would be " + ours + ")"));
+                        return;
+                    }
+                    given.add(ours);
+                    Shape want = expected.get(ours).getShape();
+                    if (!Arrays.equals(tensor.shape(), want.getShape())) {
+                        problems.add(
+                                name
+                                        + " has shape "
+                                        + Arrays.toString(tensor.shape())
+                                        + ", "
+                                        + model
+                                        + " expects "
+                                        + Arrays.toString(want.getShape())
+                                        + " ("
+                                        + ours
+                                        + ")");
+                        return;
+                    }
+                    byOurName.put(ours, tensor);
+                });
         for (String ours : expected.keySet()) {
             if (!given.contains(ours)) {
-                problems.add("missing " + TorchvisionNames.toTorchvision(ours).orElse(ours) + " (" + ours + ")");
+                problems.add(
+                        "missing "
+                                + TorchvisionNames.toTorchvision(ours).orElse(ours)
+                                + " ("
+                                + ours
+                                + ")");
             }
         }
         if (!problems.isEmpty()) {
-            String listed = String.join("; ", problems.subList(0, Math.min(LISTED_PROBLEMS, problems.size())));
+            String listed =
+                    String.join(
+                            "; ", problems.subList(0, Math.min(LISTED_PROBLEMS, problems.size())));
             int more = problems.size() - LISTED_PROBLEMS;
-            throw new IOException(from + " does not fit torchvision's " + model + ": " + listed
-                    + (more > 0 ? "; and " + more + " more" : ""));
+            throw new IOException(
+                    from
+                            + " does not fit torchvision's "
+                            + model
+                            + ": "
+                            + listed
+                            + (more > 0 ? "; and " + more + " more" : ""));
         }
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         for (String ours : expected.keySet()) {

@@ -19,31 +19,55 @@ import java.util.regex.Pattern;
  *   fc.weight, fc.bias                fc.weight, fc.bias
  * </pre>
  *
- * where X' is X for {@code running_mean} and {@code running_var}, {@code gamma} for {@code
- * weight} and {@code beta} for {@code bias}. torchvision's {@code layer1..layer4} are the paper's
- * {@code conv2_x..conv5_x}, and its blocks count from 0 where Table 1's count from 1. A BN's
- * {@code num_batches_tracked} has no counterpart: it counts training steps and matters only to
- * BN with {@code momentum=None}, which torchvision's ResNets do not use.
+ * where X' is X for {@code running_mean} and {@code running_var}, {@code gamma} for {@code weight}
+ * and {@code beta} for {@code bias}. torchvision's {@code layer1..layer4} are the paper's {@code
+ * conv2_x..conv5_x}, and its blocks count from 0 where Table 1's count from 1. A BN's {@code
+ * num_batches_tracked} has no counterpart: it counts training steps and matters only to BN with
+ * {@code momentum=None}, which torchvision's ResNets do not use.
  */
 final class TorchvisionNames {
 
     private static final Map<String, String> BN_TO_OURS =
-            Map.of("weight", "gamma", "bias", "beta", "running_mean", "running_mean", "running_var", "running_var");
+            Map.of(
+                    "weight",
+                    "gamma",
+                    "bias",
+                    "beta",
+                    "running_mean",
+                    "running_mean",
+                    "running_var",
+                    "running_var");
     private static final Map<String, String> BN_TO_TORCHVISION =
-            Map.of("gamma", "weight", "beta", "bias", "running_mean", "running_mean", "running_var", "running_var");
+            Map.of(
+                    "gamma",
+                    "weight",
+                    "beta",
+                    "bias",
+                    "running_mean",
+                    "running_mean",
+                    "running_var",
+                    "running_var");
     private static final String BRANCHES = "abc";
 
     private static final Pattern STEM_BN = Pattern.compile("bn1\\.(\\w+)");
-    private static final Pattern BLOCK_CONV = Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.conv(\\d)\\.weight");
-    private static final Pattern BLOCK_BN = Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.bn(\\d)\\.(\\w+)");
-    private static final Pattern DOWNSAMPLE_CONV = Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.downsample\\.0\\.weight");
-    private static final Pattern DOWNSAMPLE_BN = Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.downsample\\.1\\.(\\w+)");
+    private static final Pattern BLOCK_CONV =
+            Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.conv(\\d)\\.weight");
+    private static final Pattern BLOCK_BN =
+            Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.bn(\\d)\\.(\\w+)");
+    private static final Pattern DOWNSAMPLE_CONV =
+            Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.downsample\\.0\\.weight");
+    private static final Pattern DOWNSAMPLE_BN =
+            Pattern.compile("layer(\\d{1,4})\\.(\\d{1,4})\\.downsample\\.1\\.(\\w+)");
 
     private static final Pattern OUR_STEM_BN = Pattern.compile("conv1\\.bn\\.(\\w+)");
-    private static final Pattern OUR_BRANCH2_CONV = Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch2([abc])\\.weight");
-    private static final Pattern OUR_BRANCH2_BN = Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch2([abc])\\.bn\\.(\\w+)");
-    private static final Pattern OUR_BRANCH1_CONV = Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch1\\.weight");
-    private static final Pattern OUR_BRANCH1_BN = Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch1\\.bn\\.(\\w+)");
+    private static final Pattern OUR_BRANCH2_CONV =
+            Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch2([abc])\\.weight");
+    private static final Pattern OUR_BRANCH2_BN =
+            Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch2([abc])\\.bn\\.(\\w+)");
+    private static final Pattern OUR_BRANCH1_CONV =
+            Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch1\\.weight");
+    private static final Pattern OUR_BRANCH1_BN =
+            Pattern.compile("conv(\\d{1,4})_(\\d{1,4})\\.branch1\\.bn\\.(\\w+)");
 
     private TorchvisionNames() {}
 
@@ -70,7 +94,8 @@ final class TorchvisionNames {
         if (bn.matches()) {
             String block = block(bn);
             Optional<String> field = bnField(bn.group(4), BN_TO_OURS);
-            return branch2(bn.group(3)).flatMap(b -> field.map(f -> block + ".branch2" + b + ".bn." + f));
+            return branch2(bn.group(3))
+                    .flatMap(b -> field.map(f -> block + ".branch2" + b + ".bn." + f));
         }
         Matcher downsampleConv = DOWNSAMPLE_CONV.matcher(name);
         if (downsampleConv.matches()) {
@@ -118,20 +143,27 @@ final class TorchvisionNames {
 
     /** {@code conv{s+1}_{i+1}} from torchvision's {@code layer{s}.{i}} in groups 1 and 2. */
     private static String block(Matcher m) {
-        return "conv" + (Integer.parseInt(m.group(1)) + 1) + "_" + (Integer.parseInt(m.group(2)) + 1);
+        return "conv"
+                + (Integer.parseInt(m.group(1)) + 1)
+                + "_"
+                + (Integer.parseInt(m.group(2)) + 1);
     }
 
     /** {@code layer{S-1}.{I-1}} from our {@code conv{S}_{I}} in groups 1 and 2. */
     private static Optional<String> layer(Matcher m) {
         int stage = Integer.parseInt(m.group(1));
         int block = Integer.parseInt(m.group(2));
-        return stage >= 2 && block >= 1 ? Optional.of("layer" + (stage - 1) + "." + (block - 1)) : Optional.empty();
+        return stage >= 2 && block >= 1
+                ? Optional.of("layer" + (stage - 1) + "." + (block - 1))
+                : Optional.empty();
     }
 
     /** Branch letter a, b or c for torchvision's conv or bn index 1, 2 or 3. */
     private static Optional<Character> branch2(String index) {
         int j = Integer.parseInt(index);
-        return j >= 1 && j <= BRANCHES.length() ? Optional.of(BRANCHES.charAt(j - 1)) : Optional.empty();
+        return j >= 1 && j <= BRANCHES.length()
+                ? Optional.of(BRANCHES.charAt(j - 1))
+                : Optional.empty();
     }
 
     private static Optional<String> bnField(String field, Map<String, String> rename) {

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
- * What evaluation and classification need of a network: class scores for a batch. A {@link
- * Network} is one (its inference mode, as training evaluates it), and so is an {@link
- * InferenceNetwork} compiled from one.
+ * What evaluation and classification need of a network: class scores for a batch. A {@link Network}
+ * is one (its inference mode, as training evaluates it), and so is an {@link InferenceNetwork}
+ * compiled from one.
  */
 public interface Classifier extends AutoCloseable {
 

@@ -7,9 +7,9 @@ import java.util.List;
  * Counts the size and cost of a layer plan by walking it with the shape of one image.
  *
  * <p>Parameters are the trainable ones: convolution and fully connected weights and biases, and
- * BN's scale and shift. BN's running mean and variance are state, not parameters, as in the
- * paper's and torchvision's counts. Multiply-adds are those of convolutions and fully connected
- * layers, the "FLOPs" of Table 1; BN, ReLU, pooling and the shortcut additions are not counted.
+ * BN's scale and shift. BN's running mean and variance are state, not parameters, as in the paper's
+ * and torchvision's counts. Multiply-adds are those of convolutions and fully connected layers, the
+ * "FLOPs" of Table 1; BN, ReLU, pooling and the shortcut additions are not counted.
  */
 public final class Complexity {
 
@@ -109,7 +109,8 @@ public final class Complexity {
 
     private static int positive(int size) {
         if (size < 1) {
-            throw new IllegalArgumentException("the input is too small: a feature map shrinks to nothing");
+            throw new IllegalArgumentException(
+                    "the input is too small: a feature map shrinks to nothing");
         }
         return size;
     }

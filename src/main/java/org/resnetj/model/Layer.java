@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * One node of a network's layer plan: pure data, no arrays. A plan is built once from an
- * architecture table; {@link Complexity} walks it to count parameters and multiply-adds, and
- * {@link Network} interprets it to run the network. Every node that owns parameters carries its
- * full dotted name (for example {@code conv3_1.branch2a}), so parameters are found by name.
+ * architecture table; {@link Complexity} walks it to count parameters and multiply-adds, and {@link
+ * Network} interprets it to run the network. Every node that owns parameters carries its full
+ * dotted name (for example {@code conv3_1.branch2a}), so parameters are found by name.
  */
 public sealed interface Layer {
 
@@ -44,8 +44,8 @@ public sealed interface Layer {
     }
 
     /**
-     * A building block (Fig. 2, Fig. 5): {@code relu(branch(x) + shortcut(x))} for a residual
-     * block and {@code relu(branch(x))} for a plain one. The ReLU comes after the addition.
+     * A building block (Fig. 2, Fig. 5): {@code relu(branch(x) + shortcut(x))} for a residual block
+     * and {@code relu(branch(x))} for a plain one. The ReLU comes after the addition.
      */
     record Block(String name, Sequence branch, ShortcutPath shortcut) implements Layer {}
 
@@ -59,8 +59,8 @@ public sealed interface Layer {
     record Identity() implements ShortcutPath {}
 
     /**
-     * Option A where the dimensions increase: subsample by {@code stride} and append zero
-     * channels up to {@code outChannels}. It has no parameters.
+     * Option A where the dimensions increase: subsample by {@code stride} and append zero channels
+     * up to {@code outChannels}. It has no parameters.
      */
     record ZeroPad(int stride, int inChannels, int outChannels) implements ShortcutPath {}
 

@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * The choices that change a registered network's architecture and weights: the shortcut option
- * (ignored by nets without shortcuts), where bottlenecks downsample, and the number of classes.
- * A checkpoint fits a network only if it was made with equal options.
+ * (ignored by nets without shortcuts), where bottlenecks downsample, and the number of classes. A
+ * checkpoint fits a network only if it was made with equal options.
  */
 public record ModelOptions(Shortcut shortcut, StridePlacement stridePlacement, int classes) {
 

@@ -7,11 +7,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Every network of the paper by name. {@code resnetN} and {@code plainN} name the ImageNet nets
- * of Table 1 for N in {18, 34, 50, 101, 152} and the CIFAR-10 nets of Section 4.2 for every other
- * N = 6n+2; {@code cifar-resnetN} and {@code cifar-plainN} always name the CIFAR-10 net, which
- * reaches the depths 50 and 152 that Table 1 takes. {@code vgg16} and {@code vgg19} are the
- * reference nets of Fig. 3.
+ * Every network of the paper by name. {@code resnetN} and {@code plainN} name the ImageNet nets of
+ * Table 1 for N in {18, 34, 50, 101, 152} and the CIFAR-10 nets of Section 4.2 for every other N =
+ * 6n+2; {@code cifar-resnetN} and {@code cifar-plainN} always name the CIFAR-10 net, which reaches
+ * the depths 50 and 152 that Table 1 takes. {@code vgg16} and {@code vgg19} are the reference nets
+ * of Fig. 3.
  */
 public final class ModelRegistry {
 
@@ -83,7 +83,8 @@ public final class ModelRegistry {
         String description =
                 String.format(
                         Locale.ROOT,
-                        "CIFAR-10 %s-%d (Sec. 4.2): 3 stages of %d basic blocks, 16/32/64 filters%s",
+                        "CIFAR-10 %s-%d (Sec. 4.2): 3 stages of %d basic blocks, 16/32/64"
+                                + " filters%s",
                         residual ? "ResNet" : "plain",
                         depth,
                         n,
@@ -124,7 +125,9 @@ public final class ModelRegistry {
     private static ModelSpec vgg(int depth) {
         return new ModelSpec(
                 "vgg" + depth,
-                "VGG-" + depth + " reference (Fig. 3 left, Table 3): 3x3 convs, no BN, fc 4096-4096",
+                "VGG-"
+                        + depth
+                        + " reference (Fig. 3 left, Table 3): 3x3 convs, no BN, fc 4096-4096",
                 "reference",
                 depth,
                 false,

@@ -1,8 +1,8 @@
 package org.resnetj.model;
 
 /**
- * A registered network: its name, a one-line description, its defaults, and how to build its
- * layer plan for given options.
+ * A registered network: its name, a one-line description, its defaults, and how to build its layer
+ * plan for given options.
  *
  * @param name the registry name, for example {@code resnet50}
  * @param description one line for {@code ./resnet models}

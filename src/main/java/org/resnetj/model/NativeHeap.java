@@ -15,14 +15,15 @@ import javax.management.ObjectName;
  *
  * <p>The command runs straight through the JDK's diagnostic-command bean when the launcher opens
  * its package ({@value #OPEN}, as {@code resnet}, the benchmark and the tests do); otherwise
- * through the platform MBean server, whose first use costs a small process about 3 MB more
- * resident memory (it registers every platform bean). A no-op where neither exists (another JVM,
- * or a C library without it).
+ * through the platform MBean server, whose first use costs a small process about 3 MB more resident
+ * memory (it registers every platform bean). A no-op where neither exists (another JVM, or a C
+ * library without it).
  */
 public final class NativeHeap {
 
     /** The JVM option that lets {@link #trim()} skip the platform MBean server. */
-    public static final String OPEN = "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED";
+    public static final String OPEN =
+            "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED";
 
     private static final String COMMAND = "System.trim_native_heap";
 
@@ -60,11 +61,12 @@ public final class NativeHeap {
         }
         if (route == Route.MBEAN_SERVER) {
             try {
-                ManagementFactory.getPlatformMBeanServer().invoke(
-                        new ObjectName("com.sun.management:type=DiagnosticCommand"),
-                        "systemTrimNativeHeap",
-                        new Object[] {null},
-                        new String[] {String[].class.getName()});
+                ManagementFactory.getPlatformMBeanServer()
+                        .invoke(
+                                new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                                "systemTrimNativeHeap",
+                                new Object[] {null},
+                                new String[] {String[].class.getName()});
             } catch (JMException | RuntimeException e) {
                 route = Route.NONE; // not HotSpot, or too old: memory then stays with the C library
             }
@@ -72,7 +74,10 @@ public final class NativeHeap {
         return route;
     }
 
-    /** Finds the bean's native {@code executeDiagnosticCommand(String)}; false if its package is closed to us. */
+    /**
+     * Finds the bean's native {@code executeDiagnosticCommand(String)}; false if its package is
+     * closed to us.
+     */
     private static boolean openDirect() {
         try {
             // Its static initializer loads the native library that the command's method lives in.

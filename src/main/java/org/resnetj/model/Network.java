@@ -11,7 +11,6 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,16 +26,16 @@ import java.util.Map;
  * {@code n.bias} if it has one); a BN layer {@code n} owns the parameters {@code n.gamma} and
  * {@code n.beta} and the state {@code n.running_mean} and {@code n.running_var}.
  *
- * <p>Initialization follows the paper's reference [12] (He et al., Eqn. 10): every convolution
- * and fully connected weight is drawn from a Gaussian with std sqrt(2/n), n being the fan-in
- * (k²·c for a k×k convolution over c channels), which keeps the forward signal's variance;
- * biases are zero; BN starts with scale 1, shift 0, running mean 0 and running variance 1.
+ * <p>Initialization follows the paper's reference [12] (He et al., Eqn. 10): every convolution and
+ * fully connected weight is drawn from a Gaussian with std sqrt(2/n), n being the fan-in (k²·c for
+ * a k×k convolution over c channels), which keeps the forward signal's variance; biases are zero;
+ * BN starts with scale 1, shift 0, running mean 0 and running variance 1.
  *
- * <p>Speed: {@link #forward} runs the maps of a batch of two or more images in channels-last
- * memory order (NHWC strides on an NCHW shape), which oneDNN's convolutions take without
- * reordering; shapes and values are those of NCHW, so nothing outside sees a difference.
- * A block adds its shortcut into its branch's output in place. For inference alone, {@link
- * InferenceNetwork#compile} turns a network into a faster one.
+ * <p>Speed: {@link #forward} runs the maps of a batch of two or more images in channels-last memory
+ * order (NHWC strides on an NCHW shape), which oneDNN's convolutions take without reordering;
+ * shapes and values are those of NCHW, so nothing outside sees a difference. A block adds its
+ * shortcut into its branch's output in place. For inference alone, {@link InferenceNetwork#compile}
+ * turns a network into a faster one.
  */
 public final class Network implements Classifier {
 
@@ -123,9 +122,9 @@ public final class Network implements Classifier {
     }
 
     /**
-     * Runs a batch like {@link #forward(NDArray, boolean)} and shows {@code observer} the output
-     * of every BN that directly follows a convolution, in the order the plan runs them: before
-     * any ReLU or addition, the response Section 4.2 analyses in Fig. 7.
+     * Runs a batch like {@link #forward(NDArray, boolean)} and shows {@code observer} the output of
+     * every BN that directly follows a convolution, in the order the plan runs them: before any
+     * ReLU or addition, the response Section 4.2 analyses in Fig. 7.
      */
     public NDArray forward(NDArray input, boolean training, ResponseObserver observer) {
         return run(input, training, observer);
@@ -133,15 +132,18 @@ public final class Network implements Classifier {
 
     private NDArray run(NDArray input, boolean training, ResponseObserver observer) {
         Shape shape = input.getShape();
-        NDArray x = shape.dimension() == 4 && shape.get(0) >= CHANNELS_LAST_MIN_BATCH ? channelsLast(input) : input;
+        NDArray x =
+                shape.dimension() == 4 && shape.get(0) >= CHANNELS_LAST_MIN_BATCH
+                        ? channelsLast(input)
+                        : input;
         return sequence(plan, x, training, observer, x != input);
     }
 
     /**
-     * The same values as {@code x}, an NCHW array, laid out channels-last in memory: NHWC
-     * strides on the NCHW shape (PyTorch's {@code torch.channels_last}). oneDNN convolves such
-     * maps without reordering them to and from its blocked layout, and every later map keeps the
-     * layout, since convolution, BN, ReLU, pooling and addition preserve it.
+     * The same values as {@code x}, an NCHW array, laid out channels-last in memory: NHWC strides
+     * on the NCHW shape (PyTorch's {@code torch.channels_last}). oneDNN convolves such maps without
+     * reordering them to and from its blocked layout, and every later map keeps the layout, since
+     * convolution, BN, ReLU, pooling and addition preserve it.
      */
     private static NDArray channelsLast(NDArray x) {
         Shape s = x.getShape();
@@ -160,15 +162,19 @@ public final class Network implements Classifier {
          * Called once per batch for each such convolution.
          *
          * @param conv the convolution
-         * @param response the output of the BN after it, in the input's manager; valid only
-         *     during the call's batch, and not to be modified
+         * @param response the output of the BN after it, in the input's manager; valid only during
+         *     the call's batch, and not to be modified
          */
         void response(Layer.Conv conv, NDArray response);
     }
 
     private NDArray apply(Layer layer, NDArray x, boolean training, ResponseObserver observer) {
         if (layer instanceof Layer.Conv c) {
-            return convolution(c, x, parameters.get(c.name() + ".weight"), c.bias() ? parameters.get(c.name() + ".bias") : null);
+            return convolution(
+                    c,
+                    x,
+                    parameters.get(c.name() + ".weight"),
+                    c.bias() ? parameters.get(c.name() + ".bias") : null);
         }
         if (layer instanceof Layer.BatchNorm bn) {
             // Axis -1 selects the engine's native channel axis (1 for NCHW) without the
@@ -208,7 +214,9 @@ public final class Network implements Classifier {
         }
         if (layer instanceof Layer.Linear l) {
             return Linear.linear(
-                            x, parameters.get(l.name() + ".weight"), parameters.get(l.name() + ".bias"))
+                            x,
+                            parameters.get(l.name() + ".weight"),
+                            parameters.get(l.name() + ".bias"))
                     .singletonOrThrow();
         }
         if (layer instanceof Layer.Sequence s) {
@@ -246,12 +254,19 @@ public final class Network implements Classifier {
      * @param ownsInput whether {@code x} is this network's own copy, to be freed like an
      *     intermediate once the first layer has consumed it
      */
-    private NDArray sequence(Layer.Sequence s, NDArray x, boolean training, ResponseObserver observer, boolean ownsInput) {
+    private NDArray sequence(
+            Layer.Sequence s,
+            NDArray x,
+            boolean training,
+            ResponseObserver observer,
+            boolean ownsInput) {
         NDArray y = x;
         Layer previous = null;
         for (Layer child : s.layers()) {
             NDArray next = apply(child, y, training, observer);
-            if (observer != null && child instanceof Layer.BatchNorm && previous instanceof Layer.Conv conv) {
+            if (observer != null
+                    && child instanceof Layer.BatchNorm
+                    && previous instanceof Layer.Conv conv) {
                 observer.response(conv, next);
             }
             if ((y != x || ownsInput) && next != y) {
@@ -298,13 +313,17 @@ public final class Network implements Classifier {
             if (n >= CHANNELS_LAST_MIN_BATCH) {
                 try (NDArray pixels = sub.transpose(0, 2, 3, 1);
                         NDArray transposed = matrix.transpose(1, 0);
-                        NDArray product = bias == null ? pixels.matMul(transposed) : pixels.matMul(transposed).addi(bias)) {
+                        NDArray product =
+                                bias == null
+                                        ? pixels.matMul(transposed)
+                                        : pixels.matMul(transposed).addi(bias)) {
                     out = product.transpose(0, 3, 1, 2);
                 }
             } else {
                 try (NDArray columns = sub.reshape(n, c.in(), h * w);
                         NDArray product = matrix.matMul(columns)) {
-                    NDArray withBias = bias == null ? product : product.addi(bias.reshape(c.out(), 1));
+                    NDArray withBias =
+                            bias == null ? product : product.addi(bias.reshape(c.out(), 1));
                     out = withBias.reshape(n, c.out(), h, w);
                 }
             }
@@ -321,16 +340,26 @@ public final class Network implements Classifier {
      * for each of the four axes. {@code x} itself for s = 1.
      */
     private static NDArray subsample(NDArray x, int stride) {
-        return stride == 1 ? x : Pool.avgPool2d(x, new Shape(1, 1), new Shape(stride, stride), new Shape(0, 0), false, true);
+        return stride == 1
+                ? x
+                : Pool.avgPool2d(
+                        x,
+                        new Shape(1, 1),
+                        new Shape(stride, stride),
+                        new Shape(0, 0),
+                        false,
+                        true);
     }
 
-    private NDArray shortcutOf(Layer.ShortcutPath shortcut, NDArray x, boolean training, ResponseObserver observer) {
+    private NDArray shortcutOf(
+            Layer.ShortcutPath shortcut, NDArray x, boolean training, ResponseObserver observer) {
         if (shortcut instanceof Layer.Projection p) {
             return apply(p.convBn(), x, training, observer);
         }
         if (shortcut instanceof Layer.ZeroPad z) {
             NDArray sub = subsample(x, z.stride());
-            // Pad widths run from the last axis back: W, H, then zero channels after the existing ones.
+            // Pad widths run from the last axis back: W, H, then zero channels after the existing
+            // ones.
             NDArray padded = sub.pad(new Shape(0, 0, 0, 0, 0, z.outChannels() - z.inChannels()), 0);
             if (sub != x) {
                 sub.close();
@@ -343,7 +372,10 @@ public final class Network implements Classifier {
     private void allocate(Layer layer) {
         if (layer instanceof Layer.Conv c) {
             Shape shape = new Shape(c.out(), c.in(), c.kernel(), c.kernel());
-            add(parameters, c.name() + ".weight", he(shape, (long) c.in() * c.kernel() * c.kernel()));
+            add(
+                    parameters,
+                    c.name() + ".weight",
+                    he(shape, (long) c.in() * c.kernel() * c.kernel()));
             if (c.bias()) {
                 add(parameters, c.name() + ".bias", manager.zeros(new Shape(c.out())));
             }

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The residual and plain networks of the paper, as tables, and the one place where their stages
- * are built. A new depth is a new row of a table, never a new branch of code.
+ * The residual and plain networks of the paper, as tables, and the one place where their stages are
+ * built. A new depth is a new row of a table, never a new branch of code.
  */
 public final class ResNets {
 
@@ -42,8 +42,8 @@ public final class ResNets {
                     152, new Row(BlockKind.BOTTLENECK, List.of(3, 8, 36, 3)));
 
     /**
-     * Section 4.2: a 3×3 conv1 with 16 filters, then three stages on 32×32, 16×16 and 8×8 maps
-     * with 16, 32 and 64 filters; the stages are named after Table 1's convention.
+     * Section 4.2: a 3×3 conv1 with 16 filters, then three stages on 32×32, 16×16 and 8×8 maps with
+     * 16, 32 and 64 filters; the stages are named after Table 1's convention.
      */
     static final Family CIFAR =
             new Family(
@@ -56,7 +56,8 @@ public final class ResNets {
     /** The CIFAR-10 row for depth 6n+2: n basic blocks (2n layers) in each of the 3 stages. */
     static Row cifarRow(int depth) {
         if (!isCifarDepth(depth)) {
-            throw new IllegalArgumentException("a CIFAR-10 depth is 6n+2 with n >= 1, got " + depth);
+            throw new IllegalArgumentException(
+                    "a CIFAR-10 depth is 6n+2 with n >= 1, got " + depth);
         }
         int n = (depth - 2) / 6;
         return new Row(BlockKind.BASIC, List.of(n, n, n));
@@ -77,8 +78,7 @@ public final class ResNets {
     static Layer.Sequence plan(Family family, Row row, boolean residual, ModelOptions options) {
         Stem stem = family.stem();
         List<Layer> top = new ArrayList<>();
-        top.add(
-                convBn("conv1", 3, stem.width(), stem.kernel(), stem.stride(), true));
+        top.add(convBn("conv1", 3, stem.width(), stem.kernel(), stem.stride(), true));
         int channels = stem.width();
         for (int s = 0; s < family.stages().size(); s++) {
             Stage stage = family.stages().get(s);
@@ -92,8 +92,7 @@ public final class ResNets {
                 Layer.Sequence branch =
                         row.kind() == BlockKind.BASIC
                                 ? basicBranch(name, channels, stage.width(), stride)
-                                : bottleneckBranch(
-                                        name, channels, stage.width(), stride, options);
+                                : bottleneckBranch(name, channels, stage.width(), stride, options);
                 int out = stage.width() * row.kind().expansion();
                 Layer.ShortcutPath shortcut =
                         residual
@@ -153,8 +152,8 @@ public final class ResNets {
     }
 
     /**
-     * A k×k convolution without bias, then BN right after it (Section 3.4), then a ReLU unless
-     * the output still has to be added to a shortcut. Padding keeps the map size at stride 1.
+     * A k×k convolution without bias, then BN right after it (Section 3.4), then a ReLU unless the
+     * output still has to be added to a shortcut. Padding keeps the map size at stride 1.
      */
     static Layer.Sequence convBn(
             String name, int in, int out, int kernel, int stride, boolean relu) {

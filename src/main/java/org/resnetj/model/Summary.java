@@ -7,15 +7,16 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A network's size and cost, laid out like the paper's Table 1: one row per stage with its
- * output size and block configuration, then the parameters and multiply-adds.
+ * A network's size and cost, laid out like the paper's Table 1: one row per stage with its output
+ * size and block configuration, then the parameters and multiply-adds.
  *
  * @param spec the registered network
  * @param options the options it was built with
  * @param inputSize the side of the square input image
  * @param report the counted size and cost
  */
-public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Complexity.Report report) {
+public record Summary(
+        ModelSpec spec, ModelOptions options, int inputSize, Complexity.Report report) {
 
     /** Counts {@code spec} built with {@code options} for {@code inputSize}×{@code inputSize}. */
     public static Summary of(ModelSpec spec, ModelOptions options, int inputSize) {
@@ -35,7 +36,9 @@ public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Compl
                 for (int i = 0; i < lines.size(); i++) {
                     rows.add(
                             new String[] {
-                                i == 0 ? s.name() : "", i == 0 ? part.output().toString() : "", lines.get(i)
+                                i == 0 ? s.name() : "",
+                                i == 0 ? part.output().toString() : "",
+                                lines.get(i)
                             });
                 }
             } else {
@@ -51,7 +54,10 @@ public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Compl
         StringBuilder out = new StringBuilder();
         out.append(title()).append("\n\n");
         for (String[] row : rows) {
-            out.append(pad(row[0], nameWidth)).append(pad(row[1], sizeWidth)).append(row[2]).append('\n');
+            out.append(pad(row[0], nameWidth))
+                    .append(pad(row[1], sizeWidth))
+                    .append(row[2])
+                    .append('\n');
         }
         out.append('\n');
         out.append(shortcutLine()).append('\n');
@@ -93,11 +99,13 @@ public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Compl
     }
 
     private String title() {
-        String shortcut =
-                spec.residual() ? "shortcut " + options.shortcut() : "no shortcuts";
+        String shortcut = spec.residual() ? "shortcut " + options.shortcut() : "no shortcuts";
         String stride =
                 spec.family().equals("imagenet")
-                        ? ", stride on " + (options.stridePlacement() == StridePlacement.FIRST_1X1 ? "first 1×1" : "3×3")
+                        ? ", stride on "
+                                + (options.stridePlacement() == StridePlacement.FIRST_1X1
+                                        ? "first 1×1"
+                                        : "3×3")
                         : "";
         return String.format(
                 Locale.ROOT,
@@ -136,7 +144,8 @@ public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Compl
             }
         }
         StringBuilder line = new StringBuilder();
-        line.append("down-sampling by ").append(downsampling.isEmpty() ? "none" : String.join(", ", downsampling));
+        line.append("down-sampling by ")
+                .append(downsampling.isEmpty() ? "none" : String.join(", ", downsampling));
         line.append(" with a stride of 2\n");
         if (!spec.residual()) {
             return line.append("shortcuts      none (plain network)").toString();
@@ -157,8 +166,7 @@ public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Compl
     }
 
     private static boolean strided(Layer.Sequence branch) {
-        return branch.layers().stream()
-                .anyMatch(l -> l instanceof Layer.Conv c && c.stride() > 1);
+        return branch.layers().stream().anyMatch(l -> l instanceof Layer.Conv c && c.stride() > 1);
     }
 
     /** Describes layers in Table 1's notation, repeated blocks grouped as "[...] × n". */
@@ -189,7 +197,12 @@ public record Summary(ModelSpec spec, ModelOptions options, int inputSize, Compl
 
     private static String describe(Layer layer) {
         if (layer instanceof Layer.Conv c) {
-            return c.kernel() + "×" + c.kernel() + ", " + c.out() + (c.stride() > 1 ? ", stride " + c.stride() : "");
+            return c.kernel()
+                    + "×"
+                    + c.kernel()
+                    + ", "
+                    + c.out()
+                    + (c.stride() > 1 ? ", stride " + c.stride() : "");
         }
         if (layer instanceof Layer.MaxPool p) {
             return p.kernel() + "×" + p.kernel() + " max pool, stride " + p.stride();

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The VGG reference nets of Fig. 3 (left) and Table 3, configurations D (16 layers) and E (19
- * layers) of Simonyan and Zisserman: 3×3 convolutions with bias and no BN, five stages each
- * closed by a 2×2 max pool, then fc6 and fc7 with 4096 units and dropout, and fc8.
+ * layers) of Simonyan and Zisserman: 3×3 convolutions with bias and no BN, five stages each closed
+ * by a 2×2 max pool, then fc6 and fc7 with 4096 units and dropout, and fc8.
  */
 final class Vgg {
 

@@ -32,13 +32,13 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * A checkpoint file: a zip holding {@code checkpoint.json} (the model and its options, the
- * iteration, the loop state, the resolved configuration, the code version and the
- * preprocessing), {@code model.safetensors} (every parameter and BN running statistic by name)
- * and {@code optimizer.safetensors} (the momentum buffers by parameter name). Safetensors files
- * can be read by other tools.
+ * iteration, the loop state, the resolved configuration, the code version and the preprocessing),
+ * {@code model.safetensors} (every parameter and BN running statistic by name) and {@code
+ * optimizer.safetensors} (the momentum buffers by parameter name). Safetensors files can be read by
+ * other tools.
  *
- * <p>Files are written atomically: to a temporary file in the same directory, forced to disk,
- * then renamed, so a half-written checkpoint never carries a checkpoint's name.
+ * <p>Files are written atomically: to a temporary file in the same directory, forced to disk, then
+ * renamed, so a half-written checkpoint never carries a checkpoint's name.
  */
 public final class Checkpoint {
 
@@ -54,7 +54,8 @@ public final class Checkpoint {
     private Checkpoint() {}
 
     /** The contents of a checkpoint: its metadata and its arrays, owned by the caller's manager. */
-    public record Contents(Map<String, Object> meta, Map<String, NDArray> model, Map<String, NDArray> optimizer) {
+    public record Contents(
+            Map<String, Object> meta, Map<String, NDArray> model, Map<String, NDArray> optimizer) {
 
         /** The iteration at which it was written. */
         public int iteration() {
@@ -81,7 +82,11 @@ public final class Checkpoint {
      * @param model parameters and state by name
      * @param optimizer optimizer buffers by name
      */
-    public static void write(Path file, Map<String, Object> meta, Map<String, NDArray> model, Map<String, NDArray> optimizer)
+    public static void write(
+            Path file,
+            Map<String, Object> meta,
+            Map<String, NDArray> model,
+            Map<String, NDArray> optimizer)
             throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("format", FORMAT);
@@ -120,12 +125,17 @@ public final class Checkpoint {
         } catch (ZipException | java.io.EOFException e) {
             throw corrupt(file, e.getMessage());
         }
-        if (!entries.containsKey(META) || !entries.containsKey(MODEL) || !entries.containsKey(OPTIMIZER)) {
+        if (!entries.containsKey(META)
+                || !entries.containsKey(MODEL)
+                || !entries.containsKey(OPTIMIZER)) {
             throw corrupt(file, "expected " + META + ", " + MODEL + " and " + OPTIMIZER);
         }
         Map<String, Object> meta;
         try {
-            meta = JSON.readValue(entries.get(META), new TypeReference<LinkedHashMap<String, Object>>() {});
+            meta =
+                    JSON.readValue(
+                            entries.get(META),
+                            new TypeReference<LinkedHashMap<String, Object>>() {});
         } catch (IOException e) {
             throw corrupt(file, "unreadable " + META);
         }
@@ -133,7 +143,10 @@ public final class Checkpoint {
             throw corrupt(file, "format is " + meta.get("format") + ", expected " + FORMAT);
         }
         try {
-            return new Contents(meta, decode(entries.get(MODEL), manager), decode(entries.get(OPTIMIZER), manager));
+            return new Contents(
+                    meta,
+                    decode(entries.get(MODEL), manager),
+                    decode(entries.get(OPTIMIZER), manager));
         } catch (IllegalArgumentException e) {
             throw corrupt(file, "unreadable arrays");
         }
@@ -148,11 +161,18 @@ public final class Checkpoint {
             return path;
         }
         if (!Files.isDirectory(path)) {
-            throw new NoSuchFileException(path.toString(), null, "no such checkpoint file or run directory");
+            throw new NoSuchFileException(
+                    path.toString(), null, "no such checkpoint file or run directory");
         }
-        Path dir = Files.isDirectory(path.resolve("checkpoints")) ? path.resolve("checkpoints") : path;
+        Path dir =
+                Files.isDirectory(path.resolve("checkpoints")) ? path.resolve("checkpoints") : path;
         return newest(dir)
-                .orElseThrow(() -> new NoSuchFileException(dir.toString(), null, "no checkpoint (ckpt-*.zip) in this directory"));
+                .orElseThrow(
+                        () ->
+                                new NoSuchFileException(
+                                        dir.toString(),
+                                        null,
+                                        "no checkpoint (ckpt-*.zip) in this directory"));
     }
 
     /** The newest checkpoint in {@code dir}, by iteration. */

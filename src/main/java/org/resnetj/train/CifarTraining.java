@@ -43,17 +43,28 @@ final class CifarTraining implements TrainingData {
             return new CifarTraining(data, train, data.test(), "test");
         }
         if (train.size() <= Recipe.VALIDATION_IMAGES) {
-            throw new IllegalArgumentException("validation=true holds out " + Recipe.VALIDATION_IMAGES
-                    + " training images, but the data has only " + train.size());
+            throw new IllegalArgumentException(
+                    "validation=true holds out "
+                            + Recipe.VALIDATION_IMAGES
+                            + " training images, but the data has only "
+                            + train.size());
         }
         return new CifarTraining(
-                data, train.head(train.size() - Recipe.VALIDATION_IMAGES), train.tail(Recipe.VALIDATION_IMAGES), "val");
+                data,
+                train.head(train.size() - Recipe.VALIDATION_IMAGES),
+                train.tail(Recipe.VALIDATION_IMAGES),
+                "val");
     }
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "CIFAR-10 binary files (%s): %d training images, %d %s images",
-                data.description(), train.size(), eval.size(), split);
+        return String.format(
+                Locale.ROOT,
+                "CIFAR-10 binary files (%s): %d training images, %d %s images",
+                data.description(),
+                train.size(),
+                eval.size(),
+                split);
     }
 
     @Override

@@ -30,6 +30,9 @@ public final class CodeVersion {
         if (commit == null || commit.isEmpty()) {
             return version;
         }
-        return version + "+" + commit + ("true".equals(git.getProperty("git.dirty")) ? "-dirty" : "");
+        return version
+                + "+"
+                + commit
+                + ("true".equals(git.getProperty("git.dirty")) ? "-dirty" : "");
     }
 }

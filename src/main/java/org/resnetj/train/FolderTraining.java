@@ -25,9 +25,9 @@ import org.resnetj.model.Network;
  * protocol of the paper's validation curves (Fig. 4).
  *
  * <p>The per-pixel mean and, with {@code lighting_pca=data}, the lighting's eigenvectors are
- * computed from a fixed sample of the training images ({@link ImageFolderMean#DEFAULT_SAMPLE},
- * seed 0): they describe the data, not the run, so every seed of a run sees the same, and a resumed
- * run recomputes exactly the values it started with.
+ * computed from a fixed sample of the training images ({@link ImageFolderMean#DEFAULT_SAMPLE}, seed
+ * 0): they describe the data, not the run, so every seed of a run sees the same, and a resumed run
+ * recomputes exactly the values it started with.
  */
 final class FolderTraining implements TrainingData {
 
@@ -44,7 +44,13 @@ final class FolderTraining implements TrainingData {
     private final Lighting lighting;
     private final int threads;
 
-    private FolderTraining(ImageFolder folder, ImageFolder.Split val, ImageDecoder train, float[] mean, Lighting lighting, int threads) {
+    private FolderTraining(
+            ImageFolder folder,
+            ImageFolder.Split val,
+            ImageDecoder train,
+            float[] mean,
+            Lighting lighting,
+            int threads) {
         this.folder = folder;
         this.val = val;
         this.train = train;
@@ -55,16 +61,30 @@ final class FolderTraining implements TrainingData {
 
     static FolderTraining open(Path root, Recipe recipe) throws IOException {
         ImageFolder folder = ImageFolder.open(root, null);
-        ImageFolder.Split val = folder.val().orElseThrow(() -> new IOException(
-                "image folder " + root + " has no val/ split: training evaluates on val/CLASS/*.jpg"));
+        ImageFolder.Split val =
+                folder.val()
+                        .orElseThrow(
+                                () ->
+                                        new IOException(
+                                                "image folder "
+                                                        + root
+                                                        + " has no val/ split: training evaluates"
+                                                        + " on val/CLASS/*.jpg"));
         BadImages policy = BadImages.valueOf(recipe.badImages().toUpperCase(Locale.ROOT));
         ImageDecoder train = new ImageDecoder(folder.train(), policy);
-        float[] mean = ImageFolderMean.of(train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, recipe.threads());
+        float[] mean =
+                ImageFolderMean.of(
+                        train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, recipe.threads());
         Lighting lighting = Lighting.NONE;
         if (recipe.lighting() > 0) {
-            Lighting eigen = recipe.lightingPca().equals("data")
-                    ? Lighting.fromData(train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, recipe.threads())
-                    : Lighting.IMAGENET;
+            Lighting eigen =
+                    recipe.lightingPca().equals("data")
+                            ? Lighting.fromData(
+                                    train,
+                                    ImageFolderMean.DEFAULT_SAMPLE,
+                                    STATISTICS_SEED,
+                                    recipe.threads())
+                            : Lighting.IMAGENET;
             lighting = eigen.withStd(recipe.lighting());
         }
         return new FolderTraining(folder, val, train, mean, lighting, recipe.threads());
@@ -72,8 +92,13 @@ final class FolderTraining implements TrainingData {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "image folder %s: %d classes, %d training images, %d val images",
-                folder.root(), folder.classNames().size(), folder.train().size(), val.size());
+        return String.format(
+                Locale.ROOT,
+                "image folder %s: %d classes, %d training images, %d val images",
+                folder.root(),
+                folder.classNames().size(),
+                folder.train().size(),
+                val.size());
     }
 
     @Override
@@ -113,13 +138,25 @@ final class FolderTraining implements TrainingData {
 
     @Override
     public BatchStream batches(Recipe recipe, long start) {
-        return new BatchStream(new ImageFolderBatches(train, mean, lighting, recipe.batch(), recipe.seed()), start, threads);
+        return new BatchStream(
+                new ImageFolderBatches(train, mean, lighting, recipe.batch(), recipe.seed()),
+                start,
+                threads);
     }
 
     @Override
     public Evaluator.Result evaluate(Network network) throws IOException {
-        ProtocolEvaluator.Model model = new ProtocolEvaluator.Model("training", network, new Preprocessing.PerPixelMean(mean));
-        return ProtocolEvaluator.evaluate(List.of(model), val, Protocol.CENTER, EVAL_BATCH, threads, train.policy(), done -> {})
+        ProtocolEvaluator.Model model =
+                new ProtocolEvaluator.Model(
+                        "training", network, new Preprocessing.PerPixelMean(mean));
+        return ProtocolEvaluator.evaluate(
+                        List.of(model),
+                        val,
+                        Protocol.CENTER,
+                        EVAL_BATCH,
+                        threads,
+                        train.policy(),
+                        done -> {})
                 .errors();
     }
 

@@ -17,10 +17,10 @@ import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 
 /**
- * A network restored from a checkpoint, with the preprocessing it records: {@code
- * per_pixel_mean} (our CIFAR-10 training; the mean image is the array {@code
- * preprocess.pixel_mean}) or {@code torchvision} (imported weights; channel mean and std). A
- * checkpoint that records none is one of our older ones, with a per-pixel mean.
+ * A network restored from a checkpoint, with the preprocessing it records: {@code per_pixel_mean}
+ * (our CIFAR-10 training; the mean image is the array {@code preprocess.pixel_mean}) or {@code
+ * torchvision} (imported weights; channel mean and std). A checkpoint that records none is one of
+ * our older ones, with a per-pixel mean.
  *
  * <p>{@link #load} compiles the network for inference ({@link InferenceNetwork}), which is what
  * evaluation and classification run; {@link #loadNetwork} keeps the eager {@link Network}, whose
@@ -33,7 +33,11 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelSpec spec;
     private final List<String> classNames;
 
-    private LoadedModel(Classifier classifier, Preprocessing preprocessing, ModelSpec spec, List<String> classNames) {
+    private LoadedModel(
+            Classifier classifier,
+            Preprocessing preprocessing,
+            ModelSpec spec,
+            List<String> classNames) {
         this.classifier = classifier;
         this.preprocessing = preprocessing;
         this.spec = spec;
@@ -41,14 +45,15 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * Builds the checkpoint's network, copies its parameters and BN statistics in, and compiles
-     * it for inference.
+     * Builds the checkpoint's network, copies its parameters and BN statistics in, and compiles it
+     * for inference.
      *
      * @throws IOException if the file is not a readable checkpoint or does not fit its model
      */
     public static LoadedModel load(Path file, NDManager parent) throws IOException {
         LoadedModel eager = loadNetwork(file, parent);
-        // Compiled once the checkpoint's own arrays are freed: the peak holds one copy of the weights fewer.
+        // Compiled once the checkpoint's own arrays are freed: the peak holds one copy of the
+        // weights fewer.
         InferenceNetwork compiled = InferenceNetwork.compile(eager.network());
         return new LoadedModel(compiled, eager.preprocessing, eager.spec, eager.classNames);
     }
@@ -65,7 +70,8 @@ public final class LoadedModel implements AutoCloseable {
             Architecture architecture = architecture(contents, file);
             ModelSpec spec = architecture.spec();
             Preprocessing preprocessing = preprocessing(contents, file);
-            Network network = Network.create(spec.plan(architecture.options(), preprocessing.side()), parent);
+            Network network =
+                    Network.create(spec.plan(architecture.options(), preprocessing.side()), parent);
             try {
                 Weights.copy(contents.model(), network.parameters(), file);
                 Weights.copy(contents.model(), network.state(), file);
@@ -74,7 +80,10 @@ public final class LoadedModel implements AutoCloseable {
                 throw e;
             }
             Object names = contents.meta().get("class_names");
-            List<String> classNames = names instanceof List<?> list ? list.stream().map(String::valueOf).toList() : List.of();
+            List<String> classNames =
+                    names instanceof List<?> list
+                            ? list.stream().map(String::valueOf).toList()
+                            : List.of();
             return new LoadedModel(network, preprocessing, spec, classNames);
         }
     }
@@ -87,13 +96,15 @@ public final class LoadedModel implements AutoCloseable {
      *
      * @throws IOException naming the file if they are missing or unknown
      */
-    public static Architecture architecture(Checkpoint.Contents contents, Path file) throws IOException {
+    public static Architecture architecture(Checkpoint.Contents contents, Path file)
+            throws IOException {
         try {
             return new Architecture(
                     ModelRegistry.get(String.valueOf(contents.meta().get("model"))),
                     RunConfig.options(contents.section("options")));
         } catch (RuntimeException e) {
-            throw new IOException("checkpoint " + file + " names no usable model: " + e.getMessage());
+            throw new IOException(
+                    "checkpoint " + file + " names no usable model: " + e.getMessage());
         }
     }
 
@@ -102,28 +113,43 @@ public final class LoadedModel implements AutoCloseable {
      *
      * @throws IOException naming the file if it is unknown or incomplete
      */
-    public static Preprocessing preprocessing(Checkpoint.Contents contents, Path file) throws IOException {
+    public static Preprocessing preprocessing(Checkpoint.Contents contents, Path file)
+            throws IOException {
         Map<String, Object> section = contents.section("preprocessing");
         Object type = section.getOrDefault("type", Preprocessing.PerPixelMean.TYPE);
         if (Preprocessing.Torchvision.TYPE.equals(type)) {
             try {
-                return new Preprocessing.Torchvision(floats(section.get("mean")), floats(section.get("std")));
+                return new Preprocessing.Torchvision(
+                        floats(section.get("mean")), floats(section.get("std")));
             } catch (RuntimeException e) {
-                throw new IOException("checkpoint " + file + " records unusable torchvision preprocessing: " + e.getMessage());
+                throw new IOException(
+                        "checkpoint "
+                                + file
+                                + " records unusable torchvision preprocessing: "
+                                + e.getMessage());
             }
         }
         if (!Preprocessing.PerPixelMean.TYPE.equals(type)) {
-            throw new IOException("checkpoint " + file + " records unknown preprocessing '" + type + "', expected "
-                    + Preprocessing.PerPixelMean.TYPE + " or " + Preprocessing.Torchvision.TYPE);
+            throw new IOException(
+                    "checkpoint "
+                            + file
+                            + " records unknown preprocessing '"
+                            + type
+                            + "', expected "
+                            + Preprocessing.PerPixelMean.TYPE
+                            + " or "
+                            + Preprocessing.Torchvision.TYPE);
         }
         NDArray mean = contents.model().get("preprocess.pixel_mean");
         if (mean == null) {
-            throw new IOException("checkpoint " + file + " lacks its per-pixel mean (preprocess.pixel_mean)");
+            throw new IOException(
+                    "checkpoint " + file + " lacks its per-pixel mean (preprocess.pixel_mean)");
         }
         try {
             return new Preprocessing.PerPixelMean(mean.toFloatArray());
         } catch (IllegalArgumentException e) {
-            throw new IOException("checkpoint " + file + " holds an unusable per-pixel mean: " + e.getMessage());
+            throw new IOException(
+                    "checkpoint " + file + " holds an unusable per-pixel mean: " + e.getMessage());
         }
     }
 
@@ -143,7 +169,8 @@ public final class LoadedModel implements AutoCloseable {
      * @throws IllegalArgumentException if the checkpoint records a preprocessing other than a
      *     per-pixel mean, which CIFAR-10 evaluation cannot apply
      */
-    public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize) throws IOException {
+    public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize)
+            throws IOException {
         try (NDManager root = NDManager.newBaseManager();
                 LoadedModel model = load(Checkpoint.resolve(checkpoint), root)) {
             return Evaluator.evaluate(model.classifier(), images, model.pixelMean(), batchSize);
@@ -164,26 +191,38 @@ public final class LoadedModel implements AutoCloseable {
         if (classifier instanceof Network network) {
             return network;
         }
-        throw new IllegalStateException("this model was compiled for inference; LoadedModel.loadNetwork keeps the eager network");
+        throw new IllegalStateException(
+                "this model was compiled for inference; LoadedModel.loadNetwork keeps the eager"
+                        + " network");
     }
 
     /**
      * The CIFAR-10 training set's per-pixel mean image the weights expect, 3×32×32, CHW.
      *
-     * @throws IllegalArgumentException if the checkpoint records another preprocessing (for
-     *     example imported torchvision weights, or our own trained on an image folder, given to a
-     *     CIFAR-10 command)
+     * @throws IllegalArgumentException if the checkpoint records another preprocessing (for example
+     *     imported torchvision weights, or our own trained on an image folder, given to a CIFAR-10
+     *     command)
      */
     public float[] pixelMean() {
         if (preprocessing instanceof Preprocessing.PerPixelMean p) {
             if (p.side() != ImageSet.SIDE) {
-                throw new IllegalArgumentException("this checkpoint of " + spec.name() + " was trained on " + p.side() + "×"
-                        + p.side() + " crops of an image folder, not on CIFAR-10's 32×32 images");
+                throw new IllegalArgumentException(
+                        "this checkpoint of "
+                                + spec.name()
+                                + " was trained on "
+                                + p.side()
+                                + "×"
+                                + p.side()
+                                + " crops of an image folder, not on CIFAR-10's 32×32 images");
             }
             return p.mean();
         }
-        throw new IllegalArgumentException("this checkpoint of " + spec.name() + " records " + preprocessing.type()
-                + " preprocessing, not the per-pixel mean of a CIFAR-10 training set");
+        throw new IllegalArgumentException(
+                "this checkpoint of "
+                        + spec.name()
+                        + " records "
+                        + preprocessing.type()
+                        + " preprocessing, not the per-pixel mean of a CIFAR-10 training set");
     }
 
     /** The preprocessing the weights expect. */

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The learning rate of every iteration, by one of the paper's two policies, with the warm-up of
- * the 110-layer net.
+ * The learning rate of every iteration, by one of the paper's two policies, with the warm-up of the
+ * 110-layer net.
  *
  * <p>{@code steps} (Section 4.2, CIFAR-10):
  *
@@ -18,10 +18,10 @@ import java.util.Map;
  *
  * where i counts the iterations done before the current one. The warm-up ends after the first
  * logging interval whose training error is below {@code warmupUntilError} ({@link #endsWarmUp}).
- * With the paper's recipe the boundaries are 32k and 48k of 64k; a shortened run keeps the steps
- * at the same fractions. The warm-up does not shift the schedule: once it ends, the LR returns to
- * the base value and the steps fall where they would have (Sec. 4.2: "then go back to 0.1 and
- * continue training").
+ * With the paper's recipe the boundaries are 32k and 48k of 64k; a shortened run keeps the steps at
+ * the same fractions. The warm-up does not shift the schedule: once it ends, the LR returns to the
+ * base value and the steps fall where they would have (Sec. 4.2: "then go back to 0.1 and continue
+ * training").
  *
  * <p>{@code plateau} (Section 3.4, ImageNet: "divided by 10 when the error plateaus"): {@code lr ·
  * lrDecay^drops}, where a drop happens after {@code plateauPatience} consecutive evaluations whose
@@ -88,8 +88,8 @@ public final class LrSchedule {
 
     /**
      * Whether a logging interval whose training error is {@code trainingError} ends the warm-up
-     * (Sec. 4.2: "until the training error is below 80%"): an error of exactly the threshold
-     * keeps warming up.
+     * (Sec. 4.2: "until the training error is below 80%"): an error of exactly the threshold keeps
+     * warming up.
      */
     public boolean endsWarmUp(double trainingError) {
         return trainingError < warmupUntilError;
@@ -131,7 +131,8 @@ public final class LrSchedule {
     public void restore(Map<String, Object> state) {
         Object best = state.get("best_error");
         bestError = best == null ? Double.POSITIVE_INFINITY : ((Number) best).doubleValue();
-        evaluationsWithoutImprovement = ((Number) state.getOrDefault("evaluations_without_improvement", 0)).intValue();
+        evaluationsWithoutImprovement =
+                ((Number) state.getOrDefault("evaluations_without_improvement", 0)).intValue();
         drops = ((Number) state.getOrDefault("drops", 0)).intValue();
     }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * {@code metrics.jsonl}: one JSON object per line, flushed as it is written. A resumed run first
- * cuts the file back to the lines of the iterations its checkpoint covers, so that the file of
- * a resumed run reads like that of an uninterrupted one.
+ * cuts the file back to the lines of the iterations its checkpoint covers, so that the file of a
+ * resumed run reads like that of an uninterrupted one.
  */
 final class MetricsLog implements AutoCloseable {
 
@@ -49,11 +49,15 @@ final class MetricsLog implements AutoCloseable {
             }
             Path tmp = runDir.resolve(FILE + ".tmp");
             Files.write(tmp, kept, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         return new MetricsLog(
                 Files.newBufferedWriter(
-                        file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+                        file,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND));
     }
 
     /** Appends one line and flushes it. */

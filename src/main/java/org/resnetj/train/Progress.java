@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shows a run's progress: a progress bar with iteration, loss, training error, LR, images/s and
- * ETA on a console, and a log line per logging interval without one (CI, redirected output), so
- * that logs are not flooded.
+ * Shows a run's progress: a progress bar with iteration, loss, training error, LR, images/s and ETA
+ * on a console, and a log line per logging interval without one (CI, redirected output), so that
+ * logs are not flooded.
  */
 final class Progress implements AutoCloseable {
 
@@ -83,7 +83,8 @@ final class Progress implements AutoCloseable {
         }
         long nanos = (System.nanoTime() - started) / done * (total - iteration);
         Duration d = Duration.ofNanos(nanos);
-        return String.format(Locale.ROOT, "%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
+        return String.format(
+                Locale.ROOT, "%d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
     }
 
     @Override

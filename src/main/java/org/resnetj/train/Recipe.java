@@ -15,8 +15,8 @@ import java.util.function.BiFunction;
  *
  * @param lr base learning rate (Sec. 4.2: 0.1)
  * @param momentum SGD momentum (Sec. 4.2: 0.9)
- * @param weightDecay L2 weight decay on every parameter, BN's scale and shift and biases
- *     included, as in the authors' Caffe and fb.resnet.torch (Sec. 4.2: 0.0001)
+ * @param weightDecay L2 weight decay on every parameter, BN's scale and shift and biases included,
+ *     as in the authors' Caffe and fb.resnet.torch (Sec. 4.2: 0.0001)
  * @param batch mini-batch size (Sec. 4.2: 128)
  * @param iterations total iterations (Sec. 4.2: 64k)
  * @param lrPolicy {@code steps}: the LR is divided at fixed fractions of the run (Sec. 4.2); {@code
@@ -30,8 +30,8 @@ import java.util.function.BiFunction;
  * @param warmup {@code auto}, {@code on} or {@code off}; auto warms up nets of depth ≥ 110
  * @param warmupLr LR during the warm-up (Sec. 4.2, ResNet-110: 0.01)
  * @param warmupUntilError the warm-up ends once the training error falls below this (0.8)
- * @param validation hold out the last 5,000 training images and evaluate on them (the 45k/5k
- *     split on which the paper chose its schedule) instead of the test set
+ * @param validation hold out the last 5,000 training images and evaluate on them (the 45k/5k split
+ *     on which the paper chose its schedule) instead of the test set
  * @param logEvery iterations per metrics line
  * @param evalEvery iterations between evaluations; 0 evaluates only at the end
  * @param checkpointEvery iterations between checkpoints; one is always written at the end
@@ -39,12 +39,12 @@ import java.util.function.BiFunction;
  * @param gradNormEvery iterations between records of every layer's gradient norm; 0 records none
  * @param seed seed of every random choice: initialization, sampling order, augmentation
  * @param threads threads for the engine's operators and for data preparation
- * @param lighting std of the PCA lighting noise of image-folder training (Sec. 3.4, after
- *     AlexNet: 0.1); 0 turns it off
+ * @param lighting std of the PCA lighting noise of image-folder training (Sec. 3.4, after AlexNet:
+ *     0.1); 0 turns it off
  * @param lightingPca the eigenvectors of that noise: {@code imagenet} (the published ImageNet
  *     values) or {@code data} (computed from the training images)
- * @param badImages what image-folder training does with an unreadable image: {@code stop} or
- *     {@code skip} (counted and replaced)
+ * @param badImages what image-folder training does with an unreadable image: {@code stop} or {@code
+ *     skip} (counted and replaced)
  */
 public record Recipe(
         float lr,
@@ -98,7 +98,10 @@ public record Recipe(
         check(gradNormEvery >= 0, "grad_norm_every", "a non-negative integer");
         check(threads > 0, "threads", "a positive integer");
         check(lighting >= 0, "lighting", "a non-negative number");
-        check(List.of("imagenet", "data").contains(lightingPca), "lighting_pca", "imagenet or data");
+        check(
+                List.of("imagenet", "data").contains(lightingPca),
+                "lighting_pca",
+                "imagenet or data");
         check(List.of("stop", "skip").contains(badImages), "bad_images", "stop or skip");
     }
 
@@ -140,14 +143,17 @@ public record Recipe(
      * where Fig. 4's curves show the drops (150k and 300k of 600k).
      */
     public static Recipe imagenet() {
-        return paper().with(List.of(
-                "batch=256", // Sec. 3.4: "a mini-batch size of 256"
-                "iterations=600000", // Sec. 3.4: "trained for up to 60 × 10^4 iterations"
-                "lr_policy=plateau", // Sec. 3.4: "divided by 10 when the error plateaus"
-                "lr_steps=0.25,0.5",
-                "warmup=off",
-                "eval_every=5000",
-                "checkpoint_every=5000"));
+        return paper().with(
+                        List.of(
+                                "batch=256", // Sec. 3.4: "a mini-batch size of 256"
+                                "iterations=600000", // Sec. 3.4: "trained for up to 60 × 10^4
+                                // iterations"
+                                "lr_policy=plateau", // Sec. 3.4: "divided by 10 when the error
+                                // plateaus"
+                                "lr_steps=0.25,0.5",
+                                "warmup=off",
+                                "eval_every=5000",
+                                "checkpoint_every=5000"));
     }
 
     /** The keys {@code --set} accepts, in the order of {@link #toMap()}. */
@@ -169,7 +175,10 @@ public record Recipe(
         BiFunction<Recipe, String, Recipe> setter = SETTERS.get(key);
         if (setter == null) {
             throw new IllegalArgumentException(
-                    "unknown recipe key '" + key + "': expected one of " + String.join(", ", keys()));
+                    "unknown recipe key '"
+                            + key
+                            + "': expected one of "
+                            + String.join(", ", keys()));
         }
         try {
             return setter.apply(this, value.trim());
@@ -249,16 +258,26 @@ public record Recipe(
         s.put("lr_policy", (r, v) -> r.copy(Map.of("lr_policy", v.toLowerCase(Locale.ROOT))));
         s.put("lr_steps", (r, v) -> r.copy(Map.of("lr_steps", fractions(v))));
         s.put("lr_decay", (r, v) -> r.copy(Map.of("lr_decay", Float.parseFloat(v))));
-        s.put("plateau_patience", (r, v) -> r.copy(Map.of("plateau_patience", Integer.parseInt(v))));
-        s.put("plateau_threshold", (r, v) -> r.copy(Map.of("plateau_threshold", Float.parseFloat(v))));
+        s.put(
+                "plateau_patience",
+                (r, v) -> r.copy(Map.of("plateau_patience", Integer.parseInt(v))));
+        s.put(
+                "plateau_threshold",
+                (r, v) -> r.copy(Map.of("plateau_threshold", Float.parseFloat(v))));
         s.put("warmup", (r, v) -> r.copy(Map.of("warmup", v.toLowerCase(Locale.ROOT))));
         s.put("warmup_lr", (r, v) -> r.copy(Map.of("warmup_lr", Float.parseFloat(v))));
-        s.put("warmup_until_error", (r, v) -> r.copy(Map.of("warmup_until_error", Float.parseFloat(v))));
+        s.put(
+                "warmup_until_error",
+                (r, v) -> r.copy(Map.of("warmup_until_error", Float.parseFloat(v))));
         s.put("validation", (r, v) -> r.copy(Map.of("validation", bool(v))));
         s.put("log_every", (r, v) -> r.copy(Map.of("log_every", Integer.parseInt(v))));
         s.put("eval_every", (r, v) -> r.copy(Map.of("eval_every", Integer.parseInt(v))));
-        s.put("checkpoint_every", (r, v) -> r.copy(Map.of("checkpoint_every", Integer.parseInt(v))));
-        s.put("keep_checkpoints", (r, v) -> r.copy(Map.of("keep_checkpoints", Integer.parseInt(v))));
+        s.put(
+                "checkpoint_every",
+                (r, v) -> r.copy(Map.of("checkpoint_every", Integer.parseInt(v))));
+        s.put(
+                "keep_checkpoints",
+                (r, v) -> r.copy(Map.of("keep_checkpoints", Integer.parseInt(v))));
         s.put("grad_norm_every", (r, v) -> r.copy(Map.of("grad_norm_every", Integer.parseInt(v))));
         s.put("seed", (r, v) -> r.copy(Map.of("seed", Long.parseLong(v))));
         s.put("threads", (r, v) -> r.copy(Map.of("threads", Integer.parseInt(v))));

@@ -17,8 +17,8 @@ import org.resnetj.model.Shortcut;
 import org.resnetj.model.StridePlacement;
 
 /**
- * The resolved configuration of a run, stored as {@code config.json} in its directory: the
- * model and its options, the data, the recipe, and the code version that made it.
+ * The resolved configuration of a run, stored as {@code config.json} in its directory: the model
+ * and its options, the data, the recipe, and the code version that made it.
  *
  * @param model the registry name
  * @param options the architecture options
@@ -28,7 +28,12 @@ import org.resnetj.model.StridePlacement;
  * @param codeVersion the version of the code that started the run
  */
 public record RunConfig(
-        String model, ModelOptions options, String data, boolean synthetic, Recipe recipe, String codeVersion) {
+        String model,
+        ModelOptions options,
+        String data,
+        boolean synthetic,
+        Recipe recipe,
+        String codeVersion) {
 
     /** The file name inside a run directory. */
     public static final String FILE = "config.json";
@@ -75,7 +80,11 @@ public record RunConfig(
     public void write(Path runDir) throws IOException {
         Path tmp = runDir.resolve(FILE + ".tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), toMap());
-        Files.move(tmp, runDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+                tmp,
+                runDir.resolve(FILE),
+                StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**
@@ -90,7 +99,9 @@ public record RunConfig(
             throw new NoSuchFileException(file.toString(), null, "not a run directory: no " + FILE);
         }
         try {
-            Map<String, Object> map = JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
+            Map<String, Object> map =
+                    JSON.readValue(
+                            file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
             return new RunConfig(
                     (String) map.get("model"),
                     options((Map<String, Object>) map.get("options")),

@@ -14,11 +14,11 @@ import java.util.Map;
  *   w ← w + v
  * </pre>
  *
- * The learning rate sits inside the velocity, so when the LR is divided by 10 the momentum
- * already accumulated keeps its old scale for a few steps. PyTorch's form (v ← μ·v + g; w ← w −
- * lr·v) differs exactly there; both are the same at a constant LR. Weight decay applies to every
- * parameter. The optimizer owns its velocities, by parameter name, so they can be checkpointed.
- * It never looks inside a layer: it sees names and arrays.
+ * The learning rate sits inside the velocity, so when the LR is divided by 10 the momentum already
+ * accumulated keeps its old scale for a few steps. PyTorch's form (v ← μ·v + g; w ← w − lr·v)
+ * differs exactly there; both are the same at a constant LR. Weight decay applies to every
+ * parameter. The optimizer owns its velocities, by parameter name, so they can be checkpointed. It
+ * never looks inside a layer: it sees names and arrays.
  */
 public final class Sgd implements AutoCloseable {
 
@@ -33,7 +33,8 @@ public final class Sgd implements AutoCloseable {
      *
      * @param parameters the parameters to update, by name; they must record gradients
      */
-    public Sgd(Map<String, NDArray> parameters, float momentum, float weightDecay, NDManager parent) {
+    public Sgd(
+            Map<String, NDArray> parameters, float momentum, float weightDecay, NDManager parent) {
         this.parameters = parameters;
         this.momentum = momentum;
         this.weightDecay = weightDecay;

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * checkpoints and curves, and resumes a run from its newest checkpoint.
  *
  * <p>Every random choice after initialization (sampling order and augmentation) is a function of
- * the seed and the iteration, so the seed and the iteration in a checkpoint are the complete
- * state of the random generators: a resumed run sees the same batches as an uninterrupted one.
+ * the seed and the iteration, so the seed and the iteration in a checkpoint are the complete state
+ * of the random generators: a resumed run sees the same batches as an uninterrupted one.
  */
 public final class Trainer {
 
@@ -49,6 +49,7 @@ public final class Trainer {
 
     /** Where the loop stands: what a checkpoint must hold besides the arrays. */
     private boolean warmingUp;
+
     private double intervalLoss;
     private long intervalErrors;
     private long intervalImages;
@@ -68,7 +69,8 @@ public final class Trainer {
      * @throws IOException if the directory holds files or the data cannot be read
      * @throws IllegalArgumentException if the model's classes differ from the data's
      */
-    public static void start(String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
+    public static void start(
+            String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
             throws IOException {
         checkRecipe(recipe);
         start(model, options, data, TrainingData.open(data, recipe), recipe, runDir);
@@ -78,23 +80,44 @@ public final class Trainer {
      * Starts a new run as {@link #start(String, ModelOptions, Path, Recipe, Path)} does, on data
      * the caller has already opened from {@code data} with {@code recipe}.
      */
-    public static void start(String model, ModelOptions options, Path data, TrainingData training, Recipe recipe, Path runDir)
+    public static void start(
+            String model,
+            ModelOptions options,
+            Path data,
+            TrainingData training,
+            Recipe recipe,
+            Path runDir)
             throws IOException {
         checkRecipe(recipe);
         if (options.classes() != training.classes()) {
-            throw new IllegalArgumentException(model + " is built with " + options.classes() + " classes but the data has "
-                    + training.classes() + ": give --classes " + training.classes());
+            throw new IllegalArgumentException(
+                    model
+                            + " is built with "
+                            + options.classes()
+                            + " classes but the data has "
+                            + training.classes()
+                            + ": give --classes "
+                            + training.classes());
         }
         if (Files.isDirectory(runDir)) {
             try (var files = Files.list(runDir)) {
                 if (files.findAny().isPresent()) {
                     throw new IOException(
-                            "run directory " + runDir + " is not empty: use --resume to continue it, or another --out");
+                            "run directory "
+                                    + runDir
+                                    + " is not empty: use --resume to continue it, or another"
+                                    + " --out");
                 }
             }
         }
-        RunConfig config = new RunConfig(
-                model, options, data.toAbsolutePath().toString(), training.synthetic(), recipe, CodeVersion.get());
+        RunConfig config =
+                new RunConfig(
+                        model,
+                        options,
+                        data.toAbsolutePath().toString(),
+                        training.synthetic(),
+                        recipe,
+                        CodeVersion.get());
         Files.createDirectories(runDir.resolve("checkpoints"));
         config.write(runDir);
         LOG.info("run directory: {}", runDir);
@@ -103,14 +126,16 @@ public final class Trainer {
 
     private static void checkRecipe(Recipe recipe) {
         if (recipe.lrPolicy().equals("plateau") && recipe.evalEvery() == 0) {
-            throw new IllegalArgumentException("lr_policy=plateau watches the evaluation error: set eval_every above 0");
+            throw new IllegalArgumentException(
+                    "lr_policy=plateau watches the evaluation error: set eval_every above 0");
         }
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
     public static void resume(Path runDir) throws IOException {
         RunConfig config = RunConfig.read(runDir);
-        new Trainer(config, runDir).run(TrainingData.open(Path.of(config.data()), config.recipe()), true);
+        new Trainer(config, runDir)
+                .run(TrainingData.open(Path.of(config.data()), config.recipe()), true);
     }
 
     private void run(TrainingData data, boolean resuming) throws IOException {
@@ -123,13 +148,23 @@ public final class Trainer {
         engine.setRandomSeed((int) recipe.seed());
         try (NDManager root = NDManager.newBaseManager();
                 Network network = Network.create(plan, root);
-                Sgd sgd = new Sgd(network.parameters(), recipe.momentum(), recipe.weightDecay(), root)) {
+                Sgd sgd =
+                        new Sgd(
+                                network.parameters(),
+                                recipe.momentum(),
+                                recipe.weightDecay(),
+                                root)) {
             warmingUp = recipe.warmsUp(spec.depth());
             int start = 0;
-            Optional<Path> newest = resuming ? Checkpoint.newest(runDir.resolve("checkpoints")) : Optional.empty();
+            Optional<Path> newest =
+                    resuming ? Checkpoint.newest(runDir.resolve("checkpoints")) : Optional.empty();
             if (newest.isPresent()) {
                 start = restore(newest.get(), network, sgd, root);
-                LOG.info("resuming {} at iteration {} from {}", runDir, start, newest.get().getFileName());
+                LOG.info(
+                        "resuming {} at iteration {} from {}",
+                        runDir,
+                        start,
+                        newest.get().getFileName());
             } else if (resuming) {
                 LOG.info("no checkpoint in {} yet: starting it over", runDir);
             }
@@ -144,14 +179,21 @@ public final class Trainer {
     }
 
     private void loop(
-            int start, Network network, Sgd sgd, BatchStream batches, TrainingData data, MetricsLog metrics, Progress progress)
+            int start,
+            Network network,
+            Sgd sgd,
+            BatchStream batches,
+            TrainingData data,
+            MetricsLog metrics,
+            Progress progress)
             throws IOException {
         boolean synthetic = data.synthetic();
         long intervalStart = System.nanoTime();
         for (int done = start; done < recipe.iterations(); ) {
             float lr = schedule.lr(done, warmingUp);
             Batch batch = batches.next();
-            boolean recordNorms = recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
+            boolean recordNorms =
+                    recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
             Map<String, Double> norms = step(network, sgd, batch, lr, recordNorms);
             done++;
             if (recordNorms) {
@@ -179,8 +221,14 @@ public final class Trainer {
                 progress.interval(done, loss, error, lr, speed);
                 if (warmingUp && schedule.endsWarmUp(error)) {
                     warmingUp = false;
-                    progress.message(String.format(Locale.ROOT,
-                            "warm-up ends at iteration %d (training error %.1f%%): LR back to %s", done, 100 * error, recipe.lr()));
+                    progress.message(
+                            String.format(
+                                    Locale.ROOT,
+                                    "warm-up ends at iteration %d (training error %.1f%%): LR back"
+                                            + " to %s",
+                                    done,
+                                    100 * error,
+                                    recipe.lr()));
                 }
                 intervalLoss = 0;
                 intervalErrors = 0;
@@ -197,19 +245,32 @@ public final class Trainer {
                 values.put("top5_error", result.top5Error());
                 values.put("images", result.images());
                 metrics.write(row("eval", done, synthetic, values));
-                progress.message(String.format(Locale.ROOT, "iteration %d: %s top-1 error %.2f%%, top-5 error %.2f%%%s",
-                        done, split, 100 * result.top1Error(), 100 * result.top5Error(), synthetic ? " (synthetic data)" : ""));
+                progress.message(
+                        String.format(
+                                Locale.ROOT,
+                                "iteration %d: %s top-1 error %.2f%%, top-5 error %.2f%%%s",
+                                done,
+                                split,
+                                100 * result.top1Error(),
+                                100 * result.top5Error(),
+                                synthetic ? " (synthetic data)" : ""));
                 Curves.writeRunCurves(runDir);
                 if (schedule.evaluated(result.top1Error()) && !last) {
-                    progress.message(String.format(Locale.ROOT, "iteration %d: the %s error has plateaued: LR divided to %s",
-                            done, split, schedule.lr(done, false)));
+                    progress.message(
+                            String.format(
+                                    Locale.ROOT,
+                                    "iteration %d: the %s error has plateaued: LR divided to %s",
+                                    done,
+                                    split,
+                                    schedule.lr(done, false)));
                 }
             }
             if (done % recipe.checkpointEvery() == 0 || last) {
                 checkpoint(done, network, sgd, data);
             }
             if (done % recipe.logEvery() == 0) {
-                intervalStart = System.nanoTime(); // evaluation and checkpoints are not training time
+                intervalStart =
+                        System.nanoTime(); // evaluation and checkpoints are not training time
             }
         }
     }
@@ -220,7 +281,8 @@ public final class Trainer {
      * @param norms whether to return the L2 norm of the gradient of every weight, by name
      * @return the gradient norms, or an empty map
      */
-    private Map<String, Double> step(Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
+    private Map<String, Double> step(
+            Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
         StepResult result = sgdStep(network, sgd, batch, input, lr, norms);
         intervalLoss += result.loss();
         intervalErrors += result.errors();
@@ -240,16 +302,16 @@ public final class Trainer {
 
     /**
      * One SGD iteration exactly as the training loop runs it: the batch is copied through {@code
-     * input} into a manager of its own, forward in training mode, mean cross-entropy, backward,
-     * the {@link Sgd} update, then the loss and the error count are read back; the manager and
-     * every intermediate are freed when it returns. {@code network} must {@link
-     * Network#requireGradients record gradients}. Public so that the benchmark times the loop's
-     * own step.
+     * input} into a manager of its own, forward in training mode, mean cross-entropy, backward, the
+     * {@link Sgd} update, then the loss and the error count are read back; the manager and every
+     * intermediate are freed when it returns. {@code network} must {@link Network#requireGradients
+     * record gradients}. Public so that the benchmark times the loop's own step.
      *
      * @param input the buffer the batch's images pass through, reused from step to step
      * @param norms whether to also return the L2 norm of the gradient of every weight
      */
-    public static StepResult sgdStep(Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
+    public static StepResult sgdStep(
+            Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
         try (NDManager scope = network.manager().newSubManager()) {
             NDArray x = input.load(batch.images(), new Shape(batch.shape()), scope);
             NDArray y = scope.create(batch.labels());
@@ -270,13 +332,16 @@ public final class Trainer {
     /** The L2 norm of the gradient of every convolution and fully connected weight. */
     private static Map<String, Double> weightGradientNorms(Network network) {
         Map<String, Double> norms = new LinkedHashMap<>();
-        network.parameters().forEach((name, w) -> {
-            if (name.endsWith(".weight")) {
-                try (NDArray g = w.getGradient(); NDArray norm = g.norm()) {
-                    norms.put(name, (double) norm.getFloat());
-                }
-            }
-        });
+        network.parameters()
+                .forEach(
+                        (name, w) -> {
+                            if (name.endsWith(".weight")) {
+                                try (NDArray g = w.getGradient();
+                                        NDArray norm = g.norm()) {
+                                    norms.put(name, (double) norm.getFloat());
+                                }
+                            }
+                        });
         return norms;
     }
 
@@ -286,7 +351,8 @@ public final class Trainer {
         return logProbabilities.get(new NDIndex().addAllDim().addPickDim(labels)).neg().mean();
     }
 
-    private Map<String, Object> row(String type, int iteration, boolean synthetic, Map<String, Object> values) {
+    private Map<String, Object> row(
+            String type, int iteration, boolean synthetic, Map<String, Object> values) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("type", type);
         row.put("iteration", iteration);
@@ -295,7 +361,8 @@ public final class Trainer {
         return row;
     }
 
-    private void checkpoint(int iteration, Network network, Sgd sgd, TrainingData data) throws IOException {
+    private void checkpoint(int iteration, Network network, Sgd sgd, TrainingData data)
+            throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", config.model());
         meta.put("options", RunConfig.optionsMap(config.options()));
@@ -308,11 +375,19 @@ public final class Trainer {
         loop.put("interval_steps", intervalSteps);
         loop.put("lr_schedule", schedule.state());
         meta.put("loop", loop);
-        meta.put("random", Map.of(
-                "seed", recipe.seed(),
-                "data_position", iteration,
-                "note", "sampling and augmentation are functions of (seed, iteration); the engine generator is used only at initialization"));
-        meta.put("preprocessing", Map.of("type", "per_pixel_mean", "mean_array", "preprocess.pixel_mean"));
+        meta.put(
+                "random",
+                Map.of(
+                        "seed",
+                        recipe.seed(),
+                        "data_position",
+                        iteration,
+                        "note",
+                        "sampling and augmentation are functions of (seed, iteration); the engine"
+                                + " generator is used only at initialization"));
+        meta.put(
+                "preprocessing",
+                Map.of("type", "per_pixel_mean", "mean_array", "preprocess.pixel_mean"));
         meta.put("class_names", data.classNames());
         meta.put("synthetic", config.synthetic());
         meta.put("config", config.toMap());
@@ -321,9 +396,12 @@ public final class Trainer {
         arrays.putAll(network.state());
         try (NDManager scope = network.manager().newSubManager()) {
             int side = data.side();
-            arrays.put("preprocess.pixel_mean", scope.create(data.pixelMean(), new Shape(3, side, side)));
+            arrays.put(
+                    "preprocess.pixel_mean",
+                    scope.create(data.pixelMean(), new Shape(3, side, side)));
             Path dir = runDir.resolve("checkpoints");
-            Checkpoint.write(dir.resolve(Checkpoint.fileName(iteration)), meta, arrays, sgd.velocities());
+            Checkpoint.write(
+                    dir.resolve(Checkpoint.fileName(iteration)), meta, arrays, sgd.velocities());
         }
         List<Path> all = Checkpoint.list(runDir.resolve("checkpoints"));
         for (int i = 0; i < all.size() - recipe.keepCheckpoints(); i++) {
@@ -345,7 +423,8 @@ public final class Trainer {
             intervalImages = ((Number) loop.get("interval_images")).longValue();
             intervalSteps = ((Number) loop.get("interval_steps")).intValue();
             @SuppressWarnings("unchecked")
-            Map<String, Object> lrState = (Map<String, Object>) loop.getOrDefault("lr_schedule", Map.of());
+            Map<String, Object> lrState =
+                    (Map<String, Object>) loop.getOrDefault("lr_schedule", Map.of());
             schedule.restore(lrState);
             return contents.iteration();
         }

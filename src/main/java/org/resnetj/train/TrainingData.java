@@ -9,8 +9,8 @@ import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
 /**
- * What the training loop reads, whatever the kind of data: the training batches, the per-pixel
- * mean they were centred with, and the evaluation the loop runs on the held-out split. The loop,
+ * What the training loop reads, whatever the kind of data: the training batches, the per-pixel mean
+ * they were centred with, and the evaluation the loop runs on the held-out split. The loop,
  * checkpoints, metrics and curves are the same for every kind.
  */
 public interface TrainingData {
@@ -52,12 +52,14 @@ public interface TrainingData {
     long skippedImages();
 
     /**
-     * Opens {@code data} for training with {@code recipe}: CIFAR-10 binary files or an image
-     * folder ({@code train/CLASS/*.jpg}, {@code val/CLASS/*.jpg}).
+     * Opens {@code data} for training with {@code recipe}: CIFAR-10 binary files or an image folder
+     * ({@code train/CLASS/*.jpg}, {@code val/CLASS/*.jpg}).
      *
      * @throws IOException with a one-line message if it is neither, or cannot be read
      */
     static TrainingData open(Path data, Recipe recipe) throws IOException {
-        return ImageFolder.looksLike(data) ? FolderTraining.open(data, recipe) : CifarTraining.open(data, recipe);
+        return ImageFolder.looksLike(data)
+                ? FolderTraining.open(data, recipe)
+                : CifarTraining.open(data, recipe);
     }
 }

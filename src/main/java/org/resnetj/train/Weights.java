@@ -16,14 +16,23 @@ public final class Weights {
      *
      * @throws IOException if the checkpoint's model or options differ
      */
-    public static void requireSameModel(Checkpoint.Contents contents, String model, ModelOptions options, Path file)
+    public static void requireSameModel(
+            Checkpoint.Contents contents, String model, ModelOptions options, Path file)
             throws IOException {
         Object theirs = contents.meta().get("model");
         ModelOptions theirOptions = RunConfig.options(contents.section("options"));
         if (!model.equals(theirs) || !options.equals(theirOptions)) {
             throw new IOException(
-                    "checkpoint " + file + " is for " + theirs + " " + RunConfig.optionsMap(theirOptions)
-                            + ", expected " + model + " " + RunConfig.optionsMap(options));
+                    "checkpoint "
+                            + file
+                            + " is for "
+                            + theirs
+                            + " "
+                            + RunConfig.optionsMap(theirOptions)
+                            + ", expected "
+                            + model
+                            + " "
+                            + RunConfig.optionsMap(options));
         }
     }
 
@@ -34,15 +43,23 @@ public final class Weights {
      *
      * @throws IOException naming the array if it is missing or has another shape
      */
-    public static void copy(Map<String, NDArray> from, Map<String, NDArray> into, Path file) throws IOException {
+    public static void copy(Map<String, NDArray> from, Map<String, NDArray> into, Path file)
+            throws IOException {
         for (Map.Entry<String, NDArray> e : into.entrySet()) {
             NDArray source = from.get(e.getKey());
             if (source == null) {
                 throw new IOException("checkpoint " + file + " lacks " + e.getKey());
             }
             if (!source.getShape().equals(e.getValue().getShape())) {
-                throw new IOException("checkpoint " + file + " has " + e.getKey() + " of shape " + source.getShape()
-                        + ", expected " + e.getValue().getShape());
+                throw new IOException(
+                        "checkpoint "
+                                + file
+                                + " has "
+                                + e.getKey()
+                                + " of shape "
+                                + source.getShape()
+                                + ", expected "
+                                + e.getValue().getShape());
             }
             // The decoded array may borrow a Java buffer, so take over a native copy of it.
             // NDArray.set() would copy too, but makes libtorch print a deprecation warning.

@@ -19,27 +19,40 @@ import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 
 /**
- * The Fig. 7 statistic: which layers it measures, and its value on a hand-built net whose
- * responses are computed independently, in plain Java and double precision.
+ * The Fig. 7 statistic: which layers it measures, and its value on a hand-built net whose responses
+ * are computed independently, in plain Java and double precision.
  */
 class LayerResponsesTest {
 
     private static final int IMAGES = 10;
 
     /**
-     * conv1 (3×3, 3→2) BN ReLU, conv2 (1×1, 2→2) BN ReLU, conv3 (3×3, stride 2, 2→3) BN, pool,
-     * fc: two 3×3 layers, one on the net's input and one on a map that went through a 1×1.
+     * conv1 (3×3, 3→2) BN ReLU, conv2 (1×1, 2→2) BN ReLU, conv3 (3×3, stride 2, 2→3) BN, pool, fc:
+     * two 3×3 layers, one on the net's input and one on a map that went through a 1×1.
      */
     private static Layer.Sequence handBuiltPlan() {
-        return new Layer.Sequence("", List.of(
-                new Layer.Sequence("conv1", List.of(
-                        new Layer.Conv("conv1", 3, 2, 3, 1, 1, false), new Layer.BatchNorm("conv1.bn", 2), new Layer.Relu())),
-                new Layer.Sequence("conv2", List.of(
-                        new Layer.Conv("conv2", 2, 2, 1, 1, 0, false), new Layer.BatchNorm("conv2.bn", 2), new Layer.Relu())),
-                new Layer.Sequence("conv3", List.of(
-                        new Layer.Conv("conv3", 2, 3, 3, 2, 1, false), new Layer.BatchNorm("conv3.bn", 3))),
-                new Layer.GlobalAvgPool(),
-                new Layer.Linear("fc", 3, 10)));
+        return new Layer.Sequence(
+                "",
+                List.of(
+                        new Layer.Sequence(
+                                "conv1",
+                                List.of(
+                                        new Layer.Conv("conv1", 3, 2, 3, 1, 1, false),
+                                        new Layer.BatchNorm("conv1.bn", 2),
+                                        new Layer.Relu())),
+                        new Layer.Sequence(
+                                "conv2",
+                                List.of(
+                                        new Layer.Conv("conv2", 2, 2, 1, 1, 0, false),
+                                        new Layer.BatchNorm("conv2.bn", 2),
+                                        new Layer.Relu())),
+                        new Layer.Sequence(
+                                "conv3",
+                                List.of(
+                                        new Layer.Conv("conv3", 2, 3, 3, 2, 1, false),
+                                        new Layer.BatchNorm("conv3.bn", 3))),
+                        new Layer.GlobalAvgPool(),
+                        new Layer.Linear("fc", 3, 10)));
     }
 
     /** Known weights and BN statistics, drawn from a fixed seed. */
@@ -55,7 +68,12 @@ class LayerResponsesTest {
             int[][] shapes = {{2, 3, 3}, {2, 2, 1}, {3, 2, 3}};
             for (int l = 0; l < 3; l++) {
                 int out = shapes[l][0];
-                conv[l] = uniform(random, out * shapes[l][1] * shapes[l][2] * shapes[l][2], -0.5, 0.5);
+                conv[l] =
+                        uniform(
+                                random,
+                                out * shapes[l][1] * shapes[l][2] * shapes[l][2],
+                                -0.5,
+                                0.5);
                 gamma[l] = uniform(random, out, 0.5, 2);
                 beta[l] = uniform(random, out, -1, 1);
                 runningMean[l] = uniform(random, out, -0.3, 0.3);
@@ -104,13 +122,15 @@ class LayerResponsesTest {
     void constantResponsesOfPlusAndMinusOneHaveStdOne() {
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(handBuiltPlan(), manager)) {
-            // Zero weights make conv1's output 0, so its BN gives beta everywhere: +1 on one channel,
+            // Zero weights make conv1's output 0, so its BN gives beta everywhere: +1 on one
+            // channel,
             // −1 on the other, the same number of each, whose std is exactly 1.
             network.parameters().get("conv1.weight").set(new float[2 * 3 * 3 * 3]);
             network.state().get("conv1.bn.running_mean").set(new float[] {0, 0});
             network.parameters().get("conv1.bn.beta").set(new float[] {1, -1});
 
-            List<LayerResponses.LayerStd> stds = LayerResponses.measure(network, images(1), pixelMean(2), 4);
+            List<LayerResponses.LayerStd> stds =
+                    LayerResponses.measure(network, images(1), pixelMean(2), 4);
 
             assertThat(stds.get(0).layer()).isEqualTo("conv1");
             assertThat(stds.get(0).std()).isCloseTo(1.0, within(1e-12));
@@ -129,7 +149,9 @@ class LayerResponsesTest {
 
             List<LayerResponses.LayerStd> stds = LayerResponses.measure(network, images, mean, 3);
 
-            assertThat(stds).extracting(LayerResponses.LayerStd::layer).containsExactly("conv1", "conv3");
+            assertThat(stds)
+                    .extracting(LayerResponses.LayerStd::layer)
+                    .containsExactly("conv1", "conv3");
             assertThat(stds.get(0).std()).isCloseTo(expected[0], withinPercentage(1e-3));
             assertThat(stds.get(1).std()).isCloseTo(expected[1], withinPercentage(1e-3));
             // Guards against a vacuous pass: the two layers' responses differ in spread.
@@ -148,7 +170,8 @@ class LayerResponsesTest {
 
             List<LayerResponses.LayerStd> one = LayerResponses.measure(network, images, mean, 1);
             List<LayerResponses.LayerStd> seven = LayerResponses.measure(network, images, mean, 7);
-            List<LayerResponses.LayerStd> all = LayerResponses.measure(network, images, mean, IMAGES);
+            List<LayerResponses.LayerStd> all =
+                    LayerResponses.measure(network, images, mean, IMAGES);
 
             for (int l = 0; l < one.size(); l++) {
                 assertThat(seven.get(l).std()).isCloseTo(one.get(l).std(), withinPercentage(1e-4));
@@ -169,7 +192,10 @@ class LayerResponsesTest {
         for (int c = 0; c + 1 < cuts.length; c++) {
             double[] part = Arrays.copyOfRange(values, cuts[c], cuts[c + 1]);
             double partMean = Arrays.stream(part).average().orElseThrow();
-            parts.merge(part.length, partMean, Arrays.stream(part).map(v -> (v - partMean) * (v - partMean)).sum());
+            parts.merge(
+                    part.length,
+                    partMean,
+                    Arrays.stream(part).map(v -> (v - partMean) * (v - partMean)).sum());
         }
 
         assertThat(parts.count()).isEqualTo(values.length);
@@ -189,7 +215,8 @@ class LayerResponsesTest {
             }
         }
         assertThat(layers).containsExactlyElementsOf(expected);
-        assertThat(LayerResponses.layers(ModelRegistry.get("plain20").plan())).containsExactlyElementsOf(expected);
+        assertThat(LayerResponses.layers(ModelRegistry.get("plain20").plan()))
+                .containsExactlyElementsOf(expected);
     }
 
     @Test
@@ -209,11 +236,14 @@ class LayerResponsesTest {
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(plan, manager)) {
             List<String> seen = new ArrayList<>();
-            network.forward(manager.randomNormal(new Shape(1, 3, 64, 64)), false, (conv, response) -> {
-                if (conv.kernel() == 3) {
-                    seen.add(conv.name());
-                }
-            });
+            network.forward(
+                    manager.randomNormal(new Shape(1, 3, 64, 64)),
+                    false,
+                    (conv, response) -> {
+                        if (conv.kernel() == 3) {
+                            seen.add(conv.name());
+                        }
+                    });
 
             assertThat(seen).containsExactlyElementsOf(LayerResponses.layers(plan)).hasSize(16);
         }
@@ -245,7 +275,8 @@ class LayerResponsesTest {
         };
     }
 
-    private static double[][][] conv(double[][][] x, float[] weight, int out, int k, int stride, int pad) {
+    private static double[][][] conv(
+            double[][][] x, float[] weight, int out, int k, int stride, int pad) {
         int in = x.length;
         int size = x[0].length;
         int outSize = (size + 2 * pad - k) / stride + 1;
@@ -275,7 +306,9 @@ class LayerResponsesTest {
     private static double[][][] bn(double[][][] x, Weights w, int layer) {
         double[][][] y = new double[x.length][][];
         for (int c = 0; c < x.length; c++) {
-            double scale = w.gamma[layer][c] / Math.sqrt(w.runningVar[layer][c] + (double) Network.BN_EPSILON);
+            double scale =
+                    w.gamma[layer][c]
+                            / Math.sqrt(w.runningVar[layer][c] + (double) Network.BN_EPSILON);
             y[c] = new double[x[c].length][x[c].length];
             for (int h = 0; h < x[c].length; h++) {
                 for (int v = 0; v < x[c].length; v++) {

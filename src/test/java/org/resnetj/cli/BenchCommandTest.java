@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnetj.testing.Reference;
 import org.resnetj.model.HiddenCaches;
+import org.resnetj.testing.Reference;
 
 /**
  * {@code resnet bench} at its tiny {@code --quick} size: it runs end to end and reports what it
@@ -25,7 +25,13 @@ import org.resnetj.model.HiddenCaches;
 class BenchCommandTest {
 
     private static final List<String> WORKLOADS =
-            List.of("train-resnet20", "train-resnet56", "infer-resnet50-b1", "infer-resnet50-b16", "data-cifar", "data-imagenet");
+            List.of(
+                    "train-resnet20",
+                    "train-resnet56",
+                    "infer-resnet50-b1",
+                    "infer-resnet50-b16",
+                    "data-cifar",
+                    "data-imagenet");
 
     private static CommandRun run(String... args) {
         return CommandRun.of(args);
@@ -48,30 +54,52 @@ class BenchCommandTest {
         for (JsonNode w : report.get("workloads")) {
             names.add(w.get("name").asText());
             JsonNode ours = w.get("ours");
-            assertThat(ours.get("images_per_sec").asDouble()).as(w.get("name").asText()).isPositive();
+            assertThat(ours.get("images_per_sec").asDouble())
+                    .as(w.get("name").asText())
+                    .isPositive();
             assertThat(ours.get("runs_images_per_sec")).hasSize(1);
             assertThat(w.get("peer").isNull()).isTrue();
-            boolean runsANetwork = !List.of("data", "imagenet-data").contains(w.get("kind").asText());
+            boolean runsANetwork =
+                    !List.of("data", "imagenet-data").contains(w.get("kind").asText());
             assertThat(ours.get("utilisation").isNull()).isEqualTo(!runsANetwork);
             boolean infers = w.get("kind").asText().equals("infer");
-            assertThat(w.get("onnxruntime").isNull()).as("ONNX Runtime runs the inference workloads only").isEqualTo(!infers);
+            assertThat(w.get("onnxruntime").isNull())
+                    .as("ONNX Runtime runs the inference workloads only")
+                    .isEqualTo(!infers);
             if (infers) {
                 assertThat(w.get("onnxruntime").get("images_per_sec").asDouble()).isPositive();
                 assertThat(w.get("onnxruntime_ratio").asDouble())
-                        .isCloseTo(ours.get("images_per_sec").asDouble() / w.get("onnxruntime").get("images_per_sec").asDouble(), within(1e-9));
+                        .isCloseTo(
+                                ours.get("images_per_sec").asDouble()
+                                        / w.get("onnxruntime").get("images_per_sec").asDouble(),
+                                within(1e-9));
             }
         }
-        assertThat(report.get("host").asText()).contains(HiddenCaches.hostHidesCaches() ? "caches HIDDEN" : "caches reported", "oneDNN ISA");
+        assertThat(report.get("host").asText())
+                .contains(
+                        HiddenCaches.hostHidesCaches() ? "caches HIDDEN" : "caches reported",
+                        "oneDNN ISA");
         assertThat(names).containsExactlyElementsOf(WORKLOADS);
         assertThat(report.get("data_headroom").asText()).contains("data-cifar prepares");
-        assertThat(report.get("imagenet_data_headroom").asText()).contains("data-imagenet prepares", "x what ResNet-50 training consumes");
+        assertThat(report.get("imagenet_data_headroom").asText())
+                .contains("data-imagenet prepares", "x what ResNet-50 training consumes");
     }
 
     @Test
     void quickRunWithThePeerGivesBothFiguresTheirRatioAndMemory() throws Exception {
-        Reference.require(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
+        Reference.require(
+                torchInstalled(),
+                "Debian's python3-torch and python3-torchvision are not installed");
 
-        CommandRun outcome = run("bench", "--quick", "--only", "infer-resnet50-b1", "--peer", peerScript().toString(), "--json");
+        CommandRun outcome =
+                run(
+                        "bench",
+                        "--quick",
+                        "--only",
+                        "infer-resnet50-b1",
+                        "--peer",
+                        peerScript().toString(),
+                        "--json");
 
         JsonNode report = json(outcome);
         assertThat(outcome.err()).contains("[1/1] infer-resnet50-b1: ours", "PyTorch");
@@ -89,10 +117,12 @@ class BenchCommandTest {
         Files.writeString(peer, "#!/bin/sh\necho 'peer: no torch here' >&2\nexit 3\n");
         Files.setPosixFilePermissions(peer, PosixFilePermissions.fromString("rwx------"));
 
-        CommandRun outcome = run("bench", "--quick", "--only", "data-cifar", "--peer", peer.toString());
+        CommandRun outcome =
+                run("bench", "--quick", "--only", "data-cifar", "--peer", peer.toString());
 
         assertThat(outcome.status()).as("stderr: %s", outcome.err()).isZero();
-        assertThat(outcome.err()).contains("PyTorch peer missing, measuring ours alone", "no torch here");
+        assertThat(outcome.err())
+                .contains("PyTorch peer missing, measuring ours alone", "no torch here");
         assertThat(outcome.out()).contains("no peer (missing", "data-cifar");
     }
 
@@ -103,7 +133,8 @@ class BenchCommandTest {
         CommandRun peer = run("bench", "--peer", "/no/such/peer");
 
         assertThat(threads.status()).isEqualTo(1);
-        assertThat(threads.err().lines().toList()).containsExactly("error: --threads must be at least 1, got 0");
+        assertThat(threads.err().lines().toList())
+                .containsExactly("error: --threads must be at least 1, got 0");
         assertThat(only.status()).isEqualTo(1);
         assertThat(only.err().lines().toList()).hasSize(1);
         assertThat(only.err()).contains("unknown workload 'train-resnet99'", "train-resnet20");
@@ -114,15 +145,30 @@ class BenchCommandTest {
 
     @Test
     void thePeerAlonePrintsPyTorchsFiguresAsATable() throws Exception {
-        Reference.require(torchInstalled(), "Debian's python3-torch and python3-torchvision are not installed");
+        Reference.require(
+                torchInstalled(),
+                "Debian's python3-torch and python3-torchvision are not installed");
 
-        Process peer = new ProcessBuilder(peerScript().toString(), "--only", "infer-resnet50-b1,data-imagenet", "--seconds", "0", "--threads", "2")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(peer.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        Process peer =
+                new ProcessBuilder(
+                                peerScript().toString(),
+                                "--only",
+                                "infer-resnet50-b1,data-imagenet",
+                                "--seconds",
+                                "0",
+                                "--threads",
+                                "2")
+                        .redirectErrorStream(true)
+                        .start();
+        String out =
+                new String(
+                        peer.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
 
         assertThat(peer.waitFor()).as(out).isZero();
-        assertThat(out).startsWith("PyTorch ").contains("2 threads", "workload", "images/s", "peak MB");
+        assertThat(out)
+                .startsWith("PyTorch ")
+                .contains("2 threads", "workload", "images/s", "peak MB");
         assertThat(out).containsPattern("infer-resnet50-b1 +\\d+\\.\\d +\\d+");
         assertThat(out).contains("data-imagenet", "skipped: needs --images DIR");
         assertThat(out).doesNotContain("train-resnet20");
@@ -136,10 +182,11 @@ class BenchCommandTest {
         if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
             return false;
         }
-        Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import torch, torchvision")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process check =
+                new ProcessBuilder("/usr/bin/python3", "-c", "import torch, torchvision")
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
         if (!check.waitFor(2, TimeUnit.MINUTES)) {
             check.destroyForcibly().waitFor();
             return false;

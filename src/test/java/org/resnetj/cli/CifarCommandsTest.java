@@ -42,7 +42,12 @@ class CifarCommandsTest {
     private static final int TRAIN = 20;
     private static final int TEST = 12;
     private static final List<String> TRAIN_FILES =
-            List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin");
+            List.of(
+                    "data_batch_1.bin",
+                    "data_batch_2.bin",
+                    "data_batch_3.bin",
+                    "data_batch_4.bin",
+                    "data_batch_5.bin");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir static Path dir;
@@ -52,42 +57,112 @@ class CifarCommandsTest {
     @BeforeAll
     static void synthesiseAndTrain() {
         data = dir.resolve("data");
-        CommandRun synth = CommandRun.of("synth", "--out", data.toString(), "--train", "" + TRAIN, "--test", "" + TEST, "--seed", "5");
+        CommandRun synth =
+                CommandRun.of(
+                        "synth",
+                        "--out",
+                        data.toString(),
+                        "--train",
+                        "" + TRAIN,
+                        "--test",
+                        "" + TEST,
+                        "--seed",
+                        "5");
         assertThat(synth.status()).as("synth failed: %s", synth.err()).isZero();
         run = dir.resolve("a");
-        CommandRun train = CommandRun.of("train", "--data", data.toString(), "--model", "resnet8", "--iterations", "4",
-                "--batch", "8", "--threads", "2", "--seed", "3", "--out", run.toString(),
-                "--set", "log_every=1", "--set", "eval_every=2", "--set", "checkpoint_every=2", "--set", "keep_checkpoints=5",
-                "--set", "grad_norm_every=2");
+        CommandRun train =
+                CommandRun.of(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--model",
+                        "resnet8",
+                        "--iterations",
+                        "4",
+                        "--batch",
+                        "8",
+                        "--threads",
+                        "2",
+                        "--seed",
+                        "3",
+                        "--out",
+                        run.toString(),
+                        "--set",
+                        "log_every=1",
+                        "--set",
+                        "eval_every=2",
+                        "--set",
+                        "checkpoint_every=2",
+                        "--set",
+                        "keep_checkpoints=5",
+                        "--set",
+                        "grad_norm_every=2");
         assertThat(train.status()).as("train failed: %s", train.err()).isZero();
     }
 
     @Test
-    void synthWritesCifarsBinaryLayoutWithBalancedLabelsAndTheSameBytesForTheSameSeed() throws IOException {
+    void synthWritesCifarsBinaryLayoutWithBalancedLabelsAndTheSameBytesForTheSameSeed()
+            throws IOException {
         for (String file : TRAIN_FILES) {
-            assertThat(Files.size(data.resolve(file))).as(file).isEqualTo((long) TRAIN / 5 * RECORD);
+            assertThat(Files.size(data.resolve(file)))
+                    .as(file)
+                    .isEqualTo((long) TRAIN / 5 * RECORD);
         }
         assertThat(Files.size(data.resolve("test_batch.bin"))).isEqualTo((long) TEST * RECORD);
         assertThat(labelCounts(trainRecords(TRAIN))).containsOnly(2);
-        assertThat(labelCounts(records(data.resolve("test_batch.bin")))).containsOnly(1, 2).hasSize(10);
-        assertThat(Files.readAllLines(data.resolve("batches.meta.txt")).stream().filter(l -> !l.isBlank())).hasSize(10);
+        assertThat(labelCounts(records(data.resolve("test_batch.bin"))))
+                .containsOnly(1, 2)
+                .hasSize(10);
+        assertThat(
+                        Files.readAllLines(data.resolve("batches.meta.txt")).stream()
+                                .filter(l -> !l.isBlank()))
+                .hasSize(10);
         assertThat(data.resolve("SYNTHETIC")).isNotEmptyFile();
 
         Path again = dir.resolve("again");
         Path other = dir.resolve("other-seed");
-        CommandRun same = CommandRun.of("synth", "--out", again.toString(), "--train", "" + TRAIN, "--test", "" + TEST, "--seed", "5");
-        CommandRun changed = CommandRun.of("synth", "--out", other.toString(), "--train", "" + TRAIN, "--test", "" + TEST, "--seed", "6");
+        CommandRun same =
+                CommandRun.of(
+                        "synth",
+                        "--out",
+                        again.toString(),
+                        "--train",
+                        "" + TRAIN,
+                        "--test",
+                        "" + TEST,
+                        "--seed",
+                        "5");
+        CommandRun changed =
+                CommandRun.of(
+                        "synth",
+                        "--out",
+                        other.toString(),
+                        "--train",
+                        "" + TRAIN,
+                        "--test",
+                        "" + TEST,
+                        "--seed",
+                        "6");
 
         assertThat(same.status()).isZero();
-        assertThat(same.out()).contains("SYNTHETIC CIFAR-10 (seed 5)").contains(TRAIN + " training images").contains(TEST + " test images");
+        assertThat(same.out())
+                .contains("SYNTHETIC CIFAR-10 (seed 5)")
+                .contains(TRAIN + " training images")
+                .contains(TEST + " test images");
         assertThat(changed.status()).isZero();
-        for (String file : Stream.concat(TRAIN_FILES.stream(), Stream.of("test_batch.bin")).toList()) {
+        for (String file :
+                Stream.concat(TRAIN_FILES.stream(), Stream.of("test_batch.bin")).toList()) {
             assertThat(again.resolve(file)).as(file).hasSameBinaryContentAs(data.resolve(file));
-            assertThat(Files.readAllBytes(other.resolve(file))).as(file).isNotEqualTo(Files.readAllBytes(data.resolve(file)));
+            assertThat(Files.readAllBytes(other.resolve(file)))
+                    .as(file)
+                    .isNotEqualTo(Files.readAllBytes(data.resolve(file)));
         }
-        CommandRun tooFew = CommandRun.of("synth", "--out", dir.resolve("few").toString(), "--train", "4");
+        CommandRun tooFew =
+                CommandRun.of("synth", "--out", dir.resolve("few").toString(), "--train", "4");
         assertThat(tooFew.status()).isEqualTo(1);
-        assertThat(tooFew.errLines()).containsExactly("error: --train must be at least 5 (one image per data_batch file), got 4");
+        assertThat(tooFew.errLines())
+                .containsExactly(
+                        "error: --train must be at least 5 (one image per data_batch file), got 4");
     }
 
     /**
@@ -96,7 +171,14 @@ class CifarCommandsTest {
      */
     @Test
     void cifarEvalReportsTheErrorsOfTheCheckpointOnTheTestFile() throws Exception {
-        CommandRun eval = CommandRun.of("eval", "--checkpoint", run.toString(), "--data", data.toString(), "--json");
+        CommandRun eval =
+                CommandRun.of(
+                        "eval",
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        data.toString(),
+                        "--json");
 
         assertThat(eval.status()).as("eval failed: %s", eval.err()).isZero();
         JsonNode row = JSON.readTree(eval.out());
@@ -106,9 +188,13 @@ class CifarCommandsTest {
         List<byte[]> test = records(data.resolve("test_batch.bin"));
         float[] mean = mean(trainRecords(TRAIN));
         float[] logits;
-        try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(Checkpoint.resolve(run), manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(Checkpoint.resolve(run), manager)) {
             assertThat(model.pixelMean()).as("the mean the run recorded").containsExactly(mean);
-            logits = model.classifier().logits(manager.create(inputs(test, mean), new Shape(TEST, 3, 32, 32))).toFloatArray();
+            logits =
+                    model.classifier()
+                            .logits(manager.create(inputs(test, mean), new Shape(TEST, 3, 32, 32)))
+                            .toFloatArray();
         }
         int[] labels = test.stream().mapToInt(r -> r[0]).toArray();
         assertThat(row.get("top1_error").asDouble()).isEqualTo(topKError(logits, labels, 1));
@@ -121,11 +207,12 @@ class CifarCommandsTest {
     }
 
     /**
-     * A copy of the run without its last checkpoint resumes from the one before, keeps the
-     * metrics lines up to it, and ends with the uninterrupted run's metrics and weights.
+     * A copy of the run without its last checkpoint resumes from the one before, keeps the metrics
+     * lines up to it, and ends with the uninterrupted run's metrics and weights.
      */
     @Test
-    void trainResumeContinuesFromTheNewestCheckpointToTheUninterruptedRunsMetricsAndWeights() throws Exception {
+    void trainResumeContinuesFromTheNewestCheckpointToTheUninterruptedRunsMetricsAndWeights()
+            throws Exception {
         Path copy = dir.resolve("b");
         copyTree(run, copy);
         Files.delete(copy.resolve("checkpoints").resolve(Checkpoint.fileName(4)));
@@ -134,7 +221,8 @@ class CifarCommandsTest {
         CommandRun mixed = CommandRun.of("train", "--resume", copy.toString(), "--iterations", "9");
 
         assertThat(resumed.status()).as("resume failed: %s", resumed.err()).isZero();
-        assertThat(resumed.err()).contains("resuming " + copy + " at iteration 2 from " + Checkpoint.fileName(2));
+        assertThat(resumed.err())
+                .contains("resuming " + copy + " at iteration 2 from " + Checkpoint.fileName(2));
         List<JsonNode> expected = rows(run, null);
         List<JsonNode> actual = rows(copy, null);
         assertThat(actual).hasSameSizeAs(expected);
@@ -145,20 +233,29 @@ class CifarCommandsTest {
             assertThat(a.get("type")).as("line %d", i).isEqualTo(e.get("type"));
             for (String key : List.of("loss", "train_error", "lr", "top1_error", "top5_error")) {
                 if (e.has(key)) {
-                    assertThat(a.get(key).asDouble()).as("%s at line %d", key, i).isCloseTo(e.get(key).asDouble(), within(1e-5));
+                    assertThat(a.get(key).asDouble())
+                            .as("%s at line %d", key, i)
+                            .isCloseTo(e.get(key).asDouble(), within(1e-5));
                 }
             }
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> want = Checkpoint.read(Checkpoint.resolve(run), manager).model();
             Map<String, NDArray> got = Checkpoint.read(Checkpoint.resolve(copy), manager).model();
-            assertThat(Checkpoint.resolve(copy).getFileName()).isEqualTo(Checkpoint.resolve(run).getFileName());
+            assertThat(Checkpoint.resolve(copy).getFileName())
+                    .isEqualTo(Checkpoint.resolve(run).getFileName());
             assertThat(got.keySet()).isEqualTo(want.keySet());
-            want.forEach((name, array) -> assertThat(got.get(name).toFloatArray()).as(name)
-                    .containsExactly(array.toFloatArray(), within(1e-5f)));
+            want.forEach(
+                    (name, array) ->
+                            assertThat(got.get(name).toFloatArray())
+                                    .as(name)
+                                    .containsExactly(array.toFloatArray(), within(1e-5f)));
         }
         assertThat(mixed.status()).isEqualTo(1);
-        assertThat(mixed.errLines()).containsExactly("error: --resume continues a run with its own configuration: give no other training option");
+        assertThat(mixed.errLines())
+                .containsExactly(
+                        "error: --resume continues a run with its own configuration: give no other"
+                                + " training option");
     }
 
     /**
@@ -166,26 +263,62 @@ class CifarCommandsTest {
      * per-pixel mean the checkpoint records, and evaluates on those 5,000.
      */
     @Test
-    void validationTrueTrainsOnTheHeadOfTheTrainingImagesAndEvaluatesOnTheLast5000() throws Exception {
+    void validationTrueTrainsOnTheHeadOfTheTrainingImagesAndEvaluatesOnTheLast5000()
+            throws Exception {
         Path big = dir.resolve("big");
-        CommandRun synth = CommandRun.of("synth", "--out", big.toString(), "--train", "5010", "--test", "2", "--seed", "8");
+        CommandRun synth =
+                CommandRun.of(
+                        "synth",
+                        "--out",
+                        big.toString(),
+                        "--train",
+                        "5010",
+                        "--test",
+                        "2",
+                        "--seed",
+                        "8");
         assertThat(synth.status()).as("synth failed: %s", synth.err()).isZero();
         Path held = dir.resolve("validation");
 
-        CommandRun train = CommandRun.of("train", "--data", big.toString(), "--model", "resnet8", "--iterations", "1",
-                "--batch", "10", "--threads", "2", "--out", held.toString(), "--set", "validation=true", "--set", "eval_every=0");
+        CommandRun train =
+                CommandRun.of(
+                        "train",
+                        "--data",
+                        big.toString(),
+                        "--model",
+                        "resnet8",
+                        "--iterations",
+                        "1",
+                        "--batch",
+                        "10",
+                        "--threads",
+                        "2",
+                        "--out",
+                        held.toString(),
+                        "--set",
+                        "validation=true",
+                        "--set",
+                        "eval_every=0");
 
         assertThat(train.status()).as("train failed: %s", train.err()).isZero();
         assertThat(train.out()).contains(": 10 training images, 5000 val images");
-        assertThat(JSON.readTree(held.resolve("config.json").toFile()).get("recipe").get("validation").asBoolean()).isTrue();
+        assertThat(
+                        JSON.readTree(held.resolve("config.json").toFile())
+                                .get("recipe")
+                                .get("validation")
+                                .asBoolean())
+                .isTrue();
         List<JsonNode> evals = rows(held, "eval");
         assertThat(evals).hasSize(1);
         assertThat(evals.get(0).get("split").asText()).isEqualTo("val");
         assertThat(evals.get(0).get("images").asInt()).isEqualTo(5000);
         JsonNode lastTrain = rows(held, "train").get(0);
-        assertThat(lastTrain.get("epoch").asDouble()).as("one batch of 10 is one epoch of the 10 kept").isEqualTo(1.0);
+        assertThat(lastTrain.get("epoch").asDouble())
+                .as("one batch of 10 is one epoch of the 10 kept")
+                .isEqualTo(1.0);
         List<byte[]> first = trainRecords(10);
-        try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(Checkpoint.resolve(held), manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(Checkpoint.resolve(held), manager)) {
             assertThat(model.pixelMean()).containsExactly(mean(first));
         }
     }
@@ -194,23 +327,36 @@ class CifarCommandsTest {
     void exportWritesAnOnnxModelThatGivesTheCheckpointsLogitsForAnyBatch() throws Exception {
         Path onnx = dir.resolve("resnet8.onnx");
 
-        CommandRun export = CommandRun.of("export", "--checkpoint", run.toString(), "--onnx", onnx.toString());
+        CommandRun export =
+                CommandRun.of("export", "--checkpoint", run.toString(), "--onnx", onnx.toString());
 
         assertThat(export.status()).as("export failed: %s", export.err()).isZero();
-        assertThat(export.out()).startsWith("wrote " + onnx + ": resnet8 from " + Checkpoint.resolve(run));
+        assertThat(export.out())
+                .startsWith("wrote " + onnx + ": resnet8 from " + Checkpoint.resolve(run));
         List<byte[]> test = records(data.resolve("test_batch.bin"));
         float[] mean = mean(trainRecords(TRAIN));
         try (NDManager manager = NDManager.newBaseManager();
                 LoadedModel model = LoadedModel.load(Checkpoint.resolve(run), manager);
-                OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx.toString(), new OrtSession.SessionOptions())) {
-            assertThat(session.getMetadata().getCustomMetadata()).containsEntry("model", "resnet8").containsEntry("iteration", "4");
-            assertThat(((TensorInfo) session.getInputInfo().get("input").getInfo()).getShape()).containsExactly(-1, 3, 32, 32);
+                OrtSession session =
+                        OrtEnvironment.getEnvironment()
+                                .createSession(onnx.toString(), new OrtSession.SessionOptions())) {
+            assertThat(session.getMetadata().getCustomMetadata())
+                    .containsEntry("model", "resnet8")
+                    .containsEntry("iteration", "4");
+            assertThat(((TensorInfo) session.getInputInfo().get("input").getInfo()).getShape())
+                    .containsExactly(-1, 3, 32, 32);
             for (int batch : new int[] {1, TEST}) {
                 float[] x = inputs(test.subList(0, batch), mean);
-                float[] ours = model.classifier().logits(manager.create(x, new Shape(batch, 3, 32, 32))).toFloatArray();
+                float[] ours =
+                        model.classifier()
+                                .logits(manager.create(x, new Shape(batch, 3, 32, 32)))
+                                .toFloatArray();
                 float[][] theirs;
-                try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(x),
-                                new long[] {batch, 3, 32, 32});
+                try (OnnxTensor input =
+                                OnnxTensor.createTensor(
+                                        OrtEnvironment.getEnvironment(),
+                                        FloatBuffer.wrap(x),
+                                        new long[] {batch, 3, 32, 32});
                         OrtSession.Result result = session.run(Map.of("input", input))) {
                     theirs = (float[][]) result.get("logits").orElseThrow().getValue();
                 }
@@ -220,8 +366,11 @@ class CifarCommandsTest {
                     largest = Math.max(largest, Math.abs(v));
                 }
                 for (int n = 0; n < batch; n++) {
-                    assertThat(theirs[n]).as("image %d of %d", n, batch)
-                            .containsExactly(Arrays.copyOfRange(ours, 10 * n, 10 * n + 10), within((float) (1e-4 * largest)));
+                    assertThat(theirs[n])
+                            .as("image %d of %d", n, batch)
+                            .containsExactly(
+                                    Arrays.copyOfRange(ours, 10 * n, 10 * n + 10),
+                                    within((float) (1e-4 * largest)));
                 }
             }
         }
@@ -232,37 +381,59 @@ class CifarCommandsTest {
         Path svg = dir.resolve("charts/curves.svg");
         Path png = dir.resolve("charts/curves.png");
 
-        CommandRun asSvg = CommandRun.of("plot", run.toString(), "--out", svg.toString(), "--title", "Fig. 6 left");
+        CommandRun asSvg =
+                CommandRun.of(
+                        "plot", run.toString(), "--out", svg.toString(), "--title", "Fig. 6 left");
         CommandRun asPng = CommandRun.of("plot", run.toString(), "--out", png.toString());
-        CommandRun noRun = CommandRun.of("plot", dir.resolve("nothing").toString(), "--out", png.toString());
+        CommandRun noRun =
+                CommandRun.of("plot", dir.resolve("nothing").toString(), "--out", png.toString());
 
         assertThat(asSvg.status()).as("plot failed: %s", asSvg.err()).isZero();
         assertThat(asSvg.out().strip()).isEqualTo("wrote " + svg);
-        assertThat(Files.readString(svg)).contains("<title>Fig. 6 left (synthetic data)</title>").contains("Runs: resnet8.");
+        assertThat(Files.readString(svg))
+                .contains("<title>Fig. 6 left (synthetic data)</title>")
+                .contains("Runs: resnet8.");
         assertThat(asPng.status()).isZero();
         BufferedImage image = ImageIO.read(png.toFile());
         assertThat(image.getWidth()).isEqualTo(800);
         assertThat(image.getHeight()).isEqualTo(500);
         assertThat(noRun.status()).isEqualTo(1);
-        assertThat(noRun.errLines()).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("error: ").contains("nothing"));
+        assertThat(noRun.errLines())
+                .hasSize(1)
+                .allSatisfy(line -> assertThat(line).startsWith("error: ").contains("nothing"));
     }
 
-    /** The run recorded every weight's gradient norm at iterations 2 and 4, and the chart draws them. */
+    /**
+     * The run recorded every weight's gradient norm at iterations 2 and 4, and the chart draws
+     * them.
+     */
     @Test
     void gradnormsDrawsTheNormsTheRunRecorded() throws Exception {
         List<JsonNode> records = rows(run, "grad_norms");
         assertThat(records).extracting(r -> r.get("iteration").asInt()).containsExactly(2, 4);
         List<String> layers = new ArrayList<>();
         records.get(1).get("norms").fieldNames().forEachRemaining(layers::add);
-        assertThat(layers).containsExactly("conv1.weight", "conv2_1.branch2a.weight", "conv2_1.branch2b.weight",
-                "conv3_1.branch2a.weight", "conv3_1.branch2b.weight", "conv4_1.branch2a.weight", "conv4_1.branch2b.weight",
-                "fc.weight");
+        assertThat(layers)
+                .containsExactly(
+                        "conv1.weight",
+                        "conv2_1.branch2a.weight",
+                        "conv2_1.branch2b.weight",
+                        "conv3_1.branch2a.weight",
+                        "conv3_1.branch2b.weight",
+                        "conv4_1.branch2a.weight",
+                        "conv4_1.branch2b.weight",
+                        "fc.weight");
         Path withoutNorms = Files.createDirectories(dir.resolve("no-norms"));
         Files.writeString(withoutNorms.resolve("metrics.jsonl"), rows(run, "train").get(0) + "\n");
         Path png = dir.resolve("norms.png");
 
         CommandRun drawn = CommandRun.of("gradnorms", run.toString(), "--out", png.toString());
-        CommandRun none = CommandRun.of("gradnorms", withoutNorms.toString(), "--out", dir.resolve("none.png").toString());
+        CommandRun none =
+                CommandRun.of(
+                        "gradnorms",
+                        withoutNorms.toString(),
+                        "--out",
+                        dir.resolve("none.png").toString());
 
         assertThat(drawn.status()).as("gradnorms failed: %s", drawn.err()).isZero();
         assertThat(drawn.out().strip()).isEqualTo("wrote " + png);
@@ -270,7 +441,10 @@ class CifarCommandsTest {
         assertThat(image.getWidth()).isEqualTo(900);
         assertThat(image.getHeight()).isEqualTo(520);
         assertThat(none.status()).isEqualTo(1);
-        assertThat(none.errLines()).containsExactly("error: no gradient norms recorded: train with --set grad_norm_every=N to record them");
+        assertThat(none.errLines())
+                .containsExactly(
+                        "error: no gradient norms recorded: train with --set grad_norm_every=N to"
+                                + " record them");
         assertThat(dir.resolve("none.png")).doesNotExist();
     }
 

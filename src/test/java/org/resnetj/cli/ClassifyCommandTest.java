@@ -27,16 +27,16 @@ import org.resnetj.data.TestImages;
 import org.resnetj.interop.TorchvisionImport;
 import org.resnetj.interop.TorchvisionStateDicts;
 import org.resnetj.model.ModelRegistry;
+import org.resnetj.testing.Softmax;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
-import org.resnetj.testing.Softmax;
 
 /**
- * {@code resnet classify} end to end: an imported torchvision resnet18 with three classes on
- * PNG, grayscale JPEG and CMYK JPEG files, and a CIFAR-10 checkpoint of our training.
+ * {@code resnet classify} end to end: an imported torchvision resnet18 with three classes on PNG,
+ * grayscale JPEG and CMYK JPEG files, and a CIFAR-10 checkpoint of our training.
  */
 class ClassifyCommandTest {
 
@@ -78,10 +78,11 @@ class ClassifyCommandTest {
         CommandLine cli = new CommandLine(new ClassifyCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            thrown.set(e);
-            return 1;
-        });
+        cli.setExecutionExceptionHandler(
+                (e, command, parsed) -> {
+                    thrown.set(e);
+                    return 1;
+                });
         int status = cli.execute(args);
         return new Outcome(status, out.toString(), err.toString(), thrown.get());
     }
@@ -90,8 +91,19 @@ class ClassifyCommandTest {
     void printsTheTopClassesOfEveryReadableImageAndReportsTheOthersByPath() {
         Path missing = dir.resolve("missing.png");
 
-        Outcome outcome = run("--checkpoint", imported.toString(), "--labels", labels.toString(), "--top", "2",
-                rgb.toString(), broken.toString(), gray.toString(), missing.toString(), cmyk.toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        imported.toString(),
+                        "--labels",
+                        labels.toString(),
+                        "--top",
+                        "2",
+                        rgb.toString(),
+                        broken.toString(),
+                        gray.toString(),
+                        missing.toString(),
+                        cmyk.toString());
 
         assertThat(outcome.thrown()).isNull();
         assertThat(outcome.status()).as("an image failed").isEqualTo(1);
@@ -108,7 +120,8 @@ class ClassifyCommandTest {
             double second = probability(lines.get(3 * image + 2));
             assertThat(first).isGreaterThanOrEqualTo(second).isLessThanOrEqualTo(1);
             assertThat(second).isGreaterThanOrEqualTo(0);
-            assertThat(lines.get(3 * image + 1)).matches("  \\d\\.\\d{4}  (tabby cat|golden retriever|espresso) \\([012]\\)");
+            assertThat(lines.get(3 * image + 1))
+                    .matches("  \\d\\.\\d{4}  (tabby cat|golden retriever|espresso) \\([012]\\)");
         }
     }
 
@@ -118,7 +131,15 @@ class ClassifyCommandTest {
 
     @Test
     void jsonGivesEveryImageWithProbabilitiesThatMatchTheNetwork() throws Exception {
-        Outcome outcome = run("--checkpoint", imported.toString(), "--top", "3", "--json", rgb.toString(), broken.toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        imported.toString(),
+                        "--top",
+                        "3",
+                        "--json",
+                        rgb.toString(),
+                        broken.toString());
 
         assertThat(outcome.status()).isEqualTo(1);
         assertThat(outcome.out().strip().lines()).hasSize(1);
@@ -138,9 +159,13 @@ class ClassifyCommandTest {
 
         // The same image through the checkpoint's own preprocessing and network.
         List<Float> logits = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(imported, manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(imported, manager)) {
             float[] x = model.preprocessing().input(RgbImage.read(rgb));
-            for (float v : model.classifier().logits(manager.create(x, new Shape(1, 3, 224, 224))).toFloatArray()) {
+            for (float v :
+                    model.classifier()
+                            .logits(manager.create(x, new Shape(1, 3, 224, 224)))
+                            .toFloatArray()) {
                 logits.add(v);
             }
         }
@@ -159,11 +184,30 @@ class ClassifyCommandTest {
         Path data = dir.resolve("cifar");
         SyntheticCifar.write(data, 100, 40, 1);
         Path runDir = dir.resolve("run");
-        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data,
-                Recipe.paper().with(List.of("batch=16", "iterations=2", "log_every=1", "eval_every=0", "checkpoint_every=2", "threads=2")),
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper()
+                        .with(
+                                List.of(
+                                        "batch=16",
+                                        "iterations=2",
+                                        "log_every=1",
+                                        "eval_every=0",
+                                        "checkpoint_every=2",
+                                        "threads=2")),
                 runDir);
 
-        Outcome outcome = run("--checkpoint", runDir.toString(), "--top", "10", "--json", rgb.toString(), cmyk.toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        runDir.toString(),
+                        "--top",
+                        "10",
+                        "--json",
+                        rgb.toString(),
+                        cmyk.toString());
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
         JsonNode doc = new ObjectMapper().readTree(outcome.out());
@@ -178,16 +222,23 @@ class ClassifyCommandTest {
                 for (int k = 0; k < x.length; k++) {
                     x[k] -= mean[k];
                 }
-                double[] p = Softmax.of(model.classifier().logits(manager.create(x, new Shape(1, 3, 32, 32))).toFloatArray());
+                double[] p =
+                        Softmax.of(
+                                model.classifier()
+                                        .logits(manager.create(x, new Shape(1, 3, 32, 32)))
+                                        .toFloatArray());
                 JsonNode top = doc.get("images").get(i).get("top");
-                assertThat(doc.get("images").get(i).get("image").asText()).isEqualTo(files.get(i).toString());
+                assertThat(doc.get("images").get(i).get("image").asText())
+                        .isEqualTo(files.get(i).toString());
                 assertThat(top).hasSize(10);
                 Set<Integer> classes = new HashSet<>();
                 double previous = 1;
                 for (JsonNode entry : top) {
                     int c = entry.get("class").asInt();
                     double probability = entry.get("probability").asDouble();
-                    assertThat(probability).as("class %d of %s", c, files.get(i)).isCloseTo(p[c], within(1e-6));
+                    assertThat(probability)
+                            .as("class %d of %s", c, files.get(i))
+                            .isCloseTo(p[c], within(1e-6));
                     assertThat(probability).as("in decreasing order").isLessThanOrEqualTo(previous);
                     previous = probability;
                     classes.add(c);
@@ -202,9 +253,16 @@ class ClassifyCommandTest {
         Path two = dir.resolve("two.txt");
         Files.writeString(two, "cat\ndog\n");
 
-        Outcome outcome = run("--checkpoint", imported.toString(), "--labels", two.toString(), rgb.toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        imported.toString(),
+                        "--labels",
+                        two.toString(),
+                        rgb.toString());
 
-        assertThat(outcome.thrown()).isInstanceOf(IllegalArgumentException.class)
+        assertThat(outcome.thrown())
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("two.txt names 2 classes, the checkpoint has 3");
     }
 

@@ -6,9 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * The {@code resnet} command as a user calls it, through {@link Main#run}: what it prints on
- * stdout and stderr and the exit status. System.out and System.err are swapped for buffers for
- * the length of one call; picocli takes its error stream from System.err when Main builds it.
+ * The {@code resnet} command as a user calls it, through {@link Main#run}: what it prints on stdout
+ * and stderr and the exit status. System.out and System.err are swapped for buffers for the length
+ * of one call; picocli takes its error stream from System.err when Main builds it.
  *
  * @param status the exit status
  * @param out what it printed on stdout
@@ -37,6 +37,9 @@ record CommandRun(int status, String out, String err) {
             System.setOut(out);
             System.setErr(err);
         }
-        return new CommandRun(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+        return new CommandRun(
+                status,
+                outBytes.toString(StandardCharsets.UTF_8),
+                errBytes.toString(StandardCharsets.UTF_8));
     }
 }

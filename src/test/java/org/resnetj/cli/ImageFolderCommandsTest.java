@@ -25,10 +25,10 @@ import org.resnetj.eval.Protocol;
 import org.resnetj.interop.TorchSave;
 import org.resnetj.interop.TorchvisionImport;
 import org.resnetj.interop.TorchvisionStateDicts;
+import org.resnetj.testing.Softmax;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
 import org.resnetj.train.RunConfig;
-import org.resnetj.testing.Softmax;
 
 /**
  * ImageNet-style training and evaluation end to end, as a user runs them: a short run of resnet18
@@ -52,11 +52,33 @@ class ImageFolderCommandsTest {
         ImageFolderFiles.garbage(folder.resolve("train/bee/broken.jpg"));
         Files.writeString(folder.resolve("labels.txt"), "ant an ant\nbee a bee\ncat a cat\n");
         run = dir.resolve("run");
-        CommandRun trained = run("train", "--data", folder.toString(), "--model", "resnet18", "--iterations", "2",
-                "--batch", "4", "--threads", "2", "--bad-images", "skip", "--out", run.toString(),
-                "--set", "log_every=1", "--set", "eval_every=2", "--set", "checkpoint_every=2");
+        CommandRun trained =
+                run(
+                        "train",
+                        "--data",
+                        folder.toString(),
+                        "--model",
+                        "resnet18",
+                        "--iterations",
+                        "2",
+                        "--batch",
+                        "4",
+                        "--threads",
+                        "2",
+                        "--bad-images",
+                        "skip",
+                        "--out",
+                        run.toString(),
+                        "--set",
+                        "log_every=1",
+                        "--set",
+                        "eval_every=2",
+                        "--set",
+                        "checkpoint_every=2");
         assertThat(trained.status()).as("train failed: %s", trained.err()).isZero();
-        assertThat(trained.out()).contains("found image folder ").contains(": 3 classes, 8 training images, 2 val images");
+        assertThat(trained.out())
+                .contains("found image folder ")
+                .contains(": 3 classes, 8 training images, 2 val images");
     }
 
     @Test
@@ -79,7 +101,9 @@ class ImageFolderCommandsTest {
             }
         }
         assertThat(lastTrain.get("iteration").asInt()).isEqualTo(2);
-        assertThat(lastTrain.get("skipped_images").asLong()).as("the garbage file is skipped and counted").isPositive();
+        assertThat(lastTrain.get("skipped_images").asLong())
+                .as("the garbage file is skipped and counted")
+                .isPositive();
         assertThat(eval.get("split").asText()).isEqualTo("val");
         assertThat(eval.get("images").asInt()).isEqualTo(2);
         Path checkpoint = Checkpoint.resolve(run);
@@ -93,7 +117,16 @@ class ImageFolderCommandsTest {
 
     @Test
     void everyProtocolReportsTheTopOneErrorOfTheSoftmaxAveragedOverItsViews() throws Exception {
-        CommandRun single = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--protocol", "all", "--json");
+        CommandRun single =
+                run(
+                        "eval",
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        folder.toString(),
+                        "--protocol",
+                        "all",
+                        "--json");
 
         assertThat(single.status()).as("eval failed: %s", single.err()).isZero();
         List<String> lines = single.out().strip().lines().toList();
@@ -106,21 +139,40 @@ class ImageFolderCommandsTest {
             assertThat(row.get("images").asInt()).isEqualTo(2);
             assertThat(row.get("skipped").asInt()).isZero();
             // Top-5 of 3 classes holds every class: the six-class ensemble below pins top-5.
-            assertThat(row.get("top1_error").asDouble()).as(protocol.cliName())
+            assertThat(row.get("top1_error").asDouble())
+                    .as(protocol.cliName())
                     .isEqualTo(errors(viewAveragedSoftmax(run, protocol), VAL_LABELS, 1));
         }
     }
 
     @Test
-    void importedTorchvisionWeightsEvaluateWithTheirOwnPreprocessingAloneAndInAnEnsemble() throws Exception {
+    void importedTorchvisionWeightsEvaluateWithTheirOwnPreprocessingAloneAndInAnEnsemble()
+            throws Exception {
         Path pth = dir.resolve("tv.pth");
         TorchvisionStateDicts.writePth(pth, "resnet18", 3, 7);
         Path imported = dir.resolve("tv.zip");
         TorchvisionImport.run(pth, "resnet18", null, imported);
 
-        CommandRun alone = run("eval", "--checkpoint", imported.toString(), "--data", folder.toString(), "--json");
-        CommandRun mixed = run("eval", "--checkpoint", imported.toString(), "--checkpoint", run.toString(),
-                "--data", folder.toString(), "--protocol", "multi-scale", "--json");
+        CommandRun alone =
+                run(
+                        "eval",
+                        "--checkpoint",
+                        imported.toString(),
+                        "--data",
+                        folder.toString(),
+                        "--json");
+        CommandRun mixed =
+                run(
+                        "eval",
+                        "--checkpoint",
+                        imported.toString(),
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        folder.toString(),
+                        "--protocol",
+                        "multi-scale",
+                        "--json");
 
         assertThat(alone.status()).as("eval failed: %s", alone.err()).isZero();
         JsonNode aloneRow = new ObjectMapper().readTree(alone.out());
@@ -130,45 +182,74 @@ class ImageFolderCommandsTest {
         assertThat(mixed.status()).as("eval failed: %s", mixed.err()).isZero();
         JsonNode mixedRow = new ObjectMapper().readTree(mixed.out());
         assertThat(mixedRow.get("checkpoints")).hasSize(2);
-        double[][] ensemble = mean(viewAveragedSoftmax(imported, Protocol.MULTI_SCALE), viewAveragedSoftmax(run, Protocol.MULTI_SCALE));
-        assertThat(mixedRow.get("top1_error").asDouble()).isEqualTo(errors(ensemble, VAL_LABELS, 1));
+        double[][] ensemble =
+                mean(
+                        viewAveragedSoftmax(imported, Protocol.MULTI_SCALE),
+                        viewAveragedSoftmax(run, Protocol.MULTI_SCALE));
+        assertThat(mixedRow.get("top1_error").asDouble())
+                .isEqualTo(errors(ensemble, VAL_LABELS, 1));
     }
 
     /**
      * Two checkpoints whose logits are the same for every image (fc weight zero, fc bias chosen):
      * the average of their softmax ranks first class 0, which neither ranks first, and last class
      * 5; the average of their logits ranks first class 1 and last class 4; model A alone ranks
-     * first class 2, model B class 3, and neither ranks class 5 last. The val images count 3, 1,
-     * 0, 2, 0 and 1 of classes 0 to 5, so each of those rules gives other errors.
+     * first class 2, model B class 3, and neither ranks class 5 last. The val images count 3, 1, 0,
+     * 2, 0 and 1 of classes 0 to 5, so each of those rules gives other errors.
      */
     @Test
-    void anEnsembleReportsTheErrorsOfItsModelsSoftmaxScoresAveraged(@TempDir Path six) throws Exception {
+    void anEnsembleReportsTheErrorsOfItsModelsSoftmaxScoresAveraged(@TempDir Path six)
+            throws Exception {
         float[] logitsA = {-0.97f, -1.56f, -0.92f, -4.96f, -13.82f, -5.81f};
         float[] logitsB = {-1.71f, -1.07f, -7.82f, -0.77f, -4.61f, -5.81f};
         int[] counts = {3, 1, 0, 2, 0, 1};
         int[] labels = new int[Arrays.stream(counts).sum()];
         for (int c = 0, i = 0; c < counts.length; c++) {
-            TestImages.rgbPng(Files.createDirectories(six.resolve("train/c" + c)).resolve("t.png"), 8, 8, c);
+            TestImages.rgbPng(
+                    Files.createDirectories(six.resolve("train/c" + c)).resolve("t.png"), 8, 8, c);
             for (int k = 0; k < counts[c]; k++, i++) {
-                TestImages.rgbPng(Files.createDirectories(six.resolve("val/c" + c)).resolve("v" + k + ".png"), 40, 30, i);
+                TestImages.rgbPng(
+                        Files.createDirectories(six.resolve("val/c" + c)).resolve("v" + k + ".png"),
+                        40,
+                        30,
+                        i);
                 labels[i] = c;
             }
         }
         Path a = constantLogits(six.resolve("a"), logitsA, 21);
         Path b = constantLogits(six.resolve("b"), logitsB, 22);
 
-        CommandRun ensemble = run("eval", "--checkpoint", a.toString(), "--checkpoint", b.toString(),
-                "--data", six.toString(), "--protocol", "center", "--json");
+        CommandRun ensemble =
+                run(
+                        "eval",
+                        "--checkpoint",
+                        a.toString(),
+                        "--checkpoint",
+                        b.toString(),
+                        "--data",
+                        six.toString(),
+                        "--protocol",
+                        "center",
+                        "--json");
 
         double[][] scoresA = everyImage(Softmax.of(logitsA), labels.length);
         double[][] scoresB = everyImage(Softmax.of(logitsB), labels.length);
         double[][] softmaxMean = mean(scoresA, scoresB);
         double[] expected = {errors(softmaxMean, labels, 1), errors(softmaxMean, labels, 5)};
-        assertThat(expected).as("the errors the fixture is built for").containsExactly(4 / 7.0, 1 / 7.0);
-        double[][] logitMean = mean(everyImage(toDouble(logitsA), labels.length), everyImage(toDouble(logitsB), labels.length));
+        assertThat(expected)
+                .as("the errors the fixture is built for")
+                .containsExactly(4 / 7.0, 1 / 7.0);
+        double[][] logitMean =
+                mean(
+                        everyImage(toDouble(logitsA), labels.length),
+                        everyImage(toDouble(logitsB), labels.length));
         for (double[][] other : List.of(scoresA, scoresB, logitMean)) {
-            assertThat(errors(other, labels, 1)).as("another rule's top-1 error").isNotEqualTo(expected[0]);
-            assertThat(errors(other, labels, 5)).as("another rule's top-5 error").isNotEqualTo(expected[1]);
+            assertThat(errors(other, labels, 1))
+                    .as("another rule's top-1 error")
+                    .isNotEqualTo(expected[0]);
+            assertThat(errors(other, labels, 5))
+                    .as("another rule's top-5 error")
+                    .isNotEqualTo(expected[1]);
         }
         assertThat(ensemble.status()).as("eval failed: %s", ensemble.err()).isZero();
         JsonNode row = new ObjectMapper().readTree(ensemble.out());
@@ -179,22 +260,56 @@ class ImageFolderCommandsTest {
 
     @Test
     void mismatchedNetsAndFlagsGetOneLineErrors() {
-        CommandRun cifarNet = run("train", "--data", folder.toString(), "--model", "resnet20", "--out", dir.resolve("x").toString());
+        CommandRun cifarNet =
+                run(
+                        "train",
+                        "--data",
+                        folder.toString(),
+                        "--model",
+                        "resnet20",
+                        "--out",
+                        dir.resolve("x").toString());
         assertThat(cifarNet.status()).isNotZero();
-        assertThat(cifarNet.err().strip()).contains("image folder").contains("resnet20 is a CIFAR-10 net").doesNotContain("\n");
-        CommandRun protocol = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--protocol", "5-crop");
+        assertThat(cifarNet.err().strip())
+                .contains("image folder")
+                .contains("resnet20 is a CIFAR-10 net")
+                .doesNotContain("\n");
+        CommandRun protocol =
+                run(
+                        "eval",
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        folder.toString(),
+                        "--protocol",
+                        "5-crop");
         assertThat(protocol.status()).isNotZero();
         assertThat(protocol.err()).contains("5-crop").contains("center, 10-crop, multi-scale");
-        CommandRun policy = run("eval", "--checkpoint", run.toString(), "--data", folder.toString(), "--bad-images", "maybe");
+        CommandRun policy =
+                run(
+                        "eval",
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        folder.toString(),
+                        "--bad-images",
+                        "maybe");
         assertThat(policy.err()).contains("--bad-images must be stop or skip");
         assertThat(dir.resolve("x")).doesNotExist();
     }
 
-    /** The val images of {@link ImageFolderFiles#threeClasses} and their classes (ant 0, bee 1, cat 2). */
+    /**
+     * The val images of {@link ImageFolderFiles#threeClasses} and their classes (ant 0, bee 1, cat
+     * 2).
+     */
     private static final List<String> VAL_IMAGES = List.of("val/ant/v1.jpg", "val/cat/v2.jpg");
+
     private static final int[] VAL_LABELS = {0, 2};
 
-    /** {@link #viewAveragedSoftmax} by checkpoint and protocol: each costs a protocol's forward passes. */
+    /**
+     * {@link #viewAveragedSoftmax} by checkpoint and protocol: each costs a protocol's forward
+     * passes.
+     */
     private static final Map<String, double[][]> SCORES = new ConcurrentHashMap<>();
 
     /**
@@ -202,21 +317,26 @@ class ImageFolderCommandsTest {
      * averaged over the views: computed here, an image's views of one size at a time, each
      * normalised by the checkpoint's own preprocessing.
      */
-    private static double[][] viewAveragedSoftmax(Path checkpoint, Protocol protocol) throws IOException {
+    private static double[][] viewAveragedSoftmax(Path checkpoint, Protocol protocol)
+            throws IOException {
         String key = checkpoint + " " + protocol;
         double[][] cached = SCORES.get(key);
         if (cached != null) {
             return cached;
         }
         double[][] scores = new double[VAL_IMAGES.size()][];
-        try (NDManager root = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(Checkpoint.resolve(checkpoint), root)) {
+        try (NDManager root = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(Checkpoint.resolve(checkpoint), root)) {
             for (int i = 0; i < VAL_IMAGES.size(); i++) {
-                List<ImagePresets.View> views = protocol.views(RgbImage.read(folder.resolve(VAL_IMAGES.get(i))));
+                List<ImagePresets.View> views =
+                        protocol.views(RgbImage.read(folder.resolve(VAL_IMAGES.get(i))));
                 int from = 0;
                 while (from < views.size()) {
                     ImagePresets.View first = views.get(from);
                     int to = from;
-                    while (to < views.size() && views.get(to).height() == first.height() && views.get(to).width() == first.width()) {
+                    while (to < views.size()
+                            && views.get(to).height() == first.height()
+                            && views.get(to).width() == first.width()) {
                         to++;
                     }
                     int size = 3 * first.height() * first.width();
@@ -228,13 +348,24 @@ class ImageFolderCommandsTest {
                     }
                     float[] logits;
                     try (NDManager scope = root.newSubManager()) {
-                        logits = model.classifier().logits(scope.create(input, new Shape(to - from, 3, first.height(), first.width())))
-                                .toFloatArray();
+                        logits =
+                                model.classifier()
+                                        .logits(
+                                                scope.create(
+                                                        input,
+                                                        new Shape(
+                                                                to - from,
+                                                                3,
+                                                                first.height(),
+                                                                first.width())))
+                                        .toFloatArray();
                     }
                     int classes = logits.length / (to - from);
                     scores[i] = scores[i] == null ? new double[classes] : scores[i];
                     for (int v = 0; v < to - from; v++) {
-                        double[] p = Softmax.of(Arrays.copyOfRange(logits, v * classes, (v + 1) * classes));
+                        double[] p =
+                                Softmax.of(
+                                        Arrays.copyOfRange(logits, v * classes, (v + 1) * classes));
                         for (int c = 0; c < classes; c++) {
                             scores[i][c] += p[c] / views.size();
                         }
@@ -297,9 +428,16 @@ class ImageFolderCommandsTest {
      */
     private static Path constantLogits(Path dir, float[] bias, long seed) throws IOException {
         Files.createDirectories(dir);
-        Map<String, TorchSave.Tensor> tensors = TorchvisionStateDicts.random("resnet18", bias.length, seed);
-        tensors.put("fc.weight", new TorchSave.Tensor("FloatStorage", new long[] {bias.length, 512}, new float[bias.length * 512]));
-        tensors.put("fc.bias", new TorchSave.Tensor("FloatStorage", new long[] {bias.length}, bias));
+        Map<String, TorchSave.Tensor> tensors =
+                TorchvisionStateDicts.random("resnet18", bias.length, seed);
+        tensors.put(
+                "fc.weight",
+                new TorchSave.Tensor(
+                        "FloatStorage",
+                        new long[] {bias.length, 512},
+                        new float[bias.length * 512]));
+        tensors.put(
+                "fc.bias", new TorchSave.Tensor("FloatStorage", new long[] {bias.length}, bias));
         Path pth = dir.resolve("resnet18.pth");
         TorchSave.write(pth, tensors, TorchvisionStateDicts.metadata(tensors));
         Path checkpoint = dir.resolve("resnet18.zip");

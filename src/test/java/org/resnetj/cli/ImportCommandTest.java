@@ -25,10 +25,11 @@ class ImportCommandTest {
         StringWriter out = new StringWriter();
         CommandLine cli = new CommandLine(new ImportCommand());
         cli.setOut(new PrintWriter(out, true));
-        cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            thrown.set(e);
-            return 1;
-        });
+        cli.setExecutionExceptionHandler(
+                (e, command, parsed) -> {
+                    thrown.set(e);
+                    return 1;
+                });
         return new Outcome(cli.execute(args), out.toString(), thrown.get());
     }
 
@@ -38,11 +39,13 @@ class ImportCommandTest {
         TorchvisionStateDicts.writePth(pth, "resnet18", 1000, 3);
         Path out = dir.resolve("resnet18.zip");
 
-        Outcome outcome = run("--from", pth.toString(), "--model", "resnet18", "--out", out.toString());
+        Outcome outcome =
+                run("--from", pth.toString(), "--model", "resnet18", "--out", out.toString());
 
         assertThat(outcome.thrown()).isNull();
         assertThat(outcome.status()).isZero();
-        assertThat(outcome.out()).startsWith("imported 102 tensors of " + pth + " (pth) into " + out)
+        assertThat(outcome.out())
+                .startsWith("imported 102 tensors of " + pth + " (pth) into " + out)
                 .contains("resnet18, shortcut B, stride on the 3x3, 1000 classes")
                 .contains("20 num_batches_tracked skipped");
         assertThat(out).isRegularFile();
@@ -53,13 +56,37 @@ class ImportCommandTest {
         Path text = dir.resolve("weights.pth");
         Files.writeString(text, "not torch");
 
-        assertThat(run("--from", text.toString(), "--model", "resnet18", "--out", dir.resolve("a.zip").toString()).thrown())
+        assertThat(
+                        run(
+                                        "--from",
+                                        text.toString(),
+                                        "--model",
+                                        "resnet18",
+                                        "--out",
+                                        dir.resolve("a.zip").toString())
+                                .thrown())
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("weights.pth is neither");
-        assertThat(run("--from", text.toString(), "--model", "resnet7", "--out", dir.resolve("a.zip").toString()).thrown())
+        assertThat(
+                        run(
+                                        "--from",
+                                        text.toString(),
+                                        "--model",
+                                        "resnet7",
+                                        "--out",
+                                        dir.resolve("a.zip").toString())
+                                .thrown())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown model 'resnet7'");
-        assertThat(run("--from", text.toString(), "--model", "resnet18", "--out", dir.toString()).thrown())
+        assertThat(
+                        run(
+                                        "--from",
+                                        text.toString(),
+                                        "--model",
+                                        "resnet18",
+                                        "--out",
+                                        dir.toString())
+                                .thrown())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is a directory");
     }

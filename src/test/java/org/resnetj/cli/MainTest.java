@@ -12,7 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 
-/** The {@code resnet} command as a user calls it ({@link CommandRun}): output, errors, exit status. */
+/**
+ * The {@code resnet} command as a user calls it ({@link CommandRun}): output, errors, exit status.
+ */
 class MainTest {
 
     private static CommandRun run(String... args) {
@@ -38,15 +40,27 @@ class MainTest {
     @Test
     void summaryJsonFollowsTheShortcutClassesAndStrideFlags() throws Exception {
         // Option B on ResNet-20 adds the projections 16→32 and 32→64 (1×1 conv and BN each).
-        assertThat(json(run("summary", "resnet20", "--shortcut", "B", "--json")).get("params").asLong())
+        assertThat(
+                        json(run("summary", "resnet20", "--shortcut", "B", "--json"))
+                                .get("params")
+                                .asLong())
                 .isEqualTo(269_722L + (16 * 32 + 2 * 32) + (32 * 64 + 2 * 64));
         // Ten classes instead of 1000 shrink resnet50's fc from 2048·1000+1000 to 2048·10+10.
-        assertThat(json(run("summary", "resnet50", "--classes", "10", "--json")).get("params").asLong())
+        assertThat(
+                        json(run("summary", "resnet50", "--classes", "10", "--json"))
+                                .get("params")
+                                .asLong())
                 .isEqualTo(25_557_032L - 2048L * 990 - 990);
         // torchvision's layout: stride on the 3×3, 4.1×10^9 multiply-adds.
-        assertThat(json(run("summary", "resnet50", "--stride-on", "3x3", "--json")).get("mult_adds").asDouble())
+        assertThat(
+                        json(run("summary", "resnet50", "--stride-on", "3x3", "--json"))
+                                .get("mult_adds")
+                                .asDouble())
                 .isCloseTo(4.1e9, withinPercentage(3));
-        assertThat(json(run("summary", "resnet18", "--input-size", "112", "--json")).get("input_size").asInt())
+        assertThat(
+                        json(run("summary", "resnet18", "--input-size", "112", "--json"))
+                                .get("input_size")
+                                .asInt())
                 .isEqualTo(112);
     }
 
@@ -70,7 +84,10 @@ class MainTest {
         for (ModelSpec spec : ModelRegistry.named()) {
             assertThat(lines)
                     .as("a line for %s", spec.name())
-                    .anyMatch(line -> line.startsWith(spec.name() + " ") && line.contains(spec.description()));
+                    .anyMatch(
+                            line ->
+                                    line.startsWith(spec.name() + " ")
+                                            && line.contains(spec.description()));
         }
     }
 
@@ -121,7 +138,9 @@ class MainTest {
         assertThat(outcome.status()).isNotZero();
         assertThat(outcome.errLines()).isNotEmpty();
         assertThat(outcome.errLines().get(0)).contains(flag);
-        assertThat(outcome.err()).doesNotContain("Exception").doesNotContainPattern("\\n\\s+at [\\w.$]+\\(");
+        assertThat(outcome.err())
+                .doesNotContain("Exception")
+                .doesNotContainPattern("\\n\\s+at [\\w.$]+\\(");
         assertThat(outcome.out()).isEmpty();
     }
 }

@@ -13,8 +13,8 @@ import org.resnetj.experiment.Experiments;
 
 /**
  * {@code resnet reproduce} and {@code resnet report} as a user calls them: what they print, their
- * exit status, and the files they leave. Errors are reported as {@link Main} reports them: one
- * line on stderr, status 1.
+ * exit status, and the files they leave. Errors are reported as {@link Main} reports them: one line
+ * on stderr, status 1.
  */
 class ReproduceCommandTest {
 
@@ -33,42 +33,76 @@ class ReproduceCommandTest {
 
         assertThat(outcome.status()).isZero();
         Experiments.all().forEach(e -> assertThat(outcome.out()).contains(e.name()));
-        assertThat(outcome.out()).contains("resnet110 ×5").contains("(needs --data: an image folder)");
+        assertThat(outcome.out())
+                .contains("resnet110 ×5")
+                .contains("(needs --data: an image folder)");
     }
 
     @Test
     void anImagenetExperimentSaysInOneLineThatItNeedsAnImageFolder() {
-        CommandRun outcome = CommandRun.of("reproduce", "table3", "--out", tmp.resolve("table3").toString());
+        CommandRun outcome =
+                CommandRun.of("reproduce", "table3", "--out", tmp.resolve("table3").toString());
 
         assertThat(outcome.status()).isEqualTo(1);
-        assertThat(outcome.err().strip().lines()).containsExactly(
-                "error: table3 is an ImageNet experiment and has no embedded default: "
-                        + "give --data DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
+        assertThat(outcome.err().strip().lines())
+                .containsExactly(
+                        "error: table3 is an ImageNet experiment and has no embedded default: give"
+                                + " --data DIR, an image folder (DIR/train/CLASS/*.jpg,"
+                                + " DIR/val/CLASS/*.jpg)");
         assertThat(tmp.resolve("table3")).doesNotExist();
     }
 
     @Test
     void userErrorsAreOneLine() {
-        assertThat(CommandRun.of("reproduce").err().strip()).isEqualTo("error: give an experiment NAME, or --list to see them");
-        assertThat(CommandRun.of("reproduce", "fig99").err().strip()).startsWith("error: unknown experiment 'fig99'");
-        CommandRun badKey = CommandRun.of("reproduce", "fig1", "--data", data.toString(), "--set", "speed=11",
-                "--out", tmp.resolve("bad").toString());
+        assertThat(CommandRun.of("reproduce").err().strip())
+                .isEqualTo("error: give an experiment NAME, or --list to see them");
+        assertThat(CommandRun.of("reproduce", "fig99").err().strip())
+                .startsWith("error: unknown experiment 'fig99'");
+        CommandRun badKey =
+                CommandRun.of(
+                        "reproduce",
+                        "fig1",
+                        "--data",
+                        data.toString(),
+                        "--set",
+                        "speed=11",
+                        "--out",
+                        tmp.resolve("bad").toString());
         assertThat(badKey.status()).isEqualTo(1);
         assertThat(badKey.err().strip()).startsWith("error: unknown recipe key 'speed'");
-        assertThat(CommandRun.of("report", tmp.toString()).err().strip()).contains("not a run or experiment directory");
+        assertThat(CommandRun.of("report", tmp.toString()).err().strip())
+                .contains("not a run or experiment directory");
     }
 
     @Test
     void reproduceFig1TrainsBothRunsAndReportsThemThenReportRewritesThePage() throws IOException {
         Path out = tmp.resolve("fig1");
-        CommandRun outcome = CommandRun.of("reproduce", "fig1", "--data", data.toString(), "--iterations", "2",
-                "--set", "batch=8", "--threads", "2", "--out", out.toString());
+        CommandRun outcome =
+                CommandRun.of(
+                        "reproduce",
+                        "fig1",
+                        "--data",
+                        data.toString(),
+                        "--iterations",
+                        "2",
+                        "--set",
+                        "batch=8",
+                        "--threads",
+                        "2",
+                        "--out",
+                        out.toString());
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
-        assertThat(outcome.out()).contains("fig1 (Fig. 1): 2 runs in " + out + ", on SYNTHETIC data")
-                .contains("plain20", "plain56", "the deeper plain net ends with a higher training error");
-        assertThat(out.resolve("plain20").resolve("checkpoints").resolve("ckpt-00000002.zip")).isRegularFile();
-        assertThat(out.resolve("plain56").resolve("checkpoints").resolve("ckpt-00000002.zip")).isRegularFile();
+        assertThat(outcome.out())
+                .contains("fig1 (Fig. 1): 2 runs in " + out + ", on SYNTHETIC data")
+                .contains(
+                        "plain20",
+                        "plain56",
+                        "the deeper plain net ends with a higher training error");
+        assertThat(out.resolve("plain20").resolve("checkpoints").resolve("ckpt-00000002.zip"))
+                .isRegularFile();
+        assertThat(out.resolve("plain56").resolve("checkpoints").resolve("ckpt-00000002.zip"))
+                .isRegularFile();
         assertThat(out.resolve("figure.png")).isNotEmptyFile();
         assertThat(out.resolve("table.md")).isNotEmptyFile();
         assertThat(out.resolve("experiment.json")).isNotEmptyFile();
@@ -77,19 +111,34 @@ class ReproduceCommandTest {
         CommandRun report = CommandRun.of("report", out.toString());
         assertThat(report.status()).isZero();
         assertThat(report.out().strip()).isEqualTo("wrote " + out.resolve("report.html"));
-        assertThat(Files.readString(out.resolve("report.html"))).contains("data:image/png;base64,", "SYNTHETIC DATA");
+        assertThat(Files.readString(out.resolve("report.html")))
+                .contains("data:image/png;base64,", "SYNTHETIC DATA");
     }
 
     @Test
     void reproduceFig7DrawsTheLayerResponsesIntoItsReport() throws IOException {
         Path out = tmp.resolve("fig7");
-        CommandRun outcome = CommandRun.of("reproduce", "fig7", "--data", data.toString(), "--iterations", "1",
-                "--set", "batch=4", "--threads", "2", "--out", out.toString());
+        CommandRun outcome =
+                CommandRun.of(
+                        "reproduce",
+                        "fig7",
+                        "--data",
+                        data.toString(),
+                        "--iterations",
+                        "1",
+                        "--set",
+                        "batch=4",
+                        "--threads",
+                        "2",
+                        "--out",
+                        out.toString());
 
         assertThat(outcome.status()).as(outcome.err()).isZero();
         assertThat(out.resolve("responses").resolve("responses.png")).isNotEmptyFile();
         assertThat(out.resolve("responses").resolve("responses.csv")).isNotEmptyFile();
         String html = Files.readString(out.resolve("report.html"));
-        assertThat(html.split("src=\"data:image/png;base64,", -1)).as("curves and responses embedded").hasSize(3);
+        assertThat(html.split("src=\"data:image/png;base64,", -1))
+                .as("curves and responses embedded")
+                .hasSize(3);
     }
 }

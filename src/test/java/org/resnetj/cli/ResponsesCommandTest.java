@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +32,10 @@ import org.resnetj.train.Recipe;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
 
-/** {@code resnet responses} end to end, on a checkpoint of a few iterations of resnet8 on synthetic data. */
+/**
+ * {@code resnet responses} end to end, on a checkpoint of a few iterations of resnet8 on synthetic
+ * data.
+ */
 class ResponsesCommandTest {
 
     @TempDir static Path dir;
@@ -53,7 +55,15 @@ class ResponsesCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(List.of("batch=16", "iterations=4", "log_every=2", "eval_every=0", "checkpoint_every=4", "threads=2")),
+                Recipe.paper()
+                        .with(
+                                List.of(
+                                        "batch=16",
+                                        "iterations=4",
+                                        "log_every=2",
+                                        "eval_every=0",
+                                        "checkpoint_every=4",
+                                        "threads=2")),
                 run);
     }
 
@@ -62,10 +72,11 @@ class ResponsesCommandTest {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new ResponsesCommand());
         cli.setErr(new PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            thrown.set(e);
-            return 1;
-        });
+        cli.setExecutionExceptionHandler(
+                (e, command, parsed) -> {
+                    thrown.set(e);
+                    return 1;
+                });
         PrintStream stdout = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status;
@@ -75,45 +86,69 @@ class ResponsesCommandTest {
         } finally {
             System.setOut(stdout);
         }
-        return new Outcome(status, out.toString(StandardCharsets.UTF_8), err.toString(), thrown.get());
+        return new Outcome(
+                status, out.toString(StandardCharsets.UTF_8), err.toString(), thrown.get());
     }
 
     @Test
     void writesOneRowPer3x3LayerAndBothPanelsMarkedSynthetic() throws IOException {
         Path out = dir.resolve("responses/new");
 
-        Outcome outcome = run("--checkpoint", run.toString(), "--data", data.toString(), "--out", out.toString(), "--batch", "16");
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString(),
+                        "--batch",
+                        "16");
 
         assertThat(outcome.thrown()).isNull();
         assertThat(outcome.status()).isZero();
         List<String> lines = Files.readAllLines(out.resolve("responses.csv"));
-        assertThat(lines.get(0)).isEqualTo("model,checkpoint,layer_index,layer_name,std,rank,synthetic");
-        List<String[]> rows = lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
+        assertThat(lines.get(0))
+                .isEqualTo("model,checkpoint,layer_index,layer_name,std,rank,synthetic");
+        List<String[]> rows =
+                lines.subList(1, lines.size()).stream().map(l -> l.split(",")).toList();
         assertThat(rows).hasSize(7);
         assertThat(rows).extracting(r -> r[0]).containsOnly("resnet8");
-        assertThat(rows).extracting(r -> r[3]).containsExactly(
-                "conv1",
-                "conv2_1.branch2a", "conv2_1.branch2b",
-                "conv3_1.branch2a", "conv3_1.branch2b",
-                "conv4_1.branch2a", "conv4_1.branch2b");
+        assertThat(rows)
+                .extracting(r -> r[3])
+                .containsExactly(
+                        "conv1",
+                        "conv2_1.branch2a",
+                        "conv2_1.branch2b",
+                        "conv3_1.branch2a",
+                        "conv3_1.branch2b",
+                        "conv4_1.branch2a",
+                        "conv4_1.branch2b");
         assertThat(rows).extracting(r -> r[2]).containsExactly("1", "2", "3", "4", "5", "6", "7");
-        assertThat(rows).extracting(r -> r[5]).containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6", "7");
+        assertThat(rows)
+                .extracting(r -> r[5])
+                .containsExactlyInAnyOrder("1", "2", "3", "4", "5", "6", "7");
         double conv1 = conv1Std(Checkpoint.resolve(run), Cifar10.read(data).test());
-        assertThat(Double.parseDouble(rows.get(0)[4])).as("conv1's std").isCloseTo(conv1, within(1e-5 * conv1));
+        assertThat(Double.parseDouble(rows.get(0)[4]))
+                .as("conv1's std")
+                .isCloseTo(conv1, within(1e-5 * conv1));
         assertThat(rows).extracting(r -> r[6]).containsOnly("true");
 
         BufferedImage png = ImageIO.read(out.resolve("responses.png").toFile());
         assertThat(png).as("a readable PNG").isNotNull();
         String svg = Files.readString(out.resolve("responses.svg"));
-        assertThat(svg).contains("<title>Standard deviations of layer responses (Fig. 7) (synthetic data)</title>");
+        assertThat(svg)
+                .contains(
+                        "<title>Standard deviations of layer responses (Fig. 7) (synthetic"
+                                + " data)</title>");
         assertThat(outcome.out()).contains("synthetic data");
     }
 
     /**
      * conv1's response std recomputed in plain Java and double precision from the checkpoint's
      * arrays: each test image / 255 minus the stored per-pixel mean, the 3×3 convolution with
-     * padding 1, BN with the running statistics (Network.BN_EPSILON), and the population std of
-     * all N·16·32·32 values.
+     * padding 1, BN with the running statistics (Network.BN_EPSILON), and the population std of all
+     * N·16·32·32 values.
      */
     private static double conv1Std(Path checkpoint, ImageSet images) throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -148,7 +183,9 @@ class ResponsesCommandTest {
                                         int yy = y + dy;
                                         int xs = xx + dx;
                                         if (yy >= 0 && yy < side && xs >= 0 && xs < side) {
-                                            response += weight[((f * 3 + c) * 3 + dy + 1) * 3 + dx + 1] * x[c * plane + yy * side + xs];
+                                            response +=
+                                                    weight[((f * 3 + c) * 3 + dy + 1) * 3 + dx + 1]
+                                                            * x[c * plane + yy * side + xs];
                                         }
                                     }
                                 }
@@ -171,20 +208,40 @@ class ResponsesCommandTest {
         Path out = dir.resolve("twice");
         Path file = Checkpoint.resolve(run);
 
-        Outcome outcome = run("--checkpoint", run.toString(), "--checkpoint", file.toString(), "--data", data.toString(), "--out", out.toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        run.toString(),
+                        "--checkpoint",
+                        file.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        out.toString());
 
         assertThat(outcome.status()).isZero();
         List<String> models = new ArrayList<>();
-        Files.readAllLines(out.resolve("responses.csv")).stream().skip(1).forEach(l -> models.add(l.split(",")[0]));
+        Files.readAllLines(out.resolve("responses.csv")).stream()
+                .skip(1)
+                .forEach(l -> models.add(l.split(",")[0]));
         assertThat(models).hasSize(14).containsOnly("resnet8", "resnet8 (2)");
     }
 
     @Test
     void missingCheckpointIsAnIoError() {
-        Outcome outcome = run("--checkpoint", dir.resolve("nowhere").toString(), "--data", data.toString(), "--out", dir.resolve("x").toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        dir.resolve("nowhere").toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        dir.resolve("x").toString());
 
         assertThat(outcome.status()).isEqualTo(1);
-        assertThat(outcome.thrown()).isInstanceOf(IOException.class).hasMessageContaining("nowhere");
+        assertThat(outcome.thrown())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("nowhere");
     }
 
     @Test
@@ -192,16 +249,34 @@ class ResponsesCommandTest {
         Path bad = dir.resolve("ckpt-00000001.zip");
         Files.writeString(bad, "not a zip");
 
-        Outcome outcome = run("--checkpoint", bad.toString(), "--data", data.toString(), "--out", dir.resolve("y").toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        bad.toString(),
+                        "--data",
+                        data.toString(),
+                        "--out",
+                        dir.resolve("y").toString());
 
-        assertThat(outcome.thrown()).isInstanceOf(IOException.class).hasMessageContaining(bad.toString());
+        assertThat(outcome.thrown())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(bad.toString());
     }
 
     @Test
     void dataDirectoryWithoutCifarIsAnIoError() {
-        Outcome outcome = run("--checkpoint", run.toString(), "--data", dir.resolve("run").toString(), "--out", dir.resolve("z").toString());
+        Outcome outcome =
+                run(
+                        "--checkpoint",
+                        run.toString(),
+                        "--data",
+                        dir.resolve("run").toString(),
+                        "--out",
+                        dir.resolve("z").toString());
 
-        assertThat(outcome.thrown()).isInstanceOf(IOException.class).hasMessageContaining("CIFAR-10");
+        assertThat(outcome.thrown())
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("CIFAR-10");
     }
 
     @Test

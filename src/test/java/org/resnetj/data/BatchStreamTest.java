@@ -17,7 +17,8 @@ class BatchStreamTest {
         byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
         byte[] labels = new byte[count];
         for (int i = 0; i < count; i++) {
-            java.util.Arrays.fill(pixels, i * ImageSet.IMAGE_SIZE, (i + 1) * ImageSet.IMAGE_SIZE, (byte) (i + 1));
+            java.util.Arrays.fill(
+                    pixels, i * ImageSet.IMAGE_SIZE, (i + 1) * ImageSet.IMAGE_SIZE, (byte) (i + 1));
             labels[i] = (byte) (i * 7 % 10);
         }
         return ImageSet.of(pixels, labels);
@@ -132,7 +133,9 @@ class BatchStreamTest {
                         2)) {
             stream.next();
             stream.next();
-            assertThatThrownBy(stream::next).isInstanceOf(IllegalStateException.class).hasMessage("broken batch 2");
+            assertThatThrownBy(stream::next)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("broken batch 2");
         }
     }
 
@@ -152,7 +155,9 @@ class BatchStreamTest {
             worker.join(10_000);
         }
         assertThat(workers).noneMatch(Thread::isAlive);
-        assertThatThrownBy(stream::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThatThrownBy(stream::next)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
     }
 
     private static List<Thread> prefetchThreads() {
@@ -173,17 +178,24 @@ class BatchStreamTest {
         float[] expected = new float[ImageSet.IMAGE_SIZE];
         CifarPresets.eval(images, 21, mean, expected, 0);
         Batch last = batches.get(2);
-        assertThat(java.util.Arrays.copyOfRange(last.images(), ImageSet.IMAGE_SIZE, 2 * ImageSet.IMAGE_SIZE))
+        assertThat(
+                        java.util.Arrays.copyOfRange(
+                                last.images(), ImageSet.IMAGE_SIZE, 2 * ImageSet.IMAGE_SIZE))
                 .isEqualTo(expected);
-        assertThat(last.labels()).containsExactly(images.label(20), images.label(21), images.label(22));
+        assertThat(last.labels())
+                .containsExactly(images.label(20), images.label(21), images.label(22));
     }
 
     @Test
     void badArgumentsAreRejected() {
         ImageSet images = identifiable(3);
-        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 0, 0, 0, 1)).hasMessageContaining("batch size");
-        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 2, 0, -1, 1)).hasMessageContaining("start iteration");
-        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 2, 0, 0, 0)).hasMessageContaining("thread");
-        assertThatThrownBy(() -> new BatchStream(images.head(0), ZERO_MEAN, 2, 0, 0, 1)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 0, 0, 0, 1))
+                .hasMessageContaining("batch size");
+        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 2, 0, -1, 1))
+                .hasMessageContaining("start iteration");
+        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 2, 0, 0, 0))
+                .hasMessageContaining("thread");
+        assertThatThrownBy(() -> new BatchStream(images.head(0), ZERO_MEAN, 2, 0, 0, 1))
+                .hasMessageContaining("empty");
     }
 }

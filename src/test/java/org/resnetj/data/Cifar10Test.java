@@ -27,9 +27,12 @@ class Cifar10Test {
         assertThat(data.description()).contains("15 train / 4 test").doesNotContain("SYNTHETIC");
         for (int i = 0; i < 15; i++) {
             assertThat(data.train().label(i)).isEqualTo(i % 10);
-            assertThat(data.train().image(i)).isEqualTo(Arrays.copyOfRange(CifarFiles.records(i, 1), 1, Cifar10.RECORD_SIZE));
+            assertThat(data.train().image(i))
+                    .isEqualTo(
+                            Arrays.copyOfRange(CifarFiles.records(i, 1), 1, Cifar10.RECORD_SIZE));
         }
-        assertThat(data.test().image(2)).isEqualTo(Arrays.copyOfRange(CifarFiles.records(1002, 1), 1, Cifar10.RECORD_SIZE));
+        assertThat(data.test().image(2))
+                .isEqualTo(Arrays.copyOfRange(CifarFiles.records(1002, 1), 1, Cifar10.RECORD_SIZE));
     }
 
     @Test
@@ -70,7 +73,10 @@ class Cifar10Test {
         Cifar10Data data = Cifar10.read(tmp);
 
         assertThat(data.synthetic()).isTrue();
-        assertThat(data.description()).contains("SYNTHETIC").contains("made by a test").doesNotContain("\n");
+        assertThat(data.description())
+                .contains("SYNTHETIC")
+                .contains("made by a test")
+                .doesNotContain("\n");
     }
 
     @Test
@@ -114,7 +120,8 @@ class Cifar10Test {
         CifarFiles.writeDirectory(tmp, 1, 1);
         Files.write(tmp.resolve(Cifar10.TEST_FILE), new byte[0]);
 
-        assertThatThrownBy(() -> Cifar10.read(tmp)).hasMessageContaining("test_batch.bin is 0 bytes");
+        assertThatThrownBy(() -> Cifar10.read(tmp))
+                .hasMessageContaining("test_batch.bin is 0 bytes");
     }
 
     @Test

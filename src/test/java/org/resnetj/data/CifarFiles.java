@@ -15,8 +15,8 @@ final class CifarFiles {
     private CifarFiles() {}
 
     /**
-     * {@code count} records whose label is (first + i) % 10 and whose pixel k is (first + i + k) % 256,
-     * so every image of a test set can be recognised from its bytes.
+     * {@code count} records whose label is (first + i) % 10 and whose pixel k is (first + i + k) %
+     * 256, so every image of a test set can be recognised from its bytes.
      */
     static byte[] records(int first, int count) {
         byte[] data = new byte[count * Cifar10.RECORD_SIZE];
@@ -30,7 +30,10 @@ final class CifarFiles {
         return data;
     }
 
-    /** Writes data_batch_1..5.bin with {@code perFile} records each and test_batch.bin with {@code test}. */
+    /**
+     * Writes data_batch_1..5.bin with {@code perFile} records each and test_batch.bin with {@code
+     * test}.
+     */
     static void writeDirectory(Path dir, int perFile, int test) throws IOException {
         Files.createDirectories(dir);
         for (int f = 0; f < 5; f++) {

@@ -9,7 +9,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The CIFAR-10 presets of Section 4.2: the per-pixel mean subtracted, then zero padding, a random crop and flip. */
+/**
+ * The CIFAR-10 presets of Section 4.2: the per-pixel mean subtracted, then zero padding, a random
+ * crop and flip.
+ */
 class CifarPresetsTest {
 
     private static final int N = ImageSet.IMAGE_SIZE;
@@ -102,7 +105,8 @@ class CifarPresetsTest {
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 32; y++) {
                 for (int x = 0; x < 32; x++) {
-                    assertThat(flipped[c * 1024 + y * 32 + x]).isEqualTo(image[c * 1024 + y * 32 + 31 - x]);
+                    assertThat(flipped[c * 1024 + y * 32 + x])
+                            .isEqualTo(image[c * 1024 + y * 32 + 31 - x]);
                 }
             }
         }
@@ -136,7 +140,10 @@ class CifarPresetsTest {
         assertThat(flips / (double) draws).isBetween(0.45, 0.55);
     }
 
-    /** The image of {@link #trainIsTheMeanSubtractedThenTheCropOfTheGivenGenerator}: (8x, 8y, 200) at column x, row y. */
+    /**
+     * The image of {@link #trainIsTheMeanSubtractedThenTheCropOfTheGivenGenerator}: (8x, 8y, 200)
+     * at column x, row y.
+     */
     private static int pixelAt(int c, int y, int x) {
         return switch (c) {
             case 0 -> 8 * x;
@@ -151,11 +158,11 @@ class CifarPresetsTest {
     }
 
     /**
-     * Pixels known by hand: the image's pixel at column x, row y is (8x, 8y, 200), the mean
-     * x/64 + y/2048 at every channel, and SplittableRandom(10) draws dy = 1, dx = 7 and a flip. So
-     * out(y, x) is the mean-subtracted pixel at row y − 3 (y + dy − 4) and column 34 − x (31 − x
-     * + dx − 4), and 0 where that falls in the padding: rows 0..2 above the image and columns 0..2
-     * beyond its right edge, mirrored to the left.
+     * Pixels known by hand: the image's pixel at column x, row y is (8x, 8y, 200), the mean x/64 +
+     * y/2048 at every channel, and SplittableRandom(10) draws dy = 1, dx = 7 and a flip. So out(y,
+     * x) is the mean-subtracted pixel at row y − 3 (y + dy − 4) and column 34 − x (31 − x + dx −
+     * 4), and 0 where that falls in the padding: rows 0..2 above the image and columns 0..2 beyond
+     * its right edge, mirrored to the left.
      */
     @Test
     void trainIsTheMeanSubtractedThenTheCropOfTheGivenGenerator() {
@@ -174,21 +181,33 @@ class CifarPresetsTest {
 
         CifarPresets.train(set, 0, mean, new SplittableRandom(10), actual, 3);
 
-        assertThat(CifarPresets.Crop.random(new SplittableRandom(10))).isEqualTo(new CifarPresets.Crop(1, 7, true));
-        assertThat(actual[3 + 3 * 32 + 3]).as("red at (3, 3): pixel (row 0, column 31)").isEqualTo(248 * (1f / 255) - 31 / 64f);
-        assertThat(actual[3 + 1024 + 31 * 32 + 31]).as("green at (31, 31): pixel (28, 3)")
+        assertThat(CifarPresets.Crop.random(new SplittableRandom(10)))
+                .isEqualTo(new CifarPresets.Crop(1, 7, true));
+        assertThat(actual[3 + 3 * 32 + 3])
+                .as("red at (3, 3): pixel (row 0, column 31)")
+                .isEqualTo(248 * (1f / 255) - 31 / 64f);
+        assertThat(actual[3 + 1024 + 31 * 32 + 31])
+                .as("green at (31, 31): pixel (28, 3)")
                 .isEqualTo(224 * (1f / 255) - (3 / 64f + 28 / 2048f));
-        assertThat(actual[3 + 2048 + 20 * 32 + 10]).as("blue at (20, 10): pixel (17, 24)")
+        assertThat(actual[3 + 2048 + 20 * 32 + 10])
+                .as("blue at (20, 10): pixel (17, 24)")
                 .isEqualTo(200 * (1f / 255) - (24 / 64f + 17 / 2048f));
         assertThat(actual[3 + 2 * 32 + 10]).as("red at (2, 10): padding above").isZero();
-        assertThat(actual[3 + 1024 + 10 * 32 + 2]).as("green at (10, 2): padding on the right, mirrored").isZero();
+        assertThat(actual[3 + 1024 + 10 * 32 + 2])
+                .as("green at (10, 2): padding on the right, mirrored")
+                .isZero();
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 32; y++) {
                 for (int x = 0; x < 32; x++) {
                     int sy = y - 3;
                     int sx = 34 - x;
-                    float expected = sy < 0 || sx > 31 ? 0f : pixelAt(c, sy, sx) * (1f / 255) - meanAt(sy, sx);
-                    assertThat(actual[3 + c * 1024 + y * 32 + x]).as("channel %d at (%d, %d)", c, y, x).isEqualTo(expected);
+                    float expected =
+                            sy < 0 || sx > 31
+                                    ? 0f
+                                    : pixelAt(c, sy, sx) * (1f / 255) - meanAt(sy, sx);
+                    assertThat(actual[3 + c * 1024 + y * 32 + x])
+                            .as("channel %d at (%d, %d)", c, y, x)
+                            .isEqualTo(expected);
                 }
             }
         }

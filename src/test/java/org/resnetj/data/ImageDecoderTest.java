@@ -19,7 +19,8 @@ class ImageDecoderTest {
     void underSkipAnUnreadableFileIsRememberedAndCountedEveryTime() throws IOException {
         ImageFolderFiles.trainFolder(dir, 2, 1);
         Path broken = ImageFolderFiles.truncatedJpeg(dir.resolve("train/c0/a-broken.jpg"));
-        ImageDecoder decoder = new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.SKIP);
+        ImageDecoder decoder =
+                new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.SKIP);
 
         assertThat(decoder.read(0)).isEmpty();
         assertThat(decoder.read(0)).isEmpty();
@@ -33,18 +34,21 @@ class ImageDecoderTest {
     void underStopTheErrorNamesTheFileOnce() throws IOException {
         ImageFolderFiles.trainFolder(dir, 1, 1);
         Path garbage = ImageFolderFiles.garbage(dir.resolve("train/c0/a.jpg"));
-        ImageDecoder decoder = new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.STOP);
+        ImageDecoder decoder =
+                new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.STOP);
 
         assertThatThrownBy(() -> decoder.read(0))
                 .isInstanceOf(UncheckedIOException.class)
-                .hasMessage("cannot decode image " + garbage + ": not a JPEG, PNG, BMP or GIF file");
+                .hasMessage(
+                        "cannot decode image " + garbage + ": not a JPEG, PNG, BMP or GIF file");
         assertThat(decoder.skipped()).isZero();
     }
 
     @Test
     void aReadOnAnInterruptedThreadIsACancellationNotABadFile() throws IOException {
         ImageFolderFiles.trainFolder(dir, 1, 1);
-        ImageDecoder decoder = new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.SKIP);
+        ImageDecoder decoder =
+                new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.SKIP);
 
         Thread.currentThread().interrupt();
         try {

@@ -42,11 +42,26 @@ class ImageFolderBatchesTest {
         return mean;
     }
 
-    /** The view the batch must hold at a position: image {@code index} augmented with the generator of that position. */
-    private static float[] expectedView(ImageSource images, int index, float[] mean, Lighting lighting, long seed, long position)
+    /**
+     * The view the batch must hold at a position: image {@code index} augmented with the generator
+     * of that position.
+     */
+    private static float[] expectedView(
+            ImageSource images,
+            int index,
+            float[] mean,
+            Lighting lighting,
+            long seed,
+            long position)
             throws IOException {
         float[] view = new float[IMAGE];
-        ImageNetPresets.train(images.image(index), mean, lighting, Seeds.random(seed, Seeds.AUGMENTATION, position), view, 0);
+        ImageNetPresets.train(
+                images.image(index),
+                mean,
+                lighting,
+                Seeds.random(seed, Seeds.AUGMENTATION, position),
+                view,
+                0);
         return view;
     }
 
@@ -54,15 +69,18 @@ class ImageFolderBatchesTest {
      * The colours (R, G, B bytes) of {@link #constantFolder}'s images: any two differ by at least
      * 60 in red, 60/255 = 0.235 of the input scale.
      */
-    private static final int[][] COLOURS = {{0, 255, 128}, {60, 195, 10}, {120, 135, 250}, {180, 75, 40}, {240, 15, 200}};
+    private static final int[][] COLOURS = {
+        {0, 255, 128}, {60, 195, 10}, {120, 135, 250}, {180, 75, 40}, {240, 15, 200}
+    };
 
     /**
-     * Images of one colour each, which every resize, crop and flip leaves as they are:
-     * train/c{i mod classes}/img{i}.png, 40 + 7i by 30 + 5i pixels, in {@link #COLOURS}[i].
+     * Images of one colour each, which every resize, crop and flip leaves as they are: train/c{i
+     * mod classes}/img{i}.png, 40 + 7i by 30 + 5i pixels, in {@link #COLOURS}[i].
      */
     private static void constantFolder(Path root, int count, int classes) throws IOException {
         for (int i = 0; i < count; i++) {
-            BufferedImage image = new BufferedImage(40 + 7 * i, 30 + 5 * i, BufferedImage.TYPE_INT_RGB);
+            BufferedImage image =
+                    new BufferedImage(40 + 7 * i, 30 + 5 * i, BufferedImage.TYPE_INT_RGB);
             int rgb = COLOURS[i][0] << 16 | COLOURS[i][1] << 8 | COLOURS[i][2];
             for (int y = 0; y < image.getHeight(); y++) {
                 for (int x = 0; x < image.getWidth(); x++) {
@@ -70,11 +88,19 @@ class ImageFolderBatchesTest {
                 }
             }
             Path dir = Files.createDirectories(root.resolve("train/c" + i % classes));
-            assertThat(ImageIO.write(image, "png", dir.resolve(String.format("img%d.png", i)).toFile())).isTrue();
+            assertThat(
+                            ImageIO.write(
+                                    image,
+                                    "png",
+                                    dir.resolve(String.format("img%d.png", i)).toFile()))
+                    .isTrue();
         }
     }
 
-    /** Which of constantFolder's images index {@code index} of the split is: i of its name img{i}.png. */
+    /**
+     * Which of constantFolder's images index {@code index} of the split is: i of its name
+     * img{i}.png.
+     */
     private static int imageNumber(ImageFolder.Split train, int index) {
         String name = train.file(index).getFileName().toString();
         return Integer.parseInt(name.substring(3, name.indexOf('.')));
@@ -107,9 +133,11 @@ class ImageFolderBatchesTest {
             offsets[c] = slot[c * 224 * 224] - (colour[c] / 255f - meanAt(c, 0, 0));
             for (int y = 0; y < 224; y++) {
                 for (int x = 0; x < 224; x++) {
-                    float offset = slot[(c * 224 + y) * 224 + x] - (colour[c] / 255f - meanAt(c, y, x));
+                    float offset =
+                            slot[(c * 224 + y) * 224 + x] - (colour[c] / 255f - meanAt(c, y, x));
                     if (Math.abs(offset - offsets[c]) > 1e-6f) {
-                        fail("channel %d at (%d, %d): offset %s, not %s as at (0, 0)",
+                        fail(
+                                "channel %d at (%d, %d): offset %s, not %s as at (0, 0)",
                                 c, y, x, offset, offsets[c]);
                     }
                 }
@@ -123,14 +151,18 @@ class ImageFolderBatchesTest {
     }
 
     @Test
-    void eachSlotIsTheImageOfItsEpochPositionAugmentedWithTheGeneratorOfThatPosition() throws IOException {
+    void eachSlotIsTheImageOfItsEpochPositionAugmentedWithTheGeneratorOfThatPosition()
+            throws IOException {
         ImageFolderFiles.trainFolder(dir, 7, 3);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         float[] mean = randomMean();
-        ImageFolderBatches batches = new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 4, 5);
+        ImageFolderBatches batches =
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 4, 5);
         EpochOrder order = new EpochOrder(train.size(), 5);
 
-        // Iteration 1 holds positions 4..7: the last three images of epoch 0 and the first of epoch 1.
+        // Iteration 1 holds positions 4..7: the last three images of epoch 0 and the first of epoch
+        // 1.
         Batch batch = batches.apply(1);
 
         assertThat(batch.iteration()).isEqualTo(1);
@@ -139,22 +171,29 @@ class ImageFolderBatchesTest {
         for (int j = 0; j < 4; j++) {
             int index = order.indexAt(4 + j);
             assertThat(batch.labels()[j]).isEqualTo(train.label(index));
-            assertThat(slot(batch, j)).as("slot %d", j).isEqualTo(expectedView(train, index, mean, Lighting.IMAGENET, 5, 4 + j));
+            assertThat(slot(batch, j))
+                    .as("slot %d", j)
+                    .isEqualTo(expectedView(train, index, mean, Lighting.IMAGENET, 5, 4 + j));
         }
     }
 
     /**
-     * Independent pixels: one-colour images, no lighting and a mean that differs at every
-     * position, so every value of a slot is known by hand, colour / 255 − mean(c, y, x), whatever
-     * the crop: slot 0 at (red, row 0, column 0) is R/255 − 0.125, and at (blue, row 223, column
-     * 223) B/255 − (0.375 + 223/1024 + 223/4096).
+     * Independent pixels: one-colour images, no lighting and a mean that differs at every position,
+     * so every value of a slot is known by hand, colour / 255 − mean(c, y, x), whatever the crop:
+     * slot 0 at (red, row 0, column 0) is R/255 − 0.125, and at (blue, row 223, column 223) B/255 −
+     * (0.375 + 223/1024 + 223/4096).
      */
     @Test
     void eachSlotIsItsImagesPixelsOver255MinusTheMeanAtTheNetworkPosition() throws IOException {
         constantFolder(dir, 5, 2);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         ImageFolderBatches batches =
-                new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), positionalMean(), Lighting.NONE, 5, 9);
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.STOP),
+                        positionalMean(),
+                        Lighting.NONE,
+                        5,
+                        9);
         EpochOrder order = new EpochOrder(5, 9);
 
         Batch batch = batches.apply(1); // positions 5..9: epoch 1, a batch of the epoch's size
@@ -165,27 +204,42 @@ class ImageFolderBatchesTest {
             int[] colour = COLOURS[image];
             float[] values = slot(batch, j);
             held.add(image);
-            assertThat(batch.labels()[j]).as("label of slot %d, image %d", j, image).isEqualTo(image % 2);
-            assertThat(values[0]).as("red at (0, 0) of slot %d", j).isEqualTo(colour[0] / 255f - 0.125f);
-            assertThat(values[IMAGE - 1]).as("blue at (223, 223) of slot %d", j)
+            assertThat(batch.labels()[j])
+                    .as("label of slot %d, image %d", j, image)
+                    .isEqualTo(image % 2);
+            assertThat(values[0])
+                    .as("red at (0, 0) of slot %d", j)
+                    .isEqualTo(colour[0] / 255f - 0.125f);
+            assertThat(values[IMAGE - 1])
+                    .as("blue at (223, 223) of slot %d", j)
                     .isEqualTo(colour[2] / 255f - (0.375f + 223 / 1024f + 223 / 4096f));
             assertThat(offsets(values, colour)).as("slot %d", j).containsExactly(0f, 0f, 0f);
         }
-        assertThat(held).as("an epoch holds every image once").containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+        assertThat(held)
+                .as("an epoch holds every image once")
+                .containsExactlyInAnyOrder(0, 1, 2, 3, 4);
     }
 
     @Test
-    void theSameSeedAndIterationGiveTheSameBatchWhateverTheThreadsAndWhereTheStreamStarts() throws IOException {
+    void theSameSeedAndIterationGiveTheSameBatchWhateverTheThreadsAndWhereTheStreamStarts()
+            throws IOException {
         ImageFolderFiles.trainFolder(dir, 9, 3);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         float[] mean = randomMean();
-        ImageFolderBatches first = new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 7);
-        ImageFolderBatches second = new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 7);
-        ImageFolderBatches otherSeed = new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 8);
+        ImageFolderBatches first =
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 7);
+        ImageFolderBatches second =
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 7);
+        ImageFolderBatches otherSeed =
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 8);
 
         Batch direct = first.apply(4);
         Batch[] streamed = new Batch[6];
-        try (BatchStream one = new BatchStream(second, 0, 1); BatchStream resumed = new BatchStream(first, 4, 2)) {
+        try (BatchStream one = new BatchStream(second, 0, 1);
+                BatchStream resumed = new BatchStream(first, 4, 2)) {
             for (int k = 0; k < 6; k++) {
                 streamed[k] = one.next();
             }
@@ -202,7 +256,8 @@ class ImageFolderBatchesTest {
     }
 
     @Test
-    void underSkipAnUnreadableImageIsReplacedByTheNextPositionsLoggedOnceAndCounted() throws IOException {
+    void underSkipAnUnreadableImageIsReplacedByTheNextPositionsLoggedOnceAndCounted()
+            throws IOException {
         constantFolder(dir, 5, 2);
         Path broken = ImageFolderFiles.truncatedJpeg(dir.resolve("train/c1/broken.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
@@ -213,7 +268,8 @@ class ImageFolderBatchesTest {
         float[] mean = positionalMean();
         long seed = 3;
         ImageDecoder decoder = new ImageDecoder(train, BadImages.SKIP);
-        ImageFolderBatches batches = new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, train.size(), seed);
+        ImageFolderBatches batches =
+                new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, train.size(), seed);
         EpochOrder order = new EpochOrder(train.size(), seed);
         Logger logger = (Logger) LoggerFactory.getLogger(ImageDecoder.class);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -234,7 +290,9 @@ class ImageFolderBatchesTest {
                 index = order.indexAt(next);
             }
             assertThat(batch.labels()[j]).isEqualTo(train.label(index));
-            assertThat(slot(batch, j)).as("slot %d", j).isEqualTo(expectedView(train, index, mean, Lighting.IMAGENET, seed, j));
+            assertThat(slot(batch, j))
+                    .as("slot %d", j)
+                    .isEqualTo(expectedView(train, index, mean, Lighting.IMAGENET, seed, j));
             // Independently: the slot is that image's colour plus one lighting offset per channel,
             // which stays far below the 0.235 by which another image's colour would differ.
             for (float offset : offsets(slot(batch, j), COLOURS[imageNumber(train, index)])) {
@@ -254,7 +312,12 @@ class ImageFolderBatchesTest {
         Path garbage = ImageFolderFiles.garbage(dir.resolve("train/c0/garbage.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         ImageFolderBatches batches =
-                new ImageFolderBatches(new ImageDecoder(train, BadImages.STOP), randomMean(), Lighting.NONE, train.size(), 1);
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.STOP),
+                        randomMean(),
+                        Lighting.NONE,
+                        train.size(),
+                        1);
 
         try (BatchStream stream = new BatchStream(batches, 0, 2)) {
             assertThatThrownBy(stream::next)
@@ -271,7 +334,8 @@ class ImageFolderBatchesTest {
         ImageFolderFiles.garbage(dir.resolve("train/c0/b.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         ImageFolderBatches batches =
-                new ImageFolderBatches(new ImageDecoder(train, BadImages.SKIP), randomMean(), Lighting.NONE, 2, 1);
+                new ImageFolderBatches(
+                        new ImageDecoder(train, BadImages.SKIP), randomMean(), Lighting.NONE, 2, 1);
 
         assertThatThrownBy(() -> batches.apply(0))
                 .isInstanceOf(IllegalStateException.class)
@@ -283,10 +347,12 @@ class ImageFolderBatchesTest {
         ImageFolderFiles.trainFolder(dir, 2, 1);
         ImageDecoder train = new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.STOP);
 
-        assertThatThrownBy(() -> new ImageFolderBatches(train, new float[3072], Lighting.NONE, 4, 1))
+        assertThatThrownBy(
+                        () -> new ImageFolderBatches(train, new float[3072], Lighting.NONE, 4, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("3×224×224");
-        assertThatThrownBy(() -> new ImageFolderBatches(train, new float[IMAGE], Lighting.NONE, 0, 1))
+        assertThatThrownBy(
+                        () -> new ImageFolderBatches(train, new float[IMAGE], Lighting.NONE, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batch size must be at least 1, got 0");
     }

@@ -10,12 +10,18 @@ import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 
-/** Image folders for tests, written as real copies of ImageNet hold them: JPEGs of several modes and sizes. */
+/**
+ * Image folders for tests, written as real copies of ImageNet hold them: JPEGs of several modes and
+ * sizes.
+ */
 public final class ImageFolderFiles {
 
     private ImageFolderFiles() {}
 
-    /** An RGB JPEG like a photo at small scale: smooth colour gradients plus noise, so it compresses as photos do. */
+    /**
+     * An RGB JPEG like a photo at small scale: smooth colour gradients plus noise, so it compresses
+     * as photos do.
+     */
     static Path rgbJpeg(Path file, int width, int height, long seed) throws IOException {
         write(PhotoLike.image(width, height, seed), "jpeg", file);
         return file;

@@ -18,7 +18,10 @@ class ImageFolderMeanTest {
 
     @TempDir Path dir;
 
-    /** The mean of ImagePresets.centerCrop over the given files, in doubles, one file after the other. */
+    /**
+     * The mean of ImagePresets.centerCrop over the given files, in doubles, one file after the
+     * other.
+     */
     private static float[] independentMean(List<Path> files) throws IOException {
         double[] sums = new double[ImageNetPresets.IMAGE_SIZE];
         for (Path file : files) {
@@ -50,7 +53,12 @@ class ImageFolderMeanTest {
             files.add(train.file(i));
         }
 
-        float[] mean = ImageFolderMean.of(new ImageDecoder(train, BadImages.STOP), ImageFolderMean.DEFAULT_SAMPLE, 1, 2);
+        float[] mean =
+                ImageFolderMean.of(
+                        new ImageDecoder(train, BadImages.STOP),
+                        ImageFolderMean.DEFAULT_SAMPLE,
+                        1,
+                        2);
 
         assertClose(mean, independentMean(files));
     }
@@ -60,7 +68,12 @@ class ImageFolderMeanTest {
         List<Path> files = ImageFolderFiles.trainFolder(dir, 10, 2);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         int[] order = SamplePass.order(train.size(), 42);
-        List<Path> sampled = List.of(train.file(order[0]), train.file(order[1]), train.file(order[2]), train.file(order[3]));
+        List<Path> sampled =
+                List.of(
+                        train.file(order[0]),
+                        train.file(order[1]),
+                        train.file(order[2]),
+                        train.file(order[3]));
 
         float[] one = ImageFolderMean.of(new ImageDecoder(train, BadImages.STOP), 4, 42, 1);
         float[] three = ImageFolderMean.of(new ImageDecoder(train, BadImages.STOP), 4, 42, 3);
@@ -73,7 +86,8 @@ class ImageFolderMeanTest {
     }
 
     @Test
-    void underSkipAnUnreadableImageIsCountedAndTheNextOfTheSampleTakesItsPlace() throws IOException {
+    void underSkipAnUnreadableImageIsCountedAndTheNextOfTheSampleTakesItsPlace()
+            throws IOException {
         ImageFolderFiles.trainFolder(dir, 6, 2);
         Path broken = ImageFolderFiles.truncatedJpeg(dir.resolve("train/c0/broken.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
@@ -86,7 +100,9 @@ class ImageFolderMeanTest {
         while (order[brokenAt] != brokenIndex) {
             brokenAt++;
         }
-        int sample = Math.max(3, brokenAt + 1); // the broken file is among the images the sample asks for
+        int sample =
+                Math.max(
+                        3, brokenAt + 1); // the broken file is among the images the sample asks for
         List<Path> expected = new ArrayList<>();
         for (int k = 0; k < order.length && expected.size() < sample; k++) {
             if (order[k] != brokenIndex) {
@@ -108,7 +124,10 @@ class ImageFolderMeanTest {
         Path garbage = ImageFolderFiles.garbage(dir.resolve("train/c0/zzz.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
 
-        assertThatThrownBy(() -> ImageFolderMean.of(new ImageDecoder(train, BadImages.STOP), 100, 1, 2))
+        assertThatThrownBy(
+                        () ->
+                                ImageFolderMean.of(
+                                        new ImageDecoder(train, BadImages.STOP), 100, 1, 2))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining(garbage.toString());
     }
@@ -119,9 +138,13 @@ class ImageFolderMeanTest {
         ImageFolderFiles.truncatedJpeg(dir.resolve("train/c0/b.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
 
-        assertThatThrownBy(() -> ImageFolderMean.of(new ImageDecoder(train, BadImages.SKIP), 100, 1, 1))
+        assertThatThrownBy(
+                        () ->
+                                ImageFolderMean.of(
+                                        new ImageDecoder(train, BadImages.SKIP), 100, 1, 1))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("no readable image for the per-pixel mean among the 2 images");
+                .hasMessageContaining(
+                        "no readable image for the per-pixel mean among the 2 images");
     }
 
     @Test
@@ -129,7 +152,9 @@ class ImageFolderMeanTest {
         ImageFolderFiles.trainFolder(dir, 2, 1);
         ImageDecoder train = new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.STOP);
 
-        assertThatThrownBy(() -> ImageFolderMean.of(train, 0, 1, 1)).hasMessageContaining("at least 1 image, got 0");
-        assertThatThrownBy(() -> ImageFolderMean.of(train, 5, 1, 0)).hasMessageContaining("at least 1 thread, got 0");
+        assertThatThrownBy(() -> ImageFolderMean.of(train, 0, 1, 1))
+                .hasMessageContaining("at least 1 image, got 0");
+        assertThatThrownBy(() -> ImageFolderMean.of(train, 5, 1, 0))
+                .hasMessageContaining("at least 1 thread, got 0");
     }
 }

@@ -29,7 +29,11 @@ class ImageFolderTest {
     void classIndicesAreThePositionsOfTheSortedTrainFolders() throws IOException {
         Path root = dir.resolve("set");
         for (String name : List.of("n02", "B", "a", "n01", "A10", "A9")) {
-            ImageFolderFiles.rgbJpeg(Files.createDirectories(root.resolve("train").resolve(name)).resolve("x.jpg"), 40, 30, 1);
+            ImageFolderFiles.rgbJpeg(
+                    Files.createDirectories(root.resolve("train").resolve(name)).resolve("x.jpg"),
+                    40,
+                    30,
+                    1);
         }
 
         ImageFolder folder = ImageFolder.open(root, null);
@@ -40,20 +44,36 @@ class ImageFolderTest {
         assertThat(folder.train().classes()).isEqualTo(6);
         for (int i = 0; i < 6; i++) {
             assertThat(folder.train().label(i)).isEqualTo(i);
-            assertThat(folder.train().file(i).getParent().getFileName().toString()).isEqualTo(folder.classNames().get(i));
+            assertThat(folder.train().file(i).getParent().getFileName().toString())
+                    .isEqualTo(folder.classNames().get(i));
         }
         assertThat(folder.val()).isEmpty();
     }
 
     @Test
-    void imagesAreTheImageFilesBelowEachClassSortedByPathIgnoringHiddenAndOtherFiles() throws IOException {
+    void imagesAreTheImageFilesBelowEachClassSortedByPathIgnoringHiddenAndOtherFiles()
+            throws IOException {
         ImageFolder folder = ImageFolder.open(ImageFolderFiles.threeClasses(dir), null);
         ImageFolder.Split train = folder.train();
 
         assertThat(folder.classNames()).containsExactly("ant", "bee", "cat");
-        assertThat(relativeFiles(train)).containsExactly(
-                "ant/a.jpeg", "ant/nested/b.jpg", "bee/c.JPG", "bee/d.png", "bee/e.bmp", "cat/f.jpg", "cat/g.jpg");
-        assertThat(List.of(train.label(0), train.label(1), train.label(2), train.label(4), train.label(5), train.label(6)))
+        assertThat(relativeFiles(train))
+                .containsExactly(
+                        "ant/a.jpeg",
+                        "ant/nested/b.jpg",
+                        "bee/c.JPG",
+                        "bee/d.png",
+                        "bee/e.bmp",
+                        "cat/f.jpg",
+                        "cat/g.jpg");
+        assertThat(
+                        List.of(
+                                train.label(0),
+                                train.label(1),
+                                train.label(2),
+                                train.label(4),
+                                train.label(5),
+                                train.label(6)))
                 .containsExactly(0, 0, 1, 1, 2, 2);
         assertThat(train.describe(3)).isEqualTo(dir.resolve("train/bee/d.png").toString());
         assertThat(train.name()).isEqualTo("train");
@@ -74,22 +94,28 @@ class ImageFolderTest {
 
     @Test
     void everyImageDecodesWhateverItsFormatAndColourModel() throws IOException {
-        ImageFolder.Split train = ImageFolder.open(ImageFolderFiles.threeClasses(dir), null).train();
+        ImageFolder.Split train =
+                ImageFolder.open(ImageFolderFiles.threeClasses(dir), null).train();
         int[][] sizes = {{300, 200}, {64, 48}, {40, 30}, {50, 50}, {45, 35}, {60, 80}, {120, 90}};
 
         for (int i = 0; i < train.size(); i++) {
             RgbImage image = train.image(i);
-            assertThat(new int[] {image.width(), image.height()}).as(train.describe(i)).containsExactly(sizes[i]);
+            assertThat(new int[] {image.width(), image.height()})
+                    .as(train.describe(i))
+                    .containsExactly(sizes[i]);
         }
         RgbImage gray = train.image(5);
-        assertThat(gray.sample(0, 10, 10)).isEqualTo(gray.sample(1, 10, 10)).isEqualTo(gray.sample(2, 10, 10));
+        assertThat(gray.sample(0, 10, 10))
+                .isEqualTo(gray.sample(1, 10, 10))
+                .isEqualTo(gray.sample(2, 10, 10));
         RgbImage cmyk = train.image(2);
         assertThat(cmyk.sample(0, 15, 5)).as("red half of the CMYK JPEG").isGreaterThan(200);
     }
 
     @Test
     void looksLikeWantsATrainOrValFolderHoldingAFolder() throws IOException {
-        assertThat(ImageFolder.looksLike(ImageFolderFiles.threeClasses(dir.resolve("full")))).isTrue();
+        assertThat(ImageFolder.looksLike(ImageFolderFiles.threeClasses(dir.resolve("full"))))
+                .isTrue();
         Files.createDirectories(dir.resolve("valonly/val/n01"));
         assertThat(ImageFolder.looksLike(dir.resolve("valonly"))).isTrue();
         Files.createDirectories(dir.resolve("flat/train"));
@@ -114,7 +140,8 @@ class ImageFolderTest {
 
     @Test
     void aRootWithoutTrainSaysWhatLayoutIsExpected() throws IOException {
-        ImageFolderFiles.rgbJpeg(Files.createDirectories(dir.resolve("val/ant")).resolve("v.jpg"), 40, 30, 1);
+        ImageFolderFiles.rgbJpeg(
+                Files.createDirectories(dir.resolve("val/ant")).resolve("v.jpg"), 40, 30, 1);
 
         assertThatThrownBy(() -> ImageFolder.open(dir, null))
                 .isInstanceOf(IOException.class)
@@ -139,7 +166,8 @@ class ImageFolderTest {
     @Test
     void aValClassAbsentFromTrainIsNamed() throws IOException {
         ImageFolderFiles.threeClasses(dir);
-        ImageFolderFiles.rgbJpeg(Files.createDirectories(dir.resolve("val/dog")).resolve("v.jpg"), 40, 30, 1);
+        ImageFolderFiles.rgbJpeg(
+                Files.createDirectories(dir.resolve("val/dog")).resolve("v.jpg"), 40, 30, 1);
 
         assertThatThrownBy(() -> ImageFolder.open(dir, null))
                 .isInstanceOf(IOException.class)
@@ -149,8 +177,13 @@ class ImageFolderTest {
 
     @Test
     void aFlatValFolderIsExplained() throws IOException {
-        ImageFolderFiles.rgbJpeg(Files.createDirectories(dir.resolve("train/ant")).resolve("a.jpg"), 40, 30, 1);
-        ImageFolderFiles.rgbJpeg(Files.createDirectories(dir.resolve("val")).resolve("ILSVRC2012_val_00000001.JPEG"), 40, 30, 2);
+        ImageFolderFiles.rgbJpeg(
+                Files.createDirectories(dir.resolve("train/ant")).resolve("a.jpg"), 40, 30, 1);
+        ImageFolderFiles.rgbJpeg(
+                Files.createDirectories(dir.resolve("val")).resolve("ILSVRC2012_val_00000001.JPEG"),
+                40,
+                30,
+                2);
 
         assertThatThrownBy(() -> ImageFolder.open(dir, null))
                 .isInstanceOf(IOException.class)
@@ -163,15 +196,19 @@ class ImageFolderTest {
     void aMappingLabelsFileIsMatchedByFolderNameInAnyOrder() throws IOException {
         ImageFolderFiles.threeClasses(dir);
         Path labels = dir.resolve("synset_words.txt");
-        Files.writeString(labels, "\uFEFFn01440764 tench, Tinca tinca\n"
-                + "cat\tdomestic cat, house cat\n"
-                + "ant  ant, emmet, pismire\n"
-                + "\n"
-                + "bee bee\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                labels,
+                "\uFEFFn01440764 tench, Tinca tinca\n"
+                        + "cat\tdomestic cat, house cat\n"
+                        + "ant  ant, emmet, pismire\n"
+                        + "\n"
+                        + "bee bee\n",
+                StandardCharsets.UTF_8);
 
         ImageFolder folder = ImageFolder.open(dir, labels);
 
-        assertThat(folder.labels()).containsExactly("ant, emmet, pismire", "bee", "domestic cat, house cat");
+        assertThat(folder.labels())
+                .containsExactly("ant, emmet, pismire", "bee", "domestic cat, house cat");
         assertThat(folder.labelsFile()).contains(labels);
     }
 
@@ -181,13 +218,15 @@ class ImageFolderTest {
         Path labels = dir.resolve("names.txt");
         Files.writeString(labels, "Ameise\nBiene\nKatze, Hauskatze\n\n", StandardCharsets.UTF_8);
 
-        assertThat(ImageFolder.open(dir, labels).labels()).containsExactly("Ameise", "Biene", "Katze, Hauskatze");
+        assertThat(ImageFolder.open(dir, labels).labels())
+                .containsExactly("Ameise", "Biene", "Katze, Hauskatze");
     }
 
     @Test
     void labelsTxtInTheRootIsReadWhenNoFileIsGiven() throws IOException {
         ImageFolderFiles.threeClasses(dir);
-        Files.writeString(dir.resolve("labels.txt"), "fourmi\nabeille\nchat\n", StandardCharsets.UTF_8);
+        Files.writeString(
+                dir.resolve("labels.txt"), "fourmi\nabeille\nchat\n", StandardCharsets.UTF_8);
 
         ImageFolder folder = ImageFolder.open(dir, null);
 

@@ -35,9 +35,10 @@ class ImageNetPresetsTest {
         int draws = 45_000;
         for (int i = 0; i < draws; i++) {
             boolean portrait = i % 2 == 0;
-            ImageNetPresets.Crop crop = portrait
-                    ? ImageNetPresets.Crop.random(375, 500, random)
-                    : ImageNetPresets.Crop.random(500, 375, random);
+            ImageNetPresets.Crop crop =
+                    portrait
+                            ? ImageNetPresets.Crop.random(375, 500, random)
+                            : ImageNetPresets.Crop.random(500, 375, random);
             int shorter = crop.shorterSide();
             assertThat(shorter).isBetween(256, 480);
             int longer = portrait ? crop.height() : crop.width();
@@ -45,7 +46,8 @@ class ImageNetPresetsTest {
             assertThat(longer).isEqualTo(shorter * 500 / 375);
             counts[shorter]++;
         }
-        // 225 values, 200 expected draws each: every value occurs, none far from 200 (±6 sd of a binomial).
+        // 225 values, 200 expected draws each: every value occurs, none far from 200 (±6 sd of a
+        // binomial).
         for (int s = 256; s <= 480; s++) {
             assertThat(counts[s]).as("draws of shorter side %d", s).isBetween(200 - 85, 200 + 85);
         }
@@ -86,7 +88,9 @@ class ImageNetPresetsTest {
         for (long seed = 0; seed < 6; seed++) {
             float[] out = new float[ImageNetPresets.IMAGE_SIZE + 5];
 
-            ImageNetPresets.Crop crop = ImageNetPresets.train(image, mean, Lighting.IMAGENET, new SplittableRandom(seed), out, 5);
+            ImageNetPresets.Crop crop =
+                    ImageNetPresets.train(
+                            image, mean, Lighting.IMAGENET, new SplittableRandom(seed), out, 5);
 
             // The same draws, replayed in the documented order: geometry, then the three alphas.
             SplittableRandom replay = new SplittableRandom(seed);
@@ -98,7 +102,8 @@ class ImageNetPresetsTest {
                     for (int x = 0; x < CROP; x++) {
                         int sx = crop.left() + (crop.flip() ? CROP - 1 - x : x);
                         int k = (c * CROP + y) * CROP + x;
-                        float expected = resized.sample(c, crop.top() + y, sx) / 255f - mean[k] + light[c];
+                        float expected =
+                                resized.sample(c, crop.top() + y, sx) / 255f - mean[k] + light[c];
                         assertThat(out[5 + k]).isEqualTo(expected);
                     }
                 }
@@ -112,7 +117,13 @@ class ImageNetPresetsTest {
         float[] out = new float[ImageNetPresets.IMAGE_SIZE];
 
         ImageNetPresets.Crop crop =
-                ImageNetPresets.train(image, new float[ImageNetPresets.IMAGE_SIZE], Lighting.NONE, new SplittableRandom(3), out, 0);
+                ImageNetPresets.train(
+                        image,
+                        new float[ImageNetPresets.IMAGE_SIZE],
+                        Lighting.NONE,
+                        new SplittableRandom(3),
+                        out,
+                        0);
 
         RgbImage resized = ImagePresets.resize(image, crop.width(), crop.height());
         int x = crop.flip() ? CROP - 1 : 0;
@@ -121,8 +132,15 @@ class ImageNetPresetsTest {
 
     @Test
     void theMeanMustBeAFullCrop() {
-        assertThatThrownBy(() -> ImageNetPresets.train(randomImage(30, 30, 1), new float[3 * 32 * 32], Lighting.NONE,
-                        new SplittableRandom(1), new float[ImageNetPresets.IMAGE_SIZE], 0))
+        assertThatThrownBy(
+                        () ->
+                                ImageNetPresets.train(
+                                        randomImage(30, 30, 1),
+                                        new float[3 * 32 * 32],
+                                        Lighting.NONE,
+                                        new SplittableRandom(1),
+                                        new float[ImageNetPresets.IMAGE_SIZE],
+                                        0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("150528 values (3×224×224), got 3072");
     }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.util.List;
-import java.util.function.IntBinaryOperator;
 import java.util.Random;
+import java.util.function.IntBinaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The center-crop, 10-crop, multi-scale and CIFAR views, against pixels written out by hand. That
  * the resampled views equal torchvision's and PIL's to the bit is checked against golden views
  * written by torchvision in {@code eval.TorchvisionViewsTest} (10-crop, multi-scale) and against
- * torchvision itself in {@code TorchvisionReferenceTest} (center crop); these pin the rules
- * without Python.
+ * torchvision itself in {@code TorchvisionReferenceTest} (center crop); these pin the rules without
+ * Python.
  */
 class ImagePresetsTest {
 
@@ -27,8 +27,8 @@ class ImagePresetsTest {
     }
 
     /**
-     * An image whose pixel at column x, row y is (x mod 256, y, x div 256): every pixel says
-     * where it comes from. At most 256 rows.
+     * An image whose pixel at column x, row y is (x mod 256, y, x div 256): every pixel says where
+     * it comes from. At most 256 rows.
      */
     private static RgbImage coordinates(int width, int height) {
         byte[] chw = new byte[3 * width * height];
@@ -43,8 +43,12 @@ class ImagePresetsTest {
         return RgbImage.of(width, height, chw);
     }
 
-    /** The view {@link #coordinates} gives for source column {@code column(y, x)} and row {@code top + y}. */
-    private static float[] coordinateView(int height, int width, int top, IntBinaryOperator column) {
+    /**
+     * The view {@link #coordinates} gives for source column {@code column(y, x)} and row {@code top
+     * + y}.
+     */
+    private static float[] coordinateView(
+            int height, int width, int top, IntBinaryOperator column) {
         float[] out = new float[3 * height * width];
         int plane = height * width;
         for (int y = 0; y < height; y++) {
@@ -58,7 +62,9 @@ class ImagePresetsTest {
         return out;
     }
 
-    /** The pixel at row y, column x of a view, as bytes: its values times 255, which must be whole. */
+    /**
+     * The pixel at row y, column x of a view, as bytes: its values times 255, which must be whole.
+     */
     private static int[] rgb(ImagePresets.View view, int y, int x) {
         return rgb(view.pixels(), view.height(), view.width(), y, x);
     }
@@ -97,7 +103,8 @@ class ImagePresetsTest {
     @ParameterizedTest
     @CsvSource({"256, 16", "341, 58", "257, 16", "259, 18", "224, 0"})
     void theCropIsCenteredWithRoundHalfToEven(int size, int offset) {
-        // (257 - 224) / 2 = 16.5 rounds to 16 and (259 - 224) / 2 = 17.5 to 18, as Python's round().
+        // (257 - 224) / 2 = 16.5 rounds to 16 and (259 - 224) / 2 = 17.5 to 18, as Python's
+        // round().
         assertThat(ImagePresets.centerOffset(size, 224)).isEqualTo(offset);
     }
 
@@ -152,7 +159,8 @@ class ImagePresetsTest {
         float[] resized = ImagePresets.cifarView(constant(64, 48, 51, 102, 204));
 
         assertThat(same).hasSize(3 * 32 * 32);
-        // A 32×32 image is not resampled: column 7, row 5 is (7, 5, 0) and the last pixel (31, 31, 0).
+        // A 32×32 image is not resampled: column 7, row 5 is (7, 5, 0) and the last pixel (31, 31,
+        // 0).
         assertThat(rgb(same, 32, 32, 5, 7)).containsExactly(7, 5, 0);
         assertThat(rgb(same, 32, 32, 31, 31)).containsExactly(31, 31, 0);
         assertThat(resized).hasSize(3 * 32 * 32);
@@ -249,13 +257,17 @@ class ImagePresetsTest {
         assertThat(rgb(views.get(8), 223, 223)).containsExactly(117, 255, 0);
         assertThat(rgb(views.get(9), 0, 0)).containsExactly(25, 16, 1);
         assertThat(rgb(views.get(9), 0, 223)).containsExactly(58, 16, 0);
-        // Every pixel; whole views are compared with isEqualTo: AssertJ's containsExactly diffs arrays in quadratic time.
+        // Every pixel; whole views are compared with isEqualTo: AssertJ's containsExactly diffs
+        // arrays in quadratic time.
         int[][] windows = {{0, 0}, {0, 117}, {32, 0}, {32, 117}, {16, 58}};
         for (int k = 0; k < 5; k++) {
             int top = windows[k][0];
             int left = windows[k][1];
-            assertThat(views.get(k).pixels()).as("view %d", k).isEqualTo(coordinateView(224, 224, top, (y, x) -> left + x));
-            assertThat(views.get(5 + k).pixels()).as("view %d", 5 + k)
+            assertThat(views.get(k).pixels())
+                    .as("view %d", k)
+                    .isEqualTo(coordinateView(224, 224, top, (y, x) -> left + x));
+            assertThat(views.get(5 + k).pixels())
+                    .as("view %d", 5 + k)
                     .isEqualTo(coordinateView(224, 224, top, (y, x) -> left + 223 - x));
         }
     }
@@ -285,10 +297,12 @@ class ImagePresetsTest {
         // wide 2:1
         "1000, 499, 448x224 513x256 769x384 961x480 1282x640"
     })
-    void multiScaleResizesTheShorterSideToEachScaleAndTruncatesTheLonger(int width, int height, String sizes) {
-        List<String> got = ImagePresets.multiScaleSizes(width, height).stream()
-                .map(s -> s.width() + "x" + s.height())
-                .toList();
+    void multiScaleResizesTheShorterSideToEachScaleAndTruncatesTheLonger(
+            int width, int height, String sizes) {
+        List<String> got =
+                ImagePresets.multiScaleSizes(width, height).stream()
+                        .map(s -> s.width() + "x" + s.height())
+                        .toList();
 
         assertThat(String.join(" ", got)).isEqualTo(sizes);
         assertThat(ImagePresets.SCALES).containsExactly(224, 256, 384, 480, 640);
@@ -310,21 +324,25 @@ class ImagePresetsTest {
         assertThat(rgb(views.get(1), 10, 297)).containsExactly(0, 10, 0);
         assertThat(views.get(0).pixels()).isEqualTo(coordinateView(224, 298, 0, (y, x) -> x));
         assertThat(views.get(1).pixels()).isEqualTo(coordinateView(224, 298, 0, (y, x) -> 297 - x));
-        // 256 · 298 / 224 = 340.6, 384 · 298 / 224 = 510.9, 480 · 298 / 224 = 638.6, 640 · 298 / 224 = 851.4
+        // 256 · 298 / 224 = 340.6, 384 · 298 / 224 = 510.9, 480 · 298 / 224 = 638.6, 640 · 298 /
+        // 224 = 851.4
         int[][] sizes = {{298, 224}, {340, 256}, {510, 384}, {638, 480}, {851, 640}};
         for (int s = 0; s < 5; s++) {
             ImagePresets.View whole = views.get(2 * s);
             ImagePresets.View flip = views.get(2 * s + 1);
             int w = sizes[s][0];
             int h = sizes[s][1];
-            assertThat(new int[] {whole.width(), whole.height(), flip.width(), flip.height()}).as("scale %d", s)
+            assertThat(new int[] {whole.width(), whole.height(), flip.width(), flip.height()})
+                    .as("scale %d", s)
                     .containsExactly(w, h, w, h);
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
                         int row = (c * h + y) * w;
                         if (flip.pixels()[row + x] != whole.pixels()[row + w - 1 - x]) {
-                            fail("scale %d: the mirror's (%d, %d, %d) is not the image's (%d, %d, %d)",
+                            fail(
+                                    "scale %d: the mirror's (%d, %d, %d) is not the image's (%d,"
+                                            + " %d, %d)",
                                     s, c, y, x, c, y, w - 1 - x);
                         }
                     }

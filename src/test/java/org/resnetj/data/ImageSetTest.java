@@ -12,7 +12,8 @@ class ImageSetTest {
         byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
         byte[] labels = new byte[count];
         for (int i = 0; i < count; i++) {
-            java.util.Arrays.fill(pixels, i * ImageSet.IMAGE_SIZE, (i + 1) * ImageSet.IMAGE_SIZE, (byte) i);
+            java.util.Arrays.fill(
+                    pixels, i * ImageSet.IMAGE_SIZE, (i + 1) * ImageSet.IMAGE_SIZE, (byte) i);
             labels[i] = (byte) (i % 10);
         }
         return ImageSet.of(pixels, labels);
@@ -47,10 +48,13 @@ class ImageSetTest {
 
     @Test
     void badInputIsRejected() {
-        assertThatThrownBy(() -> ImageSet.of(new byte[10], new byte[1])).hasMessageContaining("3072 bytes per label");
+        assertThatThrownBy(() -> ImageSet.of(new byte[10], new byte[1]))
+                .hasMessageContaining("3072 bytes per label");
         assertThatThrownBy(() -> ImageSet.of(new byte[ImageSet.IMAGE_SIZE], new byte[] {10}))
                 .hasMessageContaining("label 10, expected 0..9");
-        assertThatThrownBy(() -> numbered(3).head(4)).hasMessageContaining("cannot take 4 images of a set of 3");
-        assertThatThrownBy(() -> numbered(3).tail(2).label(2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> numbered(3).head(4))
+                .hasMessageContaining("cannot take 4 images of a set of 3");
+        assertThatThrownBy(() -> numbered(3).tail(2).label(2))
+                .isInstanceOf(IndexOutOfBoundsException.class);
     }
 }

@@ -10,10 +10,16 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** AlexNet's PCA lighting: the offsets' distribution, the published values, and the statistics from data. */
+/**
+ * AlexNet's PCA lighting: the offsets' distribution, the published values, and the statistics from
+ * data.
+ */
 class LightingTest {
 
-    /** fb.resnet.torch's datasets/imagenet.lua, typed in again: rows R, G, B; columns the eigenvectors. */
+    /**
+     * fb.resnet.torch's datasets/imagenet.lua, typed in again: rows R, G, B; columns the
+     * eigenvectors.
+     */
     private static final double[] EIGVAL = {0.2175, 0.0188, 0.0045};
 
     private static final double[][] EIGVEC = {
@@ -29,8 +35,13 @@ class LightingTest {
         for (int draw = 0; draw < 100; draw++) {
             float[] offsets = Lighting.IMAGENET.draw(random);
 
-            // rgb = eigvec:clone():cmul(alpha:view(1, 3):expand(3, 3)):cmul(eigval:view(1, 3):expand(3, 3)):sum(2)
-            double[] alpha = {0.1 * replay.nextGaussian(), 0.1 * replay.nextGaussian(), 0.1 * replay.nextGaussian()};
+            // rgb = eigvec:clone():cmul(alpha:view(1, 3):expand(3, 3)):cmul(eigval:view(1,
+            // 3):expand(3, 3)):sum(2)
+            double[] alpha = {
+                0.1 * replay.nextGaussian(),
+                0.1 * replay.nextGaussian(),
+                0.1 * replay.nextGaussian()
+            };
             for (int c = 0; c < 3; c++) {
                 double rgb = 0;
                 for (int i = 0; i < 3; i++) {
@@ -47,7 +58,9 @@ class LightingTest {
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 double dot = v[0][i] * v[0][j] + v[1][i] * v[1][j] + v[2][i] * v[2][j];
-                assertThat(dot).as("column %d · column %d", i, j).isCloseTo(i == j ? 1 : 0, within(2e-3));
+                assertThat(dot)
+                        .as("column %d · column %d", i, j)
+                        .isCloseTo(i == j ? 1 : 0, within(2e-3));
             }
         }
         for (int c = 0; c < 3; c++) {
@@ -90,7 +103,9 @@ class LightingTest {
             for (int j = 0; j < 3; j++) {
                 double covariance = products[i][j] / draws - mean * (sum[j] / draws);
                 // Relative sampling error of a covariance of 200,000 draws: about √(2/n) = 0.3%.
-                assertThat(covariance).as("covariance (%d, %d)", i, j).isCloseTo(expected[i][j], within(0.02 * expected[0][0]));
+                assertThat(covariance)
+                        .as("covariance (%d, %d)", i, j)
+                        .isCloseTo(expected[i][j], within(0.02 * expected[0][0]));
             }
         }
         // Along each eigenvector the offsets vary as σλᵢ, down to the smallest component.
@@ -100,7 +115,8 @@ class LightingTest {
                 double projection = EIGVEC[0][k] * d[0] + EIGVEC[1][k] * d[1] + EIGVEC[2][k] * d[2];
                 squares += projection * projection;
             }
-            assertThat(Math.sqrt(squares / draws)).as("spread along eigenvector %d", k)
+            assertThat(Math.sqrt(squares / draws))
+                    .as("spread along eigenvector %d", k)
                     .isCloseTo(sigma * EIGVAL[k], within(0.02 * sigma * EIGVAL[k]));
         }
     }
@@ -143,18 +159,23 @@ class LightingTest {
                 dot += v[c][k] * rotation[c][column[k]];
                 largest = Math.abs(v[c][k]) > Math.abs(v[largest][k]) ? c : largest;
             }
-            assertThat(Math.abs(dot)).as("eigenvector %d up to sign", k).isCloseTo(1, within(1e-12));
+            assertThat(Math.abs(dot))
+                    .as("eigenvector %d up to sign", k)
+                    .isCloseTo(1, within(1e-12));
             assertThat(v[largest][k]).as("largest component positive").isPositive();
         }
     }
 
     @Test
     void ofCovarianceHandlesDiagonalAndRepeatedEigenvalues() {
-        Lighting diagonal = Lighting.ofCovariance(new double[][] {{1, 0, 0}, {0, 3, 0}, {0, 0, 2}}, 0.1);
+        Lighting diagonal =
+                Lighting.ofCovariance(new double[][] {{1, 0, 0}, {0, 3, 0}, {0, 0, 2}}, 0.1);
         assertThat(diagonal.eigenvalues()).containsExactly(3, 2, 1);
-        assertThat(diagonal.eigenvectors()).isDeepEqualTo(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}});
+        assertThat(diagonal.eigenvectors())
+                .isDeepEqualTo(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}});
 
-        Lighting gray = Lighting.ofCovariance(new double[][] {{1, 1, 1}, {1, 1, 1}, {1, 1, 1}}, 0.1);
+        Lighting gray =
+                Lighting.ofCovariance(new double[][] {{1, 1, 1}, {1, 1, 1}, {1, 1, 1}}, 0.1);
         assertThat(gray.eigenvalues()).containsExactly(new double[] {3, 0, 0}, within(1e-12));
         for (int c = 0; c < 3; c++) {
             assertThat(gray.eigenvectors()[c][0]).isCloseTo(1 / Math.sqrt(3), within(1e-12));
@@ -163,14 +184,27 @@ class LightingTest {
 
     @Test
     void badDecompositionsAreRejected() {
-        assertThatThrownBy(() -> new Lighting(new double[] {1, -1, 0}, Lighting.NONE.eigenvectors(), 0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-negative, got -1.0");
+        assertThatThrownBy(
+                        () ->
+                                new Lighting(
+                                        new double[] {1, -1, 0}, Lighting.NONE.eigenvectors(), 0.1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("non-negative, got -1.0");
         assertThatThrownBy(() -> Lighting.IMAGENET.withStd(-0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got -0.1");
-        assertThatThrownBy(() -> Lighting.ofCovariance(new double[][] {{1, 2, 0}, {0, 1, 0}, {0, 0, 1}}, 0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("symmetric");
-        assertThatThrownBy(() -> Lighting.ofCovariance(new double[][] {{1, 2, 0}, {2, 1, 0}, {0, 0, 1}}, 0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive semi-definite");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got -0.1");
+        assertThatThrownBy(
+                        () ->
+                                Lighting.ofCovariance(
+                                        new double[][] {{1, 2, 0}, {0, 1, 0}, {0, 0, 1}}, 0.1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("symmetric");
+        assertThatThrownBy(
+                        () ->
+                                Lighting.ofCovariance(
+                                        new double[][] {{1, 2, 0}, {2, 1, 0}, {0, 0, 1}}, 0.1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("positive semi-definite");
     }
 
     @Test
@@ -184,13 +218,16 @@ class LightingTest {
                 for (int k = 0; k < 3; k++) {
                     sigma[i][j] += l[i][k] * l[j][k];
                 }
-                // Rounding to whole grey levels adds a uniform error of variance 1/12 to each channel.
+                // Rounding to whole grey levels adds a uniform error of variance 1/12 to each
+                // channel.
                 sigma[i][j] = (sigma[i][j] + (i == j ? 1.0 / 12 : 0)) / (255.0 * 255.0);
             }
         }
         SplittableRandom random = new SplittableRandom(4);
         List<RgbImage> images = new ArrayList<>();
-        int side = 256; // the center-crop view of a 256×256 image resizes nothing: its pixels are the crop's
+        int side =
+                256; // the center-crop view of a 256×256 image resizes nothing: its pixels are the
+        // crop's
         for (int n = 0; n < 12; n++) {
             byte[] chw = new byte[3 * side * side];
             for (int p = 0; p < side * side; p++) {
@@ -202,7 +239,8 @@ class LightingTest {
             }
             images.add(RgbImage.of(side, side, chw));
         }
-        ImageDecoder decoder = new ImageDecoder(new MemoryImages(images, new int[12], 1), BadImages.STOP);
+        ImageDecoder decoder =
+                new ImageDecoder(new MemoryImages(images, new int[12], 1), BadImages.STOP);
 
         Lighting lighting = Lighting.fromData(decoder, 100, 5, 2);
 
@@ -213,7 +251,9 @@ class LightingTest {
         assertThat(values[1]).isGreaterThanOrEqualTo(values[2]);
         for (int k = 0; k < 3; k++) {
             // 600,000 pixels: a relative sampling error of about 0.2%.
-            assertThat(values[k]).as("eigenvalue %d", k).isCloseTo(expectedValues[k], within(0.02 * expectedValues[k]));
+            assertThat(values[k])
+                    .as("eigenvalue %d", k)
+                    .isCloseTo(expectedValues[k], within(0.02 * expectedValues[k]));
         }
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
@@ -221,19 +261,27 @@ class LightingTest {
                 for (int k = 0; k < 3; k++) {
                     rebuilt += v[i][k] * values[k] * v[j][k];
                 }
-                assertThat(rebuilt).as("covariance (%d, %d)", i, j).isCloseTo(sigma[i][j], within(0.02 * sigma[0][0]));
+                assertThat(rebuilt)
+                        .as("covariance (%d, %d)", i, j)
+                        .isCloseTo(sigma[i][j], within(0.02 * sigma[0][0]));
             }
         }
         assertThat(lighting.std()).isEqualTo(Lighting.ALEXNET_STD);
         Lighting again = Lighting.fromData(decoder, 100, 5, 3);
-        assertThat(again.eigenvalues()).as("integer sums: the same for any thread count").containsExactly(values);
+        assertThat(again.eigenvalues())
+                .as("integer sums: the same for any thread count")
+                .containsExactly(values);
     }
 
     /** The eigenvalues of a symmetric 3×3 matrix in closed form (Smith 1961), descending. */
     private static double[] symmetricEigenvalues(double[][] a) {
         double p1 = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2];
         double q = (a[0][0] + a[1][1] + a[2][2]) / 3;
-        double p2 = Math.pow(a[0][0] - q, 2) + Math.pow(a[1][1] - q, 2) + Math.pow(a[2][2] - q, 2) + 2 * p1;
+        double p2 =
+                Math.pow(a[0][0] - q, 2)
+                        + Math.pow(a[1][1] - q, 2)
+                        + Math.pow(a[2][2] - q, 2)
+                        + 2 * p1;
         double p = Math.sqrt(p2 / 6);
         double[][] b = new double[3][3];
         for (int i = 0; i < 3; i++) {
@@ -241,9 +289,10 @@ class LightingTest {
                 b[i][j] = (a[i][j] - (i == j ? q : 0)) / p;
             }
         }
-        double det = b[0][0] * (b[1][1] * b[2][2] - b[1][2] * b[2][1])
-                - b[0][1] * (b[1][0] * b[2][2] - b[1][2] * b[2][0])
-                + b[0][2] * (b[1][0] * b[2][1] - b[1][1] * b[2][0]);
+        double det =
+                b[0][0] * (b[1][1] * b[2][2] - b[1][2] * b[2][1])
+                        - b[0][1] * (b[1][0] * b[2][2] - b[1][2] * b[2][0])
+                        + b[0][2] * (b[1][0] * b[2][1] - b[1][1] * b[2][0]);
         double phi = Math.acos(Math.max(-1, Math.min(1, det / 2))) / 3;
         double first = q + 2 * p * Math.cos(phi);
         double third = q + 2 * p * Math.cos(phi + 2 * Math.PI / 3);

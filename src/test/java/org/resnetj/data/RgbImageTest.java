@@ -27,9 +27,19 @@ class RgbImageTest {
     private static final String CMYK_FIXTURE = "cmyk-adobe-red-yellow.jpg";
 
     // Every row of the fixture, column by column, as PIL decodes it (see the test's javadoc).
-    private static final int[] PIL_RED = {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255};
-    private static final int[] PIL_GREEN = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 191, 254, 252, 252, 254, 254, 252, 252, 254, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255};
-    private static final int[] PIL_BLUE = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final int[] PIL_RED = {
+        255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+        255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+        255, 255, 255, 255
+    };
+    private static final int[] PIL_GREEN = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 191, 254, 252, 252, 254, 254,
+        252, 252, 254, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255
+    };
+    private static final int[] PIL_BLUE = {
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
 
     /**
      * The expected pixels are PIL's: Pillow 9.4.0's {@code Image.open(fixture).convert("RGB")},
@@ -40,7 +50,8 @@ class RgbImageTest {
      */
     @Test
     void aCmykJpegBecomesThePixelsPilGivesWithoutAColourProfile() throws Exception {
-        RgbImage image = RgbImage.read(Path.of(RgbImageTest.class.getResource(CMYK_FIXTURE).toURI()));
+        RgbImage image =
+                RgbImage.read(Path.of(RgbImageTest.class.getResource(CMYK_FIXTURE).toURI()));
 
         assertThat(image.width()).isEqualTo(40);
         assertThat(image.height()).isEqualTo(30);
@@ -48,7 +59,9 @@ class RgbImageTest {
         for (int y = 0; y < 30; y++) {
             for (int x = 0; x < 40; x++) {
                 for (int c = 0; c < 3; c++) {
-                    assertThat(image.sample(c, y, x)).as("channel %d of pixel (%d, %d)", c, x, y).isCloseTo(pil[c][x], within(1));
+                    assertThat(image.sample(c, y, x))
+                            .as("channel %d of pixel (%d, %d)", c, x, y)
+                            .isCloseTo(pil[c][x], within(1));
                 }
             }
         }
@@ -93,7 +106,9 @@ class RgbImageTest {
 
     @Test
     void paletteImagesTakeTheirColoursAndAlphaIsDropped() throws IOException {
-        IndexColorModel palette = new IndexColorModel(8, 2, new byte[] {0, (byte) 250}, new byte[] {0, 20}, new byte[] {0, 30});
+        IndexColorModel palette =
+                new IndexColorModel(
+                        8, 2, new byte[] {0, (byte) 250}, new byte[] {0, 20}, new byte[] {0, 30});
         BufferedImage indexed = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_INDEXED, palette);
         indexed.getRaster().setSample(1, 0, 0, 1);
         BufferedImage argb = new BufferedImage(1, 1, BufferedImage.TYPE_INT_ARGB);
@@ -102,9 +117,19 @@ class RgbImageTest {
         RgbImage fromPalette = RgbImage.of(indexed);
         RgbImage fromArgb = RgbImage.of(argb);
 
-        assertThat(new int[] {fromPalette.sample(0, 0, 1), fromPalette.sample(1, 0, 1), fromPalette.sample(2, 0, 1)})
+        assertThat(
+                        new int[] {
+                            fromPalette.sample(0, 0, 1),
+                            fromPalette.sample(1, 0, 1),
+                            fromPalette.sample(2, 0, 1)
+                        })
                 .containsExactly(250, 20, 30);
-        assertThat(new int[] {fromArgb.sample(0, 0, 0), fromArgb.sample(1, 0, 0), fromArgb.sample(2, 0, 0)})
+        assertThat(
+                        new int[] {
+                            fromArgb.sample(0, 0, 0),
+                            fromArgb.sample(1, 0, 0),
+                            fromArgb.sample(2, 0, 0)
+                        })
                 .containsExactly(0x40, 0x50, 0x60);
     }
 
@@ -120,8 +145,12 @@ class RgbImageTest {
         assertThatThrownBy(() -> RgbImage.read(dir.resolve("missing.png")))
                 .isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("missing.png");
-        assertThatThrownBy(() -> RgbImage.read(text)).isInstanceOf(IOException.class).hasMessageContaining("notes.jpg");
-        assertThatThrownBy(() -> RgbImage.read(truncated)).isInstanceOf(IOException.class).hasMessageContaining("cut.jpg");
+        assertThatThrownBy(() -> RgbImage.read(text))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("notes.jpg");
+        assertThatThrownBy(() -> RgbImage.read(truncated))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cut.jpg");
     }
 
     @Test
@@ -135,8 +164,14 @@ class RgbImageTest {
 
         // PIL: "image file is truncated" for both; the decoder alone would fill them with grey.
         assertThat(RgbImage.read(whole).width()).isEqualTo(200);
-        assertThatThrownBy(() -> RgbImage.read(cut)).isInstanceOf(IOException.class).hasMessageContaining("cut.jpg").hasMessageContaining("truncated");
-        assertThatThrownBy(() -> RgbImage.read(noEnd)).isInstanceOf(IOException.class).hasMessageContaining("no-eoi.jpg").hasMessageContaining("truncated");
+        assertThatThrownBy(() -> RgbImage.read(cut))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("cut.jpg")
+                .hasMessageContaining("truncated");
+        assertThatThrownBy(() -> RgbImage.read(noEnd))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no-eoi.jpg")
+                .hasMessageContaining("truncated");
     }
 
     @Test
@@ -164,7 +199,10 @@ class RgbImageTest {
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
                 int argb = image.getRGB(x, y);
-                assertThat(new int[] {rgb.sample(0, y, x), rgb.sample(1, y, x), rgb.sample(2, y, x)})
+                assertThat(
+                                new int[] {
+                                    rgb.sample(0, y, x), rgb.sample(1, y, x), rgb.sample(2, y, x)
+                                })
                         .as("pixel (%d, %d)", x, y)
                         .containsExactly((argb >> 16) & 0xFF, (argb >> 8) & 0xFF, argb & 0xFF);
             }

@@ -28,7 +28,11 @@ class SyntheticCifarTest {
         }
         assertThat(sizes).containsExactly(2 * 3073L, 2 * 3073L, 3073L, 3073L, 3073L);
         assertThat(Files.size(out.resolve(Cifar10.TEST_FILE))).isEqualTo(3 * 3073L);
-        assertThat(Files.readString(out.resolve(Cifar10.META_FILE)).lines().filter(l -> !l.isEmpty()).toList())
+        assertThat(
+                        Files.readString(out.resolve(Cifar10.META_FILE))
+                                .lines()
+                                .filter(l -> !l.isEmpty())
+                                .toList())
                 .isEqualTo(SyntheticCifar.CLASS_NAMES);
         assertThat(Files.readString(out.resolve(Cifar10.SYNTHETIC_MARKER), StandardCharsets.UTF_8))
                 .contains("seed 1")
@@ -59,7 +63,8 @@ class SyntheticCifarTest {
         SyntheticCifar.write(tmp.resolve("b"), 10, 4, 42);
         SyntheticCifar.write(tmp.resolve("c"), 10, 4, 43);
 
-        for (String name : List.of("data_batch_1.bin", "data_batch_5.bin", "test_batch.bin", "SYNTHETIC")) {
+        for (String name :
+                List.of("data_batch_1.bin", "data_batch_5.bin", "test_batch.bin", "SYNTHETIC")) {
             byte[] a = Files.readAllBytes(tmp.resolve("a").resolve(name));
             assertThat(Files.readAllBytes(tmp.resolve("b").resolve(name))).as(name).isEqualTo(a);
             assertThat(Files.readAllBytes(tmp.resolve("c").resolve(name))).as(name).isNotEqualTo(a);
@@ -97,8 +102,8 @@ class SyntheticCifarTest {
     }
 
     /**
-     * The flip of every class is a rendering of the same class: flipping a (noise-free) scene
-     * gives exactly its mirrored scene, whose parameters the generator draws as often.
+     * The flip of every class is a rendering of the same class: flipping a (noise-free) scene gives
+     * exactly its mirrored scene, whose parameters the generator draws as often.
      */
     @Test
     void aHorizontalFlipKeepsEveryClass() {
@@ -122,7 +127,9 @@ class SyntheticCifarTest {
                     }
                 }
                 // Rounding of mirrored coordinates may move a value across a quantization step.
-                assertThat(worst).as("class %s, draw %d", SyntheticCifar.CLASS_NAMES.get(label), draw).isLessThanOrEqualTo(1);
+                assertThat(worst)
+                        .as("class %s, draw %d", SyntheticCifar.CLASS_NAMES.get(label), draw)
+                        .isLessThanOrEqualTo(1);
             }
         }
     }
@@ -179,7 +186,19 @@ class SyntheticCifarTest {
     }
 
     private static Scene withoutNoise(Scene s) {
-        return new Scene(s.label(), s.cx(), s.cy(), s.size(), s.detail(), s.fg(), s.bg(), s.gx(), s.gy(), s.specks(), 0, s.noiseSeed());
+        return new Scene(
+                s.label(),
+                s.cx(),
+                s.cy(),
+                s.size(),
+                s.detail(),
+                s.fg(),
+                s.bg(),
+                s.gx(),
+                s.gy(),
+                s.specks(),
+                0,
+                s.noiseSeed());
     }
 
     private static void assertSameImages(ImageSet a, ImageSet b) {

@@ -17,12 +17,17 @@ public final class TestImages {
     private TestImages() {}
 
     /**
-     * A 40×30 CMYK JPEG with Adobe's APP14 marker, as Photoshop writes them (ImageNet holds
-     * some), written by TwelveMonkeys' writer: the left half red (C=0, M=Y=255), the right yellow.
+     * A 40×30 CMYK JPEG with Adobe's APP14 marker, as Photoshop writes them (ImageNet holds some),
+     * written by TwelveMonkeys' writer: the left half red (C=0, M=Y=255), the right yellow.
      */
     public static Path cmykJpeg(Path file) throws IOException {
-        ComponentColorModel cmyk = new ComponentColorModel(
-                ColorSpaces.getColorSpace(ColorSpaces.CS_GENERIC_CMYK), false, false, Transparency.OPAQUE, DataBuffer.TYPE_BYTE);
+        ComponentColorModel cmyk =
+                new ComponentColorModel(
+                        ColorSpaces.getColorSpace(ColorSpaces.CS_GENERIC_CMYK),
+                        false,
+                        false,
+                        Transparency.OPAQUE,
+                        DataBuffer.TYPE_BYTE);
         WritableRaster raster = cmyk.createCompatibleWritableRaster(40, 30);
         for (int y = 0; y < 30; y++) {
             for (int x = 0; x < 40; x++) {

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Resampling only a window equals resizing the whole image with ImagePresets and cropping, byte for byte. */
+/**
+ * Resampling only a window equals resizing the whole image with ImagePresets and cropping, byte for
+ * byte.
+ */
 class WindowResampleTest {
 
     private static RgbImage randomImage(int width, int height, SplittableRandom random) {
@@ -17,7 +20,8 @@ class WindowResampleTest {
         return RgbImage.of(width, height, chw);
     }
 
-    private static byte[] resizeThenCrop(RgbImage image, int width, int height, int top, int left, int h, int w) {
+    private static byte[] resizeThenCrop(
+            RgbImage image, int width, int height, int top, int left, int h, int w) {
         RgbImage resized = ImagePresets.resize(image, width, height);
         byte[] out = new byte[3 * h * w];
         for (int c = 0; c < 3; c++) {
@@ -36,7 +40,8 @@ class WindowResampleTest {
         for (int trial = 0; trial < 300; trial++) {
             int inW = 1 + random.nextInt(40);
             int inH = 1 + random.nextInt(40);
-            // Down, up, or the same size, independently per side: a pass is skipped at the same size.
+            // Down, up, or the same size, independently per side: a pass is skipped at the same
+            // size.
             int width = random.nextInt(4) == 0 ? inW : 1 + random.nextInt(80);
             int height = random.nextInt(4) == 0 ? inH : 1 + random.nextInt(80);
             int h = 1 + random.nextInt(height);
@@ -46,7 +51,9 @@ class WindowResampleTest {
             RgbImage image = randomImage(inW, inH, random);
 
             assertThat(WindowResample.window(image, width, height, top, left, h, w))
-                    .as("%d×%d → %d×%d, window %d×%d at (%d, %d)", inW, inH, width, height, w, h, top, left)
+                    .as(
+                            "%d×%d → %d×%d, window %d×%d at (%d, %d)",
+                            inW, inH, width, height, w, h, top, left)
                     .isEqualTo(resizeThenCrop(image, width, height, top, left, h, w));
         }
     }

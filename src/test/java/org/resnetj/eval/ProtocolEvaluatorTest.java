@@ -39,7 +39,8 @@ class ProtocolEvaluatorTest {
 
     /** Another normalisation, so that an ensemble's members differ in it. */
     private static final Preprocessing SHIFTED =
-            new Preprocessing.Torchvision(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.5f, 0.2f});
+            new Preprocessing.Torchvision(
+                    new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.25f, 0.5f, 0.2f});
 
     @BeforeEach
     void seed() {
@@ -52,9 +53,15 @@ class ProtocolEvaluatorTest {
     void softmaxOfEachViewIsAveragedIntoItsImage() {
         float ln2 = (float) Math.log(2);
         float[] logits = {
-            0, ln2, 2 * ln2, // softmax 1/7, 2/7, 4/7
-            2 * ln2, ln2, 0, // 4/7, 2/7, 1/7
-            1000, 1000, 0 // 1/2, 1/2, 0 without overflow
+            0,
+            ln2,
+            2 * ln2, // softmax 1/7, 2/7, 4/7
+            2 * ln2,
+            ln2,
+            0, // 4/7, 2/7, 1/7
+            1000,
+            1000,
+            0 // 1/2, 1/2, 0 without overflow
         };
         double[] sums = new double[2 * 3];
 
@@ -81,12 +88,19 @@ class ProtocolEvaluatorTest {
             set(network, "fc.bias", b);
             float[] colour = {51 / 255f, 102 / 255f, 204 / 255f};
 
-            float[] scores = ProtocolEvaluator.averageScores(
-                    List.of(new Model("linear", network, IDENTITY)), List.of(protocol.views(constant(40, 30, 51, 102, 204))), 4);
+            float[] scores =
+                    ProtocolEvaluator.averageScores(
+                            List.of(new Model("linear", network, IDENTITY)),
+                            List.of(protocol.views(constant(40, 30, 51, 102, 204))),
+                            4);
 
             double[] logits = new double[4];
             for (int k = 0; k < 4; k++) {
-                logits[k] = b[k] + w[3 * k] * colour[0] + w[3 * k + 1] * colour[1] + w[3 * k + 2] * colour[2];
+                logits[k] =
+                        b[k]
+                                + w[3 * k] * colour[0]
+                                + w[3 * k + 1] * colour[1]
+                                + w[3 * k + 2] * colour[2];
             }
             double[] expected = softmax(logits);
             for (int k = 0; k < 4; k++) {
@@ -103,7 +117,9 @@ class ProtocolEvaluatorTest {
             Model first = new Model("a", a, IDENTITY);
             Model second = new Model("b", b, SHIFTED);
             List<List<ImagePresets.View>> views =
-                    List.of(Protocol.TEN_CROP.views(random(64, 48, 1)), Protocol.TEN_CROP.views(random(48, 80, 2)));
+                    List.of(
+                            Protocol.TEN_CROP.views(random(64, 48, 1)),
+                            Protocol.TEN_CROP.views(random(48, 80, 2)));
 
             float[] ensemble = ProtocolEvaluator.averageScores(List.of(first, second), views, 3);
             float[] ofFirst = ProtocolEvaluator.averageScores(List.of(first), views, 3);
@@ -124,7 +140,8 @@ class ProtocolEvaluatorTest {
         for (int i = 0; i < 3; i++) {
             tenCrop.addAll(Protocol.TEN_CROP.views(random(40, 30, i)));
         }
-        List<ImagePresets.View> multiScale = new ArrayList<>(Protocol.MULTI_SCALE.views(random(40, 30, 3)));
+        List<ImagePresets.View> multiScale =
+                new ArrayList<>(Protocol.MULTI_SCALE.views(random(40, 30, 3)));
         multiScale.addAll(Protocol.MULTI_SCALE.views(random(30, 30, 4)));
 
         assertThat(ProtocolEvaluator.passes(tenCrop)).hasSize(1);
@@ -141,10 +158,18 @@ class ProtocolEvaluatorTest {
         // The fully convolutional form: fc as a 1×1 convolution over the last map, its scores
         // averaged over the positions, is what global average pooling then fc computes.
         Layer.Conv conv = new Layer.Conv("conv1", 3, 4, 3, 1, 1, true);
-        Layer.Sequence pooled = new Layer.Sequence("", List.of(
-                conv, new Layer.Relu(), new Layer.GlobalAvgPool(), new Layer.Linear("fc", 4, 3)));
-        Layer.Sequence dense = new Layer.Sequence("", List.of(
-                conv, new Layer.Relu(), new Layer.Conv("fc", 4, 3, 1, 1, 0, true)));
+        Layer.Sequence pooled =
+                new Layer.Sequence(
+                        "",
+                        List.of(
+                                conv,
+                                new Layer.Relu(),
+                                new Layer.GlobalAvgPool(),
+                                new Layer.Linear("fc", 4, 3)));
+        Layer.Sequence dense =
+                new Layer.Sequence(
+                        "",
+                        List.of(conv, new Layer.Relu(), new Layer.Conv("fc", 4, 3, 1, 1, 0, true)));
         try (NDManager manager = NDManager.newBaseManager();
                 Network a = Network.create(pooled, manager);
                 Network b = Network.create(dense, manager)) {
@@ -184,13 +209,16 @@ class ProtocolEvaluatorTest {
             images.add(random(64, 64, 10 + i));
         }
         try (NDManager manager = NDManager.newBaseManager();
-                Network network = Network.create(spec.plan(spec.defaults().withClasses(4), 224), manager)) {
+                Network network =
+                        Network.create(spec.plan(spec.defaults().withClasses(4), 224), manager)) {
             // Independently: the preprocessing's own input of each image, one at a time.
             float[][] logits = new float[images.size()][];
             int[] labels = new int[images.size()];
             for (int i = 0; i < images.size(); i++) {
                 try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = scope.create(preprocessing.input(images.get(i)), new Shape(1, 3, 224, 224));
+                    NDArray x =
+                            scope.create(
+                                    preprocessing.input(images.get(i)), new Shape(1, 3, 224, 224));
                     logits[i] = network.forward(x, false).toFloatArray();
                 }
                 int best = argmax(logits[i]);
@@ -198,8 +226,13 @@ class ProtocolEvaluatorTest {
             }
             Model model = new Model("resnet18", network, preprocessing);
 
-            ProtocolEvaluator.Result result = ProtocolEvaluator.evaluate(
-                    List.of(model), new MemoryImages(images, labels, 4), Protocol.CENTER, 4, 2);
+            ProtocolEvaluator.Result result =
+                    ProtocolEvaluator.evaluate(
+                            List.of(model),
+                            new MemoryImages(images, labels, 4),
+                            Protocol.CENTER,
+                            4,
+                            2);
 
             assertThat(result.errors().images()).isEqualTo(6);
             assertThat(result.errors().top1Error()).isEqualTo(0.5);
@@ -230,12 +263,20 @@ class ProtocolEvaluatorTest {
                 views.add(Protocol.MULTI_SCALE.views(image));
             }
             double[] reference = referenceScores(List.of(model), views, 3);
-            int[] labels = {argmax(toFloats(reference, 0, 3)), (argmax(toFloats(reference, 3, 3)) + 1) % 3};
+            int[] labels = {
+                argmax(toFloats(reference, 0, 3)), (argmax(toFloats(reference, 3, 3)) + 1) % 3
+            };
             List<Integer> progress = new ArrayList<>();
 
-            ProtocolEvaluator.Result result = ProtocolEvaluator.evaluate(
-                    List.of(model), new MemoryImages(images, labels, 3), Protocol.MULTI_SCALE, 64, 2,
-                    BadImages.STOP, progress::add);
+            ProtocolEvaluator.Result result =
+                    ProtocolEvaluator.evaluate(
+                            List.of(model),
+                            new MemoryImages(images, labels, 3),
+                            Protocol.MULTI_SCALE,
+                            64,
+                            2,
+                            BadImages.STOP,
+                            progress::add);
 
             assertThat(result.errors().images()).isEqualTo(2);
             assertThat(result.errors().top1Error()).isEqualTo(0.5);
@@ -271,7 +312,8 @@ class ProtocolEvaluatorTest {
 
             for (int batch : new int[] {1, 20, 30, 256}) {
                 ProtocolEvaluator.Result result =
-                        ProtocolEvaluator.evaluate(List.of(model), source, Protocol.TEN_CROP, batch, 1);
+                        ProtocolEvaluator.evaluate(
+                                List.of(model), source, Protocol.TEN_CROP, batch, 1);
 
                 assertThat(result.errors().top1Error()).as("batch %d", batch).isEqualTo(2 / 5.0);
                 assertThat(result.errors().top5Error()).as("batch %d", batch).isEqualTo(0.0);
@@ -289,10 +331,18 @@ class ProtocolEvaluatorTest {
             set(network, "fc.weight", new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1});
             MemoryImages images = coloured(new int[] {0, 2, 1, 0});
 
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(
-                            List.of(new Model("rgb", network, IDENTITY)), images, Protocol.CENTER, 2, 2))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(new Model("rgb", network, IDENTITY)),
+                                            images,
+                                            Protocol.CENTER,
+                                            2,
+                                            2))
                     .isInstanceOf(IOException.class)
-                    .hasMessage("cannot read image /val/n00002/image1.JPEG: Premature end of JPEG file");
+                    .hasMessage(
+                            "cannot read image /val/n00002/image1.JPEG: Premature end of JPEG"
+                                    + " file");
         }
     }
 
@@ -302,11 +352,19 @@ class ProtocolEvaluatorTest {
                 Network network = Network.create(linearOnMeans(3), manager)) {
             // fc = identity: each constant image scores its own colour, so red is class 0.
             set(network, "fc.weight", new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1});
-            MemoryImages images = coloured(new int[] {0, 2, 1, 0}); // image 1 fails, image 3 is blue labelled 0
+            MemoryImages images =
+                    coloured(new int[] {0, 2, 1, 0}); // image 1 fails, image 3 is blue labelled 0
             List<Integer> progress = new ArrayList<>();
 
-            ProtocolEvaluator.Result result = ProtocolEvaluator.evaluate(
-                    List.of(new Model("rgb", network, IDENTITY)), images, Protocol.CENTER, 2, 2, BadImages.SKIP, progress::add);
+            ProtocolEvaluator.Result result =
+                    ProtocolEvaluator.evaluate(
+                            List.of(new Model("rgb", network, IDENTITY)),
+                            images,
+                            Protocol.CENTER,
+                            2,
+                            2,
+                            BadImages.SKIP,
+                            progress::add);
 
             assertThat(result.skipped()).isEqualTo(1);
             assertThat(result.errors().images()).isEqualTo(3);
@@ -322,10 +380,20 @@ class ProtocolEvaluatorTest {
                 Network network = Network.create(linearOnMeans(3), manager)) {
             MemoryImages images = new MemoryImages(Arrays.asList(null, null), new int[] {0, 1}, 3);
 
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(List.of(new Model("rgb", network, IDENTITY)), images,
-                            Protocol.TEN_CROP, 10, 1, BadImages.SKIP, done -> {}))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(new Model("rgb", network, IDENTITY)),
+                                            images,
+                                            Protocol.TEN_CROP,
+                                            10,
+                                            1,
+                                            BadImages.SKIP,
+                                            done -> {}))
                     .isInstanceOf(IOException.class)
-                    .hasMessageStartingWith("none of the 2 images could be read; the first: cannot read image /val/n00000/image0.JPEG");
+                    .hasMessageStartingWith(
+                            "none of the 2 images could be read; the first: cannot read image"
+                                    + " /val/n00000/image0.JPEG");
         }
     }
 
@@ -334,18 +402,31 @@ class ProtocolEvaluatorTest {
     @Test
     void multiScaleRejectsANetworkWhoseFullyConnectedLayerFixesItsInputSize() throws IOException {
         // VGG's shape: a 224×224 input pooled to 7×7, flattened into fc.
-        Layer.Sequence plan = new Layer.Sequence("", List.of(
-                new Layer.MaxPool(32, 32, 0), new Layer.Flatten(), new Layer.Linear("fc", 3 * 7 * 7, 3)));
+        Layer.Sequence plan =
+                new Layer.Sequence(
+                        "",
+                        List.of(
+                                new Layer.MaxPool(32, 32, 0),
+                                new Layer.Flatten(),
+                                new Layer.Linear("fc", 3 * 7 * 7, 3)));
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(plan, manager)) {
             List<Model> models = List.of(new Model("flat", network, IDENTITY));
             MemoryImages images = coloured(new int[] {0});
 
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(models, images, Protocol.MULTI_SCALE, 8, 1))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            models, images, Protocol.MULTI_SCALE, 8, 1))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("model flat cannot take the whole images of multi-scale testing")
+                    .hasMessageContaining(
+                            "model flat cannot take the whole images of multi-scale testing")
                     .hasMessageContaining("global average pooling");
-            assertThat(ProtocolEvaluator.evaluate(models, images, Protocol.TEN_CROP, 8, 1).errors().images()).isEqualTo(1);
+            assertThat(
+                            ProtocolEvaluator.evaluate(models, images, Protocol.TEN_CROP, 8, 1)
+                                    .errors()
+                                    .images())
+                    .isEqualTo(1);
         }
     }
 
@@ -360,7 +441,8 @@ class ProtocolEvaluatorTest {
         assertThat(ProtocolEvaluator.acceptsAnySize(resnet.plan())).isTrue();
         assertThat(ProtocolEvaluator.accepts(resnet.plan(), 224)).isTrue();
         assertThat(ProtocolEvaluator.classes(resnet.plan(), "resnet50")).isEqualTo(1000);
-        assertThat(ProtocolEvaluator.classes(vgg.plan(vgg.defaults().withClasses(7), 224), "vgg16")).isEqualTo(7);
+        assertThat(ProtocolEvaluator.classes(vgg.plan(vgg.defaults().withClasses(7), 224), "vgg16"))
+                .isEqualTo(7);
     }
 
     @Test
@@ -369,11 +451,19 @@ class ProtocolEvaluatorTest {
                 Network network = Network.create(tinyConv(3), manager)) {
             Preprocessing cifar = new Preprocessing.PerPixelMean(new float[3 * 32 * 32]);
 
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(
-                            List.of(new Model("cifar", network, cifar)), coloured(new int[] {0}), Protocol.CENTER, 8, 1))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(new Model("cifar", network, cifar)),
+                                            coloured(new int[] {0}),
+                                            Protocol.CENTER,
+                                            8,
+                                            1))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("model cifar expects 32×32 inputs (its per_pixel_mean preprocessing); the center protocol"
-                            + " needs a network for 224×224 ImageNet crops");
+                    .hasMessage(
+                            "model cifar expects 32×32 inputs (its per_pixel_mean preprocessing);"
+                                    + " the center protocol needs a network for 224×224 ImageNet"
+                                    + " crops");
         }
     }
 
@@ -385,17 +475,46 @@ class ProtocolEvaluatorTest {
             Model a = new Model("a", three, IDENTITY);
             Model b = new Model("b", four, IDENTITY);
 
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(List.of(a, b), coloured(new int[] {0}), Protocol.CENTER, 8, 1))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(a, b),
+                                            coloured(new int[] {0}),
+                                            Protocol.CENTER,
+                                            8,
+                                            1))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("the models of an ensemble must score the same classes: a scores 3, b scores 4");
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(
-                            List.of(b), coloured(new int[] {0}), Protocol.CENTER, 8, 1))
+                    .hasMessage(
+                            "the models of an ensemble must score the same classes: a scores 3, b"
+                                    + " scores 4");
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(b),
+                                            coloured(new int[] {0}),
+                                            Protocol.CENTER,
+                                            8,
+                                            1))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("the images have 3 classes but the model scores 4");
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(List.of(), coloured(new int[] {0}), Protocol.CENTER, 8, 1))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(),
+                                            coloured(new int[] {0}),
+                                            Protocol.CENTER,
+                                            8,
+                                            1))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("at least one model");
-            assertThatThrownBy(() -> ProtocolEvaluator.evaluate(List.of(a), coloured(new int[] {0}), Protocol.CENTER, 0, 1))
+            assertThatThrownBy(
+                            () ->
+                                    ProtocolEvaluator.evaluate(
+                                            List.of(a),
+                                            coloured(new int[] {0}),
+                                            Protocol.CENTER,
+                                            0,
+                                            1))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("batch size and threads must be at least 1");
         }
@@ -405,16 +524,19 @@ class ProtocolEvaluatorTest {
 
     /** Global average pooling, then fc: the scores are W · channel means + b. */
     private static Layer.Sequence linearOnMeans(int classes) {
-        return new Layer.Sequence("", List.of(new Layer.GlobalAvgPool(), new Layer.Linear("fc", 3, classes)));
+        return new Layer.Sequence(
+                "", List.of(new Layer.GlobalAvgPool(), new Layer.Linear("fc", 3, classes)));
     }
 
     /** A small fully convolutional net whose scores depend on where things are in the view. */
     private static Layer.Sequence tinyConv(int classes) {
-        return new Layer.Sequence("", List.of(
-                new Layer.Conv("conv1", 3, 4, 3, 2, 1, true),
-                new Layer.Relu(),
-                new Layer.GlobalAvgPool(),
-                new Layer.Linear("fc", 4, classes)));
+        return new Layer.Sequence(
+                "",
+                List.of(
+                        new Layer.Conv("conv1", 3, 4, 3, 2, 1, true),
+                        new Layer.Relu(),
+                        new Layer.GlobalAvgPool(),
+                        new Layer.Linear("fc", 4, classes)));
     }
 
     private static void set(Network network, String name, float[] values) {
@@ -422,18 +544,23 @@ class ProtocolEvaluatorTest {
     }
 
     /**
-     * Each view through each model alone, softmax in double, averaged over the views of each
-     * image, then over the models.
+     * Each view through each model alone, softmax in double, averaged over the views of each image,
+     * then over the models.
      */
-    private static double[] referenceScores(List<Model> models, List<List<ImagePresets.View>> views, int classes) {
+    private static double[] referenceScores(
+            List<Model> models, List<List<ImagePresets.View>> views, int classes) {
         double[] out = new double[views.size() * classes];
         for (int i = 0; i < views.size(); i++) {
             for (Model model : models) {
                 for (ImagePresets.View view : views.get(i)) {
-                    float[] x = model.preprocessing().normalize(view.pixels().clone(), view.height(), view.width());
+                    float[] x =
+                            model.preprocessing()
+                                    .normalize(view.pixels().clone(), view.height(), view.width());
                     try (NDManager scope = model.network().manager().newSubManager()) {
-                        NDArray input = scope.create(x, new Shape(1, 3, view.height(), view.width()));
-                        double[] p = softmax(toDoubles(model.network().logits(input).toFloatArray()));
+                        NDArray input =
+                                scope.create(x, new Shape(1, 3, view.height(), view.width()));
+                        double[] p =
+                                softmax(toDoubles(model.network().logits(input).toFloatArray()));
                         for (int c = 0; c < classes; c++) {
                             out[i * classes + c] += p[c] / views.get(i).size() / models.size();
                         }
@@ -497,8 +624,12 @@ class ProtocolEvaluatorTest {
      * the identity on the channel means, red scores class 0, green 1 and blue 2.
      */
     private static MemoryImages coloured(int[] labels) {
-        List<RgbImage> all = Arrays.asList(
-                constant(30, 20, 200, 10, 10), null, constant(30, 20, 10, 200, 10), constant(30, 20, 10, 10, 200));
+        List<RgbImage> all =
+                Arrays.asList(
+                        constant(30, 20, 200, 10, 10),
+                        null,
+                        constant(30, 20, 10, 200, 10),
+                        constant(30, 20, 10, 10, 200));
         return new MemoryImages(all.subList(0, labels.length), labels, 3);
     }
 }

@@ -33,7 +33,9 @@ class ProtocolTest {
     void anUnknownNameIsRejectedWithTheValidNames() {
         assertThatThrownBy(() -> Protocol.parse("144-crop"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown testing protocol '144-crop': expected one of center, 10-crop, multi-scale");
+                .hasMessage(
+                        "unknown testing protocol '144-crop': expected one of center, 10-crop,"
+                                + " multi-scale");
     }
 
     @ParameterizedTest

@@ -24,10 +24,10 @@ import org.resnetj.data.RgbImage;
  * documented difference. The expected views are torchvision 0.14's transforms on Pillow 9.4 images
  * ({@code Resize}, {@code CenterCrop}, {@code TenCrop}, {@code hflip}, {@code ToTensor}), written
  * to {@code torchvision-views.bin} by {@code /usr/bin/python3 bench/torchvision_views.py}, which
- * regenerates it and describes its format: each row of each view pinned by the CRC-32 of its
- * bytes. Three images: A (64×48) and B (48×64), random bytes that 10-crop upscales to 341×256 and
- * 256×341, and C (500×375), whose multi-scale views are downscaled at 224 and 256 and upscaled at
- * 384, 480 and 640.
+ * regenerates it and describes its format: each row of each view pinned by the CRC-32 of its bytes.
+ * Three images: A (64×48) and B (48×64), random bytes that 10-crop upscales to 341×256 and 256×341,
+ * and C (500×375), whose multi-scale views are downscaled at 224 and 256 and upscaled at 384, 480
+ * and 640.
  */
 class TorchvisionViewsTest {
 
@@ -38,10 +38,13 @@ class TorchvisionViewsTest {
 
     private static final String[] VIEW_NAMES = {
         "top-left", "top-right", "bottom-left", "bottom-right", "center",
-        "mirrored top-left", "mirrored top-right", "mirrored bottom-left", "mirrored bottom-right", "mirrored center"
+        "mirrored top-left", "mirrored top-right", "mirrored bottom-left", "mirrored bottom-right",
+                "mirrored center"
     };
 
-    /** One record of the golden file: a source image, its CRC, a view's row CRCs or a view's bytes. */
+    /**
+     * One record of the golden file: a source image, its CRC, a view's row CRCs or a view's bytes.
+     */
     private record Golden(char kind, int width, int height, int[] crcs, byte[] bytes) {}
 
     private static Map<String, Golden> golden;
@@ -71,7 +74,9 @@ class TorchvisionViewsTest {
                             crcs[y] = in.readInt();
                         }
                     }
-                    default -> throw new IOException(GOLDEN + ": record " + name + " of unknown kind " + kind);
+                    default ->
+                            throw new IOException(
+                                    GOLDEN + ": record " + name + " of unknown kind " + kind);
                 }
                 golden.put(name, new Golden(kind, width, height, crcs, bytes));
             }
@@ -91,7 +96,8 @@ class TorchvisionViewsTest {
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    chw[(c * height + y) * width + x] = (byte) ((x * x + 3 * y * y + 7 * x * y + 61 * c + (x ^ (5 * y))) % 256);
+                    chw[(c * height + y) * width + x] =
+                            (byte) ((x * x + 3 * y * y + 7 * x * y + 61 * c + (x ^ (5 * y))) % 256);
                 }
             }
         }
@@ -106,11 +112,15 @@ class TorchvisionViewsTest {
         byte[] chw = formulaImage(record.width(), record.height());
         CRC32 crc = new CRC32();
         crc.update(chw);
-        assertThat((int) crc.getValue()).as("image %s as the script generated it", name).isEqualTo(record.crcs()[0]);
+        assertThat((int) crc.getValue())
+                .as("image %s as the script generated it", name)
+                .isEqualTo(record.crcs()[0]);
         return RgbImage.of(record.width(), record.height(), chw);
     }
 
-    /** The bytes of a view, after checking that each value is exactly byte / 255, as ToTensor gives. */
+    /**
+     * The bytes of a view, after checking that each value is exactly byte / 255, as ToTensor gives.
+     */
     private static byte[] bytes(ImagePresets.View view) {
         float[] pixels = view.pixels();
         byte[] out = new byte[pixels.length];
@@ -124,7 +134,10 @@ class TorchvisionViewsTest {
         return out;
     }
 
-    /** The CRC-32 of each row of columns {@code from..from+columns−1}: its red values, then green, then blue. */
+    /**
+     * The CRC-32 of each row of columns {@code from..from+columns−1}: its red values, then green,
+     * then blue.
+     */
     private static int[] rowCrcs(byte[] chw, int width, int height, int from, int columns) {
         int[] crcs = new int[height];
         CRC32 crc = new CRC32();
@@ -148,16 +161,30 @@ class TorchvisionViewsTest {
         return rows;
     }
 
-    /** Checks that columns {@code from..} of {@code view} are torchvision's view {@code name}, row by row. */
+    /**
+     * Checks that columns {@code from..} of {@code view} are torchvision's view {@code name}, row
+     * by row.
+     */
     private static void assertSameRows(String what, ImagePresets.View view, int from, String name) {
         Golden theirs = record(name);
         assertThat(view.height()).as("height of " + what).isEqualTo(theirs.height());
-        assertThat(view.width() - from).as("width of " + what).isGreaterThanOrEqualTo(theirs.width());
+        assertThat(view.width() - from)
+                .as("width of " + what)
+                .isGreaterThanOrEqualTo(theirs.width());
         int[] ours = rowCrcs(bytes(view), view.width(), view.height(), from, theirs.width());
         List<Integer> rows = differingRows(ours, theirs.crcs());
         if (!rows.isEmpty()) {
-            fail(what + " differs from torchvision's " + name + " in " + rows.size() + " of " + ours.length
-                    + " rows: " + rows.subList(0, Math.min(rows.size(), 12)) + (rows.size() > 12 ? "..." : ""));
+            fail(
+                    what
+                            + " differs from torchvision's "
+                            + name
+                            + " in "
+                            + rows.size()
+                            + " of "
+                            + ours.length
+                            + " rows: "
+                            + rows.subList(0, Math.min(rows.size(), 12))
+                            + (rows.size() > 12 ? "..." : ""));
         }
     }
 
@@ -188,8 +215,8 @@ class TorchvisionViewsTest {
 
     /**
      * torchvision mirrors the whole image before cropping, so its mirrored top-left window is our
-     * mirrored top-right one, and so on; the mirrored center is the same view where the
-     * horizontal margin is even (B's is 32).
+     * mirrored top-right one, and so on; the mirrored center is the same view where the horizontal
+     * margin is even (B's is 32).
      */
     @ParameterizedTest
     @ValueSource(strings = {"A", "B", "C"})
@@ -203,10 +230,14 @@ class TorchvisionViewsTest {
             if (k == 9 && oddMargin) {
                 continue;
             }
-            assertSameView("image " + image + "'s 10-crop view " + k + " (" + VIEW_NAMES[k] + ")", views.get(k),
+            assertSameView(
+                    "image " + image + "'s 10-crop view " + k + " (" + VIEW_NAMES[k] + ")",
+                    views.get(k),
                     image + "/10-crop/" + TORCHVISION_INDEX[k]);
         }
-        assertThat(golden.containsKey(image + "/10-crop/9/column 0")).as("the script saw an odd margin").isEqualTo(oddMargin);
+        assertThat(golden.containsKey(image + "/10-crop/9/column 0"))
+                .as("the script saw an odd margin")
+                .isEqualTo(oddMargin);
     }
 
     /**
@@ -214,8 +245,8 @@ class TorchvisionViewsTest {
      * margin is 117 and the center window starts at column 58 (58.5 rounded half to even). We
      * mirror columns 58..281 of the resized image; torchvision crops its mirrored image at 58,
      * which is columns 59..282 of the original mirrored. So our columns 0..222 are its columns
-     * 1..223, our last column (original column 58) is column 0 of the unmirrored center view,
-     * and its column 0 (original column 282) lies outside our mirrored center.
+     * 1..223, our last column (original column 58) is column 0 of the unmirrored center view, and
+     * its column 0 (original column 282) lies outside our mirrored center.
      */
     @ParameterizedTest
     @ValueSource(strings = {"A", "C"})
@@ -223,16 +254,27 @@ class TorchvisionViewsTest {
         ImagePresets.View ours = Protocol.TEN_CROP.views(source(image)).get(9);
         String theirs = image + "/10-crop/9";
 
-        assertSameRows("columns 0..222 of image " + image + "'s mirrored center", ours, 0, theirs + "/columns 1-223");
-        assertThat(column(ours, 223)).as("our last column: original column 58")
+        assertSameRows(
+                "columns 0..222 of image " + image + "'s mirrored center",
+                ours,
+                0,
+                theirs + "/columns 1-223");
+        assertThat(column(ours, 223))
+                .as("our last column: original column 58")
                 .isEqualTo(record(image + "/10-crop/4/column 0").bytes());
-        assertThat(column(ours, 223)).as("torchvision's first column: original column 282")
+        assertThat(column(ours, 223))
+                .as("torchvision's first column: original column 282")
                 .isNotEqualTo(record(theirs + "/column 0").bytes());
         int[] whole = rowCrcs(bytes(ours), 224, 224, 0, 224);
-        assertThat(differingRows(whole, record(theirs).crcs())).as("rows where the whole views differ").hasSize(224);
+        assertThat(differingRows(whole, record(theirs).crcs()))
+                .as("rows where the whole views differ")
+                .hasSize(224);
     }
 
-    /** PIL's upscaling included: B is upscaled about 5 to 13 times, C 1.02 to 1.7 times at 384, 480 and 640. */
+    /**
+     * PIL's upscaling included: B is upscaled about 5 to 13 times, C 1.02 to 1.7 times at 384, 480
+     * and 640.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"B", "C"})
     void multiScaleViewsAreTorchvisionsResizeAndItsMirrorAtEachScale(String image) {
@@ -243,7 +285,10 @@ class TorchvisionViewsTest {
             int scale = ImagePresets.SCALES.get(s);
             String name = image + "/multi-scale/" + scale;
             assertSameView("image " + image + " at shorter side " + scale, views.get(2 * s), name);
-            assertSameView("image " + image + "'s mirror at shorter side " + scale, views.get(2 * s + 1), name + "/mirror");
+            assertSameView(
+                    "image " + image + "'s mirror at shorter side " + scale,
+                    views.get(2 * s + 1),
+                    name + "/mirror");
         }
     }
 

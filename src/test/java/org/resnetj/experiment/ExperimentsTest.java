@@ -39,14 +39,27 @@ class ExperimentsTest {
     void everyExperimentOfTheIssueIsRegisteredWithItsModels() {
         assertThat(models("fig1")).containsExactly("plain20", "plain56");
         assertThat(models("fig6-left")).containsExactly("plain20", "plain32", "plain44", "plain56");
-        assertThat(models("fig6-middle")).containsExactly("resnet20", "resnet32", "resnet44", "resnet56", "resnet110");
+        assertThat(models("fig6-middle"))
+                .containsExactly("resnet20", "resnet32", "resnet44", "resnet56", "resnet110");
         assertThat(models("fig6-right")).containsExactly("resnet110", "resnet1202");
-        assertThat(models("table6")).containsExactly("resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet1202");
-        assertThat(models("fig7")).containsExactly("plain20", "plain56", "resnet20", "resnet56", "resnet110");
-        assertThat(models("table2-fig4")).containsExactly("plain18", "plain34", "resnet18", "resnet34");
+        assertThat(models("table6"))
+                .containsExactly(
+                        "resnet20", "resnet32", "resnet44", "resnet56", "resnet110", "resnet1202");
+        assertThat(models("fig7"))
+                .containsExactly("plain20", "plain56", "resnet20", "resnet56", "resnet110");
+        assertThat(models("table2-fig4"))
+                .containsExactly("plain18", "plain34", "resnet18", "resnet34");
         assertThat(runs("table3"))
-                .containsExactly("plain34", "resnet34-A", "resnet34-B", "resnet34-C", "resnet50", "resnet101", "resnet152");
-        assertThat(models("degradation")).containsExactly("plain20", "plain56", "resnet20", "resnet56");
+                .containsExactly(
+                        "plain34",
+                        "resnet34-A",
+                        "resnet34-B",
+                        "resnet34-C",
+                        "resnet50",
+                        "resnet101",
+                        "resnet152");
+        assertThat(models("degradation"))
+                .containsExactly("plain20", "plain56", "resnet20", "resnet56");
     }
 
     @Test
@@ -65,38 +78,81 @@ class ExperimentsTest {
         Run resnet110 = Experiments.get("table6").run("resnet110");
         assertThat(resnet110.seeds()).isEqualTo(5);
         assertThat(resnet110.paper().top1Text()).isEqualTo("6.43 (6.61±0.16)");
-        assertThat(Experiments.get("table6").runs().stream().filter(r -> r.seeds() > 1).map(Run::name)).containsExactly("resnet110");
-        Map<String, Double> table6 = Map.of(
-                "resnet20", 8.75, "resnet32", 7.51, "resnet44", 7.17, "resnet56", 6.97, "resnet110", 6.43, "resnet1202", 7.93);
-        table6.forEach((model, top1) -> assertThat(Experiments.get("table6").run(model).paper().top1()).as(model).isEqualTo(top1));
+        assertThat(
+                        Experiments.get("table6").runs().stream()
+                                .filter(r -> r.seeds() > 1)
+                                .map(Run::name))
+                .containsExactly("resnet110");
+        Map<String, Double> table6 =
+                Map.of(
+                        "resnet20",
+                        8.75,
+                        "resnet32",
+                        7.51,
+                        "resnet44",
+                        7.17,
+                        "resnet56",
+                        6.97,
+                        "resnet110",
+                        6.43,
+                        "resnet1202",
+                        7.93);
+        table6.forEach(
+                (model, top1) ->
+                        assertThat(Experiments.get("table6").run(model).paper().top1())
+                                .as(model)
+                                .isEqualTo(top1));
     }
 
     @Test
     void imagenetTablesCarryThePapersTop1AndTop5() {
         Experiment table2 = Experiments.get("table2-fig4");
-        assertThat(table2.runs()).extracting(r -> r.paper().top1()).containsExactly(27.94, 28.54, 27.88, 25.03);
+        assertThat(table2.runs())
+                .extracting(r -> r.paper().top1())
+                .containsExactly(27.94, 28.54, 27.88, 25.03);
         assertThat(table2.run("resnet34").options().shortcut()).isEqualTo(Shortcut.A);
         Experiment table3 = Experiments.get("table3");
-        assertThat(table3.runs()).extracting(r -> r.paper().top1()).containsExactly(28.54, 25.03, 24.52, 24.19, 22.85, 21.75, 21.43);
-        assertThat(table3.runs()).extracting(r -> r.paper().top5()).containsExactly(10.02, 7.76, 7.46, 7.40, 6.71, 6.05, 5.71);
-        assertThat(table3.runs()).extracting(r -> r.options().shortcut())
-                .containsExactly(Shortcut.B, Shortcut.A, Shortcut.B, Shortcut.C, Shortcut.B, Shortcut.B, Shortcut.B);
+        assertThat(table3.runs())
+                .extracting(r -> r.paper().top1())
+                .containsExactly(28.54, 25.03, 24.52, 24.19, 22.85, 21.75, 21.43);
+        assertThat(table3.runs())
+                .extracting(r -> r.paper().top5())
+                .containsExactly(10.02, 7.76, 7.46, 7.40, 6.71, 6.05, 5.71);
+        assertThat(table3.runs())
+                .extracting(r -> r.options().shortcut())
+                .containsExactly(
+                        Shortcut.B,
+                        Shortcut.A,
+                        Shortcut.B,
+                        Shortcut.C,
+                        Shortcut.B,
+                        Shortcut.B,
+                        Shortcut.B);
     }
 
     @Test
-    void imagenetExperimentsTrainOnAnImageFolderWithTheImageNetRecipe(@TempDir Path dir) throws Exception {
+    void imagenetExperimentsTrainOnAnImageFolderWithTheImageNetRecipe(@TempDir Path dir)
+            throws Exception {
         Path folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
         Experiment table2 = Experiments.get("table2-fig4");
         assertThat(table2.dataset().recipe().lrPolicy()).isEqualTo("plateau");
         Path cifar = dir.resolve("cifar");
         Files.createDirectories(cifar);
-        Reproduction.Settings wrongKind = new Reproduction.Settings(cifar, table2.dataset().recipe(), List.of(), null, dir.resolve("x"), null);
+        Reproduction.Settings wrongKind =
+                new Reproduction.Settings(
+                        cifar, table2.dataset().recipe(), List.of(), null, dir.resolve("x"), null);
         assertThatThrownBy(() -> Reproduction.run(table2, wrongKind))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be an image folder")
                 .hasMessageNotContaining("\n");
-        Reproduction.Settings tiny = new Reproduction.Settings(folder, table2.dataset().recipe(),
-                List.of("iterations=1", "batch=2", "log_every=1", "threads=2"), null, dir.resolve("table2"), null);
+        Reproduction.Settings tiny =
+                new Reproduction.Settings(
+                        folder,
+                        table2.dataset().recipe(),
+                        List.of("iterations=1", "batch=2", "log_every=1", "threads=2"),
+                        null,
+                        dir.resolve("table2"),
+                        null);
         Results results = Reproduction.run(table2, tiny);
         assertThat(results.runs()).hasSize(4);
         for (Results.RunResult run : results.runs()) {
@@ -107,7 +163,8 @@ class ExperimentsTest {
             assertThat(eval.get("images").asInt()).isEqualTo(2);
             assertThat(run.split()).as(run.dir()).isEqualTo("val");
             assertThat(run.iterations()).as(run.dir()).isEqualTo(1);
-            assertThat(run.testError()).as(run.dir())
+            assertThat(run.testError())
+                    .as(run.dir())
                     .isCloseTo(100 * eval.get("top1_error").asDouble(), within(1e-9))
                     .isIn(0.0, 50.0, 100.0);
             assertThat(RunConfig.read(runDir).options().classes()).isEqualTo(3);
@@ -132,7 +189,8 @@ class ExperimentsTest {
     @Test
     void degradationChecksPlainDegradesAndResnetDoesNot() {
         Experiment degradation = Experiments.get("degradation");
-        assertThat(degradation.checks()).extracting(c -> c.deeper() + " " + c.relation().name() + " " + c.shallower())
+        assertThat(degradation.checks())
+                .extracting(c -> c.deeper() + " " + c.relation().name() + " " + c.shallower())
                 .containsExactly("plain56 HIGHER plain20", "resnet56 NOT_HIGHER resnet20");
         Recipe recipe = Recipe.paper().with(degradation.recipe());
         assertThat(recipe.batch()).isEqualTo(128);
@@ -153,7 +211,9 @@ class ExperimentsTest {
             assertThat(run.spec().family()).as(run.name()).isEqualTo(experiment.dataset().family());
         }
         if (experiment.runs().stream().anyMatch(r -> r.paper() != null)) {
-            assertThat(experiment.paperMetric()).as("what the paper's numbers measure").isNotBlank();
+            assertThat(experiment.paperMetric())
+                    .as("what the paper's numbers measure")
+                    .isNotBlank();
         }
     }
 
@@ -173,11 +233,41 @@ class ExperimentsTest {
     @Test
     void declarationsRejectUnknownRunsInChecksAndDuplicateRuns() {
         Run plain20 = new Run("plain20", "plain20", null, 1, null);
-        assertThatThrownBy(() -> new Experiment("x", "t", "r", Dataset.CIFAR10, Drawing.CURVES, List.of(plain20, plain20),
-                List.of(), "", List.of(), "")).hasMessageContaining("two runs are named plain20");
-        assertThatThrownBy(() -> new Experiment("x", "t", "r", Dataset.CIFAR10, Drawing.CURVES, List.of(plain20), List.of(), "",
-                List.of(new Experiment.Check("c", "plain56", Experiment.Relation.HIGHER, "plain20", 1)), ""))
+        assertThatThrownBy(
+                        () ->
+                                new Experiment(
+                                        "x",
+                                        "t",
+                                        "r",
+                                        Dataset.CIFAR10,
+                                        Drawing.CURVES,
+                                        List.of(plain20, plain20),
+                                        List.of(),
+                                        "",
+                                        List.of(),
+                                        ""))
+                .hasMessageContaining("two runs are named plain20");
+        assertThatThrownBy(
+                        () ->
+                                new Experiment(
+                                        "x",
+                                        "t",
+                                        "r",
+                                        Dataset.CIFAR10,
+                                        Drawing.CURVES,
+                                        List.of(plain20),
+                                        List.of(),
+                                        "",
+                                        List.of(
+                                                new Experiment.Check(
+                                                        "c",
+                                                        "plain56",
+                                                        Experiment.Relation.HIGHER,
+                                                        "plain20",
+                                                        1)),
+                                        ""))
                 .hasMessageContaining("names a run that is not declared");
-        assertThatThrownBy(() -> new Run("p", "plain20", Shortcut.B, 1, null)).hasMessageContaining("has no shortcuts");
+        assertThatThrownBy(() -> new Run("p", "plain20", Shortcut.B, 1, null))
+                .hasMessageContaining("has no shortcuts");
     }
 }

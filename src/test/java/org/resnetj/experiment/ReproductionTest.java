@@ -37,34 +37,54 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * A tiny experiment end to end: two declared runs (one with two seeds) of 4 iterations at batch
- * 16 on 100 synthetic images, its figure, table, summary and report; then a second reproduction
- * that skips the finished runs, one that resumes an interrupted run, and one that refuses a
- * directory holding a different run; and the verdicts over finished runs with hand-written
- * metrics, one where the paper's phenomenon appears and one where it does not.
+ * A tiny experiment end to end: two declared runs (one with two seeds) of 4 iterations at batch 16
+ * on 100 synthetic images, its figure, table, summary and report; then a second reproduction that
+ * skips the finished runs, one that resumes an interrupted run, and one that refuses a directory
+ * holding a different run; and the verdicts over finished runs with hand-written metrics, one where
+ * the paper's phenomenon appears and one where it does not.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReproductionTest {
 
     private static final List<String> TINY =
-            List.of("batch=16", "iterations=4", "log_every=2", "checkpoint_every=2", "keep_checkpoints=5", "threads=2");
+            List.of(
+                    "batch=16",
+                    "iterations=4",
+                    "log_every=2",
+                    "checkpoint_every=2",
+                    "keep_checkpoints=5",
+                    "threads=2");
 
-    private static final Experiment EXPERIMENT = new Experiment(
-            "tiny",
-            "A tiny plain net against a tiny ResNet",
-            "Fig. 1",
-            Dataset.CIFAR10,
-            Drawing.CURVES,
-            List.of(new Run("plain8", "plain8", null, 1, null),
-                    new Run("resnet8", "resnet8", null, 2, new PaperValue(6.43, null, 6.61, 0.16))),
-            List.of(),
-            "test error (%), CIFAR-10 (Table 6)",
-            List.of(new Check("the plain net ends higher", "plain8", Relation.HIGHER, "resnet8", 1.0)),
-            "A test experiment.");
+    private static final Experiment EXPERIMENT =
+            new Experiment(
+                    "tiny",
+                    "A tiny plain net against a tiny ResNet",
+                    "Fig. 1",
+                    Dataset.CIFAR10,
+                    Drawing.CURVES,
+                    List.of(
+                            new Run("plain8", "plain8", null, 1, null),
+                            new Run(
+                                    "resnet8",
+                                    "resnet8",
+                                    null,
+                                    2,
+                                    new PaperValue(6.43, null, 6.61, 0.16))),
+                    List.of(),
+                    "test error (%), CIFAR-10 (Table 6)",
+                    List.of(
+                            new Check(
+                                    "the plain net ends higher",
+                                    "plain8",
+                                    Relation.HIGHER,
+                                    "resnet8",
+                                    1.0)),
+                    "A test experiment.");
 
     private static final List<String> DIRS = List.of("plain8", "resnet8-seed0", "resnet8-seed1");
 
-    private static final String APPEARS = "The paper's phenomenon appears on this synthetic data: every check holds.";
+    private static final String APPEARS =
+            "The paper's phenomenon appears on this synthetic data: every check holds.";
     private static final String DOES_NOT_APPEAR =
             "The paper's phenomenon does not appear on this synthetic data: 1 of 1 checks fail.";
 
@@ -94,12 +114,17 @@ class ReproductionTest {
         for (String dir : DIRS) {
             assertThat(out.resolve(dir).resolve("config.json")).isRegularFile();
             assertThat(out.resolve(dir).resolve("metrics.jsonl")).isNotEmptyFile();
-            assertThat(out.resolve(dir).resolve("checkpoints").resolve(Checkpoint.fileName(4))).isRegularFile();
+            assertThat(out.resolve(dir).resolve("checkpoints").resolve(Checkpoint.fileName(4)))
+                    .isRegularFile();
         }
-        assertThat(Files.readAllBytes(out.resolve(Reproduction.FIGURE_PNG))).startsWith(0x89, 'P', 'N', 'G');
-        assertThat(Files.readString(out.resolve(Reproduction.FIGURE_SVG))).contains("<svg").contains("synthetic data");
+        assertThat(Files.readAllBytes(out.resolve(Reproduction.FIGURE_PNG)))
+                .startsWith(0x89, 'P', 'N', 'G');
+        assertThat(Files.readString(out.resolve(Reproduction.FIGURE_SVG)))
+                .contains("<svg")
+                .contains("synthetic data");
         assertThat(Files.readAllLines(out.resolve(Reproduction.TABLE_CSV))).hasSize(1 + 3 + 1);
-        assertThat(Files.readString(out.resolve(Reproduction.TABLE_MD))).contains("resnet8: best (mean±std) of 2 seeds");
+        assertThat(Files.readString(out.resolve(Reproduction.TABLE_MD)))
+                .contains("resnet8: best (mean±std) of 2 seeds");
 
         JsonNode summary = new ObjectMapper().readTree(out.resolve(Reproduction.SUMMARY).toFile());
         assertThat(summary.path("experiment").asText()).isEqualTo("tiny");
@@ -116,20 +141,29 @@ class ReproductionTest {
             assertThat(train).isBetween(0.0, 100.0);
             assertThat(test).isBetween(0.0, 100.0);
             // Two logged intervals: the last tenth is the last one, 2 iterations of 16 images.
-            assertThat(train).as(dir).isCloseTo(100 * lastTrain.path("train_error").asDouble(), offset(1e-9));
-            assertThat(train * 32 / 100).as(dir).isCloseTo(Math.rint(train * 32 / 100), offset(1e-9));
+            assertThat(train)
+                    .as(dir)
+                    .isCloseTo(100 * lastTrain.path("train_error").asDouble(), offset(1e-9));
+            assertThat(train * 32 / 100)
+                    .as(dir)
+                    .isCloseTo(Math.rint(train * 32 / 100), offset(1e-9));
             // The 40 synthetic test images: an error of k of them.
             assertThat(lastEval.path("images").asInt()).isEqualTo(40);
-            assertThat(test).as(dir).isCloseTo(100 * lastEval.path("top1_error").asDouble(), offset(1e-9));
+            assertThat(test)
+                    .as(dir)
+                    .isCloseTo(100 * lastEval.path("top1_error").asDouble(), offset(1e-9));
             assertThat(test * 40 / 100).as(dir).isCloseTo(Math.rint(test * 40 / 100), offset(1e-9));
         }
         assertThat(summary.path("runs").get(2).path("seed").asLong()).isEqualTo(1);
-        assertThat(summary.path("groups").get(1).path("paper").path("top1_error").asDouble()).isEqualTo(6.43);
+        assertThat(summary.path("groups").get(1).path("paper").path("top1_error").asDouble())
+                .isEqualTo(6.43);
         assertThat(summary.path("checks")).hasSize(1);
         // The check compares plain8's final training error with the mean of resnet8's two seeds.
         double plain = summary.path("runs").get(0).path("final_train_error").asDouble();
-        double resnet = (summary.path("runs").get(1).path("final_train_error").asDouble()
-                + summary.path("runs").get(2).path("final_train_error").asDouble()) / 2;
+        double resnet =
+                (summary.path("runs").get(1).path("final_train_error").asDouble()
+                                + summary.path("runs").get(2).path("final_train_error").asDouble())
+                        / 2;
         JsonNode check = summary.path("checks").get(0);
         assertThat(check.path("deeper_train_error").asDouble()).isCloseTo(plain, offset(1e-9));
         assertThat(check.path("shallower_train_error").asDouble()).isCloseTo(resnet, offset(1e-9));
@@ -140,23 +174,27 @@ class ReproductionTest {
     }
 
     @Test
-    void finishedRunsWhosePlainNetEndsMoreThanTheMarginHigherShowThePhenomenon(@TempDir Path fixture) throws IOException {
+    void finishedRunsWhosePlainNetEndsMoreThanTheMarginHigherShowThePhenomenon(
+            @TempDir Path fixture) throws IOException {
         // plain8 ends at 40 %, resnet8's seeds at 30 % and 34 %: mean 32 %, and 40 > 32 + 1.
         JsonNode summary = reproduceFinishedRuns(fixture, 0.40);
 
-        assertThat(summary.path("runs")).extracting(r -> r.path("final_train_error").asDouble())
+        assertThat(summary.path("runs"))
+                .extracting(r -> r.path("final_train_error").asDouble())
                 .satisfiesExactly(
                         e -> assertThat(e).isCloseTo(40.0, offset(1e-9)),
                         e -> assertThat(e).isCloseTo(30.0, offset(1e-9)),
                         e -> assertThat(e).isCloseTo(34.0, offset(1e-9)));
-        assertThat(summary.path("runs")).extracting(r -> r.path("final_test_top1_error").asDouble())
+        assertThat(summary.path("runs"))
+                .extracting(r -> r.path("final_test_top1_error").asDouble())
                 .satisfiesExactly(
                         e -> assertThat(e).isCloseTo(45.0, offset(1e-9)),
                         e -> assertThat(e).isCloseTo(35.0, offset(1e-9)),
                         e -> assertThat(e).isCloseTo(39.0, offset(1e-9)));
         // Test errors 35 and 39: best 35, mean 37, sample std sqrt((2² + 2²) / 1) = 2.83.
         JsonNode resnet8 = summary.path("groups").get(1);
-        assertThat(resnet8.path("final_test_top1_error_std").asDouble()).isCloseTo(Math.sqrt(8), offset(1e-9));
+        assertThat(resnet8.path("final_test_top1_error_std").asDouble())
+                .isCloseTo(Math.sqrt(8), offset(1e-9));
         assertThat(resnet8.path("test_text").asText()).isEqualTo("35.00 (37.00±2.83)");
         JsonNode check = summary.path("checks").get(0);
         assertThat(check.path("deeper_train_error").asDouble()).isCloseTo(40.0, offset(1e-9));
@@ -167,8 +205,10 @@ class ReproductionTest {
     }
 
     @Test
-    void finishedRunsWhosePlainNetEndsWithinTheMarginDoNotShowThePhenomenon(@TempDir Path fixture) throws IOException {
-        // plain8 ends at 32.5 %, only 0.5 points above resnet8's mean of 32 %: within the 1-point margin.
+    void finishedRunsWhosePlainNetEndsWithinTheMarginDoNotShowThePhenomenon(@TempDir Path fixture)
+            throws IOException {
+        // plain8 ends at 32.5 %, only 0.5 points above resnet8's mean of 32 %: within the 1-point
+        // margin.
         JsonNode summary = reproduceFinishedRuns(fixture, 0.325);
 
         JsonNode check = summary.path("checks").get(0);
@@ -182,18 +222,26 @@ class ReproductionTest {
 
     @Test
     @Order(2)
-    void theReportIsOneWellFormedPageWithEmbeddedFiguresPaperValuesAndASyntheticBanner() throws Exception {
+    void theReportIsOneWellFormedPageWithEmbeddedFiguresPaperValuesAndASyntheticBanner()
+            throws Exception {
         Path report = out.resolve(Report.FILE);
         String html = Files.readString(report);
         Document page = parse(report);
 
         NodeList images = page.getElementsByTagName("img");
         assertThat(images.getLength()).isEqualTo(1);
-        assertThat(((Element) images.item(0)).getAttribute("src")).startsWith("data:image/png;base64,iVBOR");
+        assertThat(((Element) images.item(0)).getAttribute("src"))
+                .startsWith("data:image/png;base64,iVBOR");
         // Nothing to fetch: no external images, scripts, style sheets or links.
         assertThat(html).doesNotContain("src=\"http", "href=", "<script", "<link", "url(");
         String text = page.getDocumentElement().getTextContent();
-        assertThat(text).contains("plain8", "resnet8-seed0", "resnet8-seed1", "6.43 (6.61±0.16)", "SYNTHETIC DATA");
+        assertThat(text)
+                .contains(
+                        "plain8",
+                        "resnet8-seed0",
+                        "resnet8-seed1",
+                        "6.43 (6.61±0.16)",
+                        "SYNTHETIC DATA");
         assertThat(text).contains("\"model\" : \"resnet8\"", "\"batch\" : 16");
         assertThat(page.getElementsByTagName("details").getLength()).isEqualTo(3);
     }
@@ -215,14 +263,18 @@ class ReproductionTest {
         Path checkpoints = out.resolve("resnet8-seed1").resolve("checkpoints");
         Files.delete(checkpoints.resolve(Checkpoint.fileName(4)));
         Map<String, String> before = snapshot();
-        Reproduction.Planned planned = Reproduction.plan(EXPERIMENT, Recipe.paper(), TINY, null).get(2);
-        assertThat(Reproduction.state(out.resolve("resnet8-seed1"), planned, data)).isEqualTo(Reproduction.State.INTERRUPTED);
+        Reproduction.Planned planned =
+                Reproduction.plan(EXPERIMENT, Recipe.paper(), TINY, null).get(2);
+        assertThat(Reproduction.state(out.resolve("resnet8-seed1"), planned, data))
+                .isEqualTo(Reproduction.State.INTERRUPTED);
 
         Reproduction.run(EXPERIMENT, settings(TINY));
 
         assertThat(checkpoints.resolve(Checkpoint.fileName(4))).isRegularFile();
         Map<String, String> after = snapshot();
-        assertThat(after).containsEntry("plain8", before.get("plain8")).containsEntry("resnet8-seed0", before.get("resnet8-seed0"));
+        assertThat(after)
+                .containsEntry("plain8", before.get("plain8"))
+                .containsEntry("resnet8-seed0", before.get("resnet8-seed0"));
     }
 
     @Test
@@ -245,9 +297,11 @@ class ReproductionTest {
         Path report = Report.write(out.resolve("plain8"));
 
         Document page = parse(report);
-        assertThat(((Element) page.getElementsByTagName("img").item(0)).getAttribute("src")).startsWith("data:image/png;base64,");
+        assertThat(((Element) page.getElementsByTagName("img").item(0)).getAttribute("src"))
+                .startsWith("data:image/png;base64,");
         assertThat(page.getDocumentElement().getTextContent())
-                .contains("Run plain8: plain8", "SYNTHETIC DATA", "\"model\" : \"plain8\"", "4 of 4");
+                .contains(
+                        "Run plain8: plain8", "SYNTHETIC DATA", "\"model\" : \"plain8\"", "4 of 4");
     }
 
     @Test
@@ -258,9 +312,9 @@ class ReproductionTest {
     }
 
     /**
-     * Each run's metrics and checkpoint names with their modification times, which are first set
-     * to a fixed instant in the past: a file written afterwards shows another time, however coarse
-     * the file system's clock and however fast the rewrite.
+     * Each run's metrics and checkpoint names with their modification times, which are first set to
+     * a fixed instant in the past: a file written afterwards shows another time, however coarse the
+     * file system's clock and however fast the rewrite.
      */
     private static Map<String, String> snapshot() throws IOException {
         Map<String, String> state = new LinkedHashMap<>();
@@ -271,7 +325,10 @@ class ReproductionTest {
             s.append(Files.getLastModifiedTime(metrics));
             for (Path checkpoint : Checkpoint.list(run.resolve("checkpoints"))) {
                 Files.setLastModifiedTime(checkpoint, LONG_AGO);
-                s.append(' ').append(checkpoint.getFileName()).append('@').append(Files.getLastModifiedTime(checkpoint));
+                s.append(' ')
+                        .append(checkpoint.getFileName())
+                        .append('@')
+                        .append(Files.getLastModifiedTime(checkpoint));
             }
             state.put(dir, s.toString());
         }
@@ -285,7 +342,8 @@ class ReproductionTest {
      * end at 30 % and 34 %; the test errors are 45 %, 35 % and 39 %. The metrics must come out
      * untouched, since finished runs are skipped.
      */
-    private static JsonNode reproduceFinishedRuns(Path fixture, double plainTrain) throws IOException {
+    private static JsonNode reproduceFinishedRuns(Path fixture, double plainTrain)
+            throws IOException {
         List<Reproduction.Planned> plan = Reproduction.plan(EXPERIMENT, Recipe.paper(), TINY, null);
         double[] train = {plainTrain, 0.30, 0.34};
         double[] test = {0.45, 0.35, 0.39};
@@ -293,24 +351,49 @@ class ReproductionTest {
         for (int i = 0; i < plan.size(); i++) {
             Reproduction.Planned run = plan.get(i);
             Path dir = Files.createDirectories(fixture.resolve(run.dir()));
-            new RunConfig(run.run().model(), run.options(), data.toString(), true, run.recipe(), "fixture").write(dir);
-            Files.createFile(Files.createDirectories(dir.resolve("checkpoints")).resolve(Checkpoint.fileName(4)));
-            String lines = metricsLine("train", 2, "\"train_error\":0.9") + metricsLine("train", 4, "\"train_error\":" + train[i])
-                    + metricsLine("eval", 4, "\"split\":\"test\",\"top1_error\":" + test[i] + ",\"top5_error\":0.1,\"images\":40");
+            new RunConfig(
+                            run.run().model(),
+                            run.options(),
+                            data.toString(),
+                            true,
+                            run.recipe(),
+                            "fixture")
+                    .write(dir);
+            Files.createFile(
+                    Files.createDirectories(dir.resolve("checkpoints"))
+                            .resolve(Checkpoint.fileName(4)));
+            String lines =
+                    metricsLine("train", 2, "\"train_error\":0.9")
+                            + metricsLine("train", 4, "\"train_error\":" + train[i])
+                            + metricsLine(
+                                    "eval",
+                                    4,
+                                    "\"split\":\"test\",\"top1_error\":"
+                                            + test[i]
+                                            + ",\"top5_error\":0.1,\"images\":40");
             Files.writeString(dir.resolve("metrics.jsonl"), lines);
             metrics.put(run.dir(), lines);
         }
 
-        Reproduction.run(EXPERIMENT, new Reproduction.Settings(data, Recipe.paper(), TINY, null, fixture, null));
+        Reproduction.run(
+                EXPERIMENT,
+                new Reproduction.Settings(data, Recipe.paper(), TINY, null, fixture, null));
 
         for (Map.Entry<String, String> run : metrics.entrySet()) {
-            assertThat(fixture.resolve(run.getKey()).resolve("metrics.jsonl")).hasContent(run.getValue());
+            assertThat(fixture.resolve(run.getKey()).resolve("metrics.jsonl"))
+                    .hasContent(run.getValue());
         }
         return new ObjectMapper().readTree(fixture.resolve(Reproduction.SUMMARY).toFile());
     }
 
     private static String metricsLine(String type, int iteration, String values) {
-        return "{\"type\":\"" + type + "\",\"iteration\":" + iteration + "," + values + ",\"synthetic\":true}\n";
+        return "{\"type\":\""
+                + type
+                + "\",\"iteration\":"
+                + iteration
+                + ","
+                + values
+                + ",\"synthetic\":true}\n";
     }
 
     /** The lines of a run's metrics log, parsed. */

@@ -41,14 +41,28 @@ class CheckpointExportTest {
         Path data = dir.resolve("data");
         SyntheticCifar.write(data, 640, 100, 3);
         run = dir.resolve("run");
-        List<String> recipe = List.of("batch=16", "iterations=2", "log_every=1", "eval_every=0", "checkpoint_every=2", "threads=2", "seed=7");
-        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data, Recipe.paper().with(recipe), run);
+        List<String> recipe =
+                List.of(
+                        "batch=16",
+                        "iterations=2",
+                        "log_every=1",
+                        "eval_every=0",
+                        "checkpoint_every=2",
+                        "threads=2",
+                        "seed=7");
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper().with(recipe),
+                run);
     }
 
     @Test
     void exportedCheckpointGivesItsLogitsAndRecordsItsPreprocessing() throws Exception {
         Path onnx = dir.resolve("resnet8.onnx");
-        CheckpointExport.Result result = CheckpointExport.write(run, onnx, OnnxExport.Settings.defaults());
+        CheckpointExport.Result result =
+                CheckpointExport.write(run, onnx, OnnxExport.Settings.defaults());
         assertThat(result.model()).isEqualTo("resnet8");
         assertThat(result.checkpoint()).isEqualTo(Checkpoint.resolve(run));
         assertThat(result.synthetic()).isTrue();
@@ -68,7 +82,9 @@ class CheckpointExportTest {
             float[] mean = new ObjectMapper().readValue(meta.get("pixel_mean"), float[].class);
             assertThat(mean).containsExactly(model.pixelMean());
             for (int batch : new int[] {1, 3}) {
-                assertThat(OnnxExportTest.maxAbsDifference(model.classifier(), session, batch, 32, 10))
+                assertThat(
+                                OnnxExportTest.maxAbsDifference(
+                                        model.classifier(), session, batch, 32, 10))
                         .isLessThan(OnnxExportTest.TOLERANCE);
             }
         }
@@ -78,14 +94,16 @@ class CheckpointExportTest {
     void missingOrCorruptCheckpointIsOneLineNamingIt() throws IOException {
         Path onnx = dir.resolve("out.onnx");
         Path missing = dir.resolve("no-such-checkpoint.zip");
-        assertThatThrownBy(() -> CheckpointExport.write(missing, onnx, OnnxExport.Settings.defaults()))
+        assertThatThrownBy(
+                        () -> CheckpointExport.write(missing, onnx, OnnxExport.Settings.defaults()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("no such checkpoint");
         Path corrupt = dir.resolve("corrupt.zip");
         Files.writeString(corrupt, "not a zip");
         Files.writeString(onnx, "an earlier export");
-        assertThatThrownBy(() -> CheckpointExport.write(corrupt, onnx, OnnxExport.Settings.defaults()))
+        assertThatThrownBy(
+                        () -> CheckpointExport.write(corrupt, onnx, OnnxExport.Settings.defaults()))
                 .isInstanceOf(IOException.class)
                 .hasMessageStartingWith("not a readable resnetj checkpoint: " + corrupt);
         assertThat(onnx).hasContent("an earlier export");
@@ -98,13 +116,28 @@ class CheckpointExportTest {
         try (NDManager manager = NDManager.newBaseManager();
                 LoadedModel resnet8 = LoadedModel.loadNetwork(Checkpoint.resolve(run), manager)) {
             ModelOptions options = ModelRegistry.get("resnet20").defaults();
-            Map<String, NDArray> arrays = new LinkedHashMap<>(OnnxExport.weights(resnet8.network()));
-            arrays.put("preprocess.pixel_mean", manager.create(resnet8.pixelMean(), new Shape(3, 32, 32)));
-            Checkpoint.write(mislabelled, Map.of("model", "resnet20", "options", RunConfig.optionsMap(options)), arrays, Map.of());
+            Map<String, NDArray> arrays =
+                    new LinkedHashMap<>(OnnxExport.weights(resnet8.network()));
+            arrays.put(
+                    "preprocess.pixel_mean",
+                    manager.create(resnet8.pixelMean(), new Shape(3, 32, 32)));
+            Checkpoint.write(
+                    mislabelled,
+                    Map.of("model", "resnet20", "options", RunConfig.optionsMap(options)),
+                    arrays,
+                    Map.of());
         }
-        assertThatThrownBy(() -> CheckpointExport.write(mislabelled, dir.resolve("m.onnx"), OnnxExport.Settings.defaults()))
+        assertThatThrownBy(
+                        () ->
+                                CheckpointExport.write(
+                                        mislabelled,
+                                        dir.resolve("m.onnx"),
+                                        OnnxExport.Settings.defaults()))
                 .isInstanceOf(IOException.class)
-                .hasMessage("checkpoint " + mislabelled + " does not fit resnet20: no array conv2_2.branch2a.weight");
+                .hasMessage(
+                        "checkpoint "
+                                + mislabelled
+                                + " does not fit resnet20: no array conv2_2.branch2a.weight");
         assertThat(dir.resolve("m.onnx")).doesNotExist();
     }
 
@@ -114,7 +147,12 @@ class CheckpointExportTest {
         assertThatThrownBy(() -> CheckpointExport.write(run, onnx, OnnxExport.Settings.defaults()))
                 .isInstanceOf(IOException.class)
                 .hasMessage("cannot write " + onnx + ": no such directory " + onnx.getParent());
-        assertThatThrownBy(() -> CheckpointExport.write(dir.resolve("absent"), onnx, OnnxExport.Settings.defaults()))
+        assertThatThrownBy(
+                        () ->
+                                CheckpointExport.write(
+                                        dir.resolve("absent"),
+                                        onnx,
+                                        OnnxExport.Settings.defaults()))
                 .hasMessageStartingWith("cannot write " + onnx);
     }
 }

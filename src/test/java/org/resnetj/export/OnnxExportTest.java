@@ -39,9 +39,9 @@ import org.resnetj.model.Shortcut;
 
 /**
  * Exported models run in ONNX Runtime and give the logits our network gives in inference mode,
- * within 1e-4, at more than one batch size from one file. BN statistics, scales and shifts are
- * made non-trivial first: with fresh BN (mean 0, variance 1, scale 1, shift 0) a wrong fold
- * would go unnoticed.
+ * within 1e-4, at more than one batch size from one file. BN statistics, scales and shifts are made
+ * non-trivial first: with fresh BN (mean 0, variance 1, scale 1, shift 0) a wrong fold would go
+ * unnoticed.
  */
 class OnnxExportTest {
 
@@ -67,8 +67,15 @@ class OnnxExportTest {
     record Case(String model, ModelOptions options, int size, OnnxExport.Settings settings) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s shortcut %s %dx%d opset %d%s",
-                    model, options.shortcut(), size, size, settings.opset(), settings.foldBatchNorm() ? "" : " BN kept");
+            return String.format(
+                    Locale.ROOT,
+                    "%s shortcut %s %dx%d opset %d%s",
+                    model,
+                    options.shortcut(),
+                    size,
+                    size,
+                    settings.opset(),
+                    settings.foldBatchNorm() ? "" : " BN kept");
         }
     }
 
@@ -87,7 +94,8 @@ class OnnxExportTest {
                 of("vgg16", Shortcut.B, 32, folded));
     }
 
-    private static Arguments of(String model, Shortcut shortcut, int size, OnnxExport.Settings settings) {
+    private static Arguments of(
+            String model, Shortcut shortcut, int size, OnnxExport.Settings settings) {
         ModelSpec spec = ModelRegistry.get(model);
         ModelOptions options = spec.defaults().withShortcut(shortcut);
         if (spec.family().equals("reference")) {
@@ -103,20 +111,53 @@ class OnnxExportTest {
         Engine.getInstance().setRandomSeed(SEED);
         try (Network network = Network.create(spec.plan(c.options(), c.size()), manager)) {
             randomizeBatchNorm(network, c.size(), new Random(SEED));
-            Path file = dir.resolve(c.model() + "-" + c.options().shortcut() + "-" + c.settings().opset() + ".onnx");
-            OnnxExport.write(network.plan(), OnnxExport.weights(network), OnnxExport.Input.of(spec, c.size()),
-                    OnnxExport.describe(spec, c.options()), c.settings(), file);
+            Path file =
+                    dir.resolve(
+                            c.model()
+                                    + "-"
+                                    + c.options().shortcut()
+                                    + "-"
+                                    + c.settings().opset()
+                                    + ".onnx");
+            OnnxExport.write(
+                    network.plan(),
+                    OnnxExport.weights(network),
+                    OnnxExport.Input.of(spec, c.size()),
+                    OnnxExport.describe(spec, c.options()),
+                    c.settings(),
+                    file);
             try (OrtSession session = session(file)) {
-                long[] inputShape = ((TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo()).getShape();
+                long[] inputShape =
+                        ((TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo())
+                                .getShape();
                 boolean dynamicSize = spec.family().equals("imagenet");
-                assertThat(inputShape).containsExactly(-1, 3, dynamicSize ? -1 : c.size(), dynamicSize ? -1 : c.size());
-                assertThat(session.getMetadata().getCustomMetadata()).containsEntry("model", c.model());
+                assertThat(inputShape)
+                        .containsExactly(
+                                -1, 3, dynamicSize ? -1 : c.size(), dynamicSize ? -1 : c.size());
+                assertThat(session.getMetadata().getCustomMetadata())
+                        .containsEntry("model", c.model());
                 double worst = 0;
                 for (int batch : new int[] {1, 3}) {
-                    worst = Math.max(worst, maxAbsDifference(network, session, batch, c.size(), c.options().classes()));
+                    worst =
+                            Math.max(
+                                    worst,
+                                    maxAbsDifference(
+                                            network,
+                                            session,
+                                            batch,
+                                            c.size(),
+                                            c.options().classes()));
                 }
                 if (dynamicSize) {
-                    worst = Math.max(worst, maxAbsDifference(network, session, 2, c.size() + 32, c.options().classes()));
+                    worst =
+                            Math.max(
+                                    worst,
+                                    maxAbsDifference(
+                                            network,
+                                            session,
+                                            2,
+                                            c.size() + 32,
+                                            c.options().classes()));
                 }
                 System.out.printf(Locale.ROOT, "%s: max abs difference %.3g%n", c, worst);
                 assertThat(worst).isLessThan(TOLERANCE);
@@ -132,11 +173,19 @@ class OnnxExportTest {
             Path folded = dir.resolve("folded.onnx");
             Path kept = dir.resolve("kept.onnx");
             OnnxExport.write(network, spec, spec.defaults(), 32, folded);
-            OnnxExport.write(network.plan(), OnnxExport.weights(network), OnnxExport.Input.of(spec, 32),
-                    OnnxExport.describe(spec, spec.defaults()), new OnnxExport.Settings(13, false), kept);
-            String foldedBytes = Files.readString(folded, java.nio.charset.StandardCharsets.ISO_8859_1);
+            OnnxExport.write(
+                    network.plan(),
+                    OnnxExport.weights(network),
+                    OnnxExport.Input.of(spec, 32),
+                    OnnxExport.describe(spec, spec.defaults()),
+                    new OnnxExport.Settings(13, false),
+                    kept);
+            String foldedBytes =
+                    Files.readString(folded, java.nio.charset.StandardCharsets.ISO_8859_1);
             String keptBytes = Files.readString(kept, java.nio.charset.StandardCharsets.ISO_8859_1);
-            assertThat(foldedBytes).doesNotContain("BatchNormalization").contains("Conv", "Slice", "Pad", "Gemm");
+            assertThat(foldedBytes)
+                    .doesNotContain("BatchNormalization")
+                    .contains("Conv", "Slice", "Pad", "Gemm");
             assertThat(keptBytes).contains("BatchNormalization", "conv1.bn.running_var");
             try (OrtSession session = session(folded)) {
                 Map<String, String> meta = session.getMetadata().getCustomMetadata();
@@ -154,18 +203,31 @@ class OnnxExportTest {
         ModelSpec spec = ModelRegistry.get("resnet8");
         try (Network network = Network.create(spec.plan(), manager)) {
             Path missingDir = dir.resolve("no-such-dir").resolve("m.onnx");
-            assertThatThrownBy(() -> OnnxExport.write(network, spec, spec.defaults(), 32, missingDir))
+            assertThatThrownBy(
+                            () -> OnnxExport.write(network, spec, spec.defaults(), 32, missingDir))
                     .isInstanceOf(IOException.class)
-                    .hasMessage("cannot write " + missingDir + ": no such directory " + missingDir.getParent());
+                    .hasMessage(
+                            "cannot write "
+                                    + missingDir
+                                    + ": no such directory "
+                                    + missingDir.getParent());
             Files.createDirectories(dir.resolve("a-directory"));
-            assertThatThrownBy(() -> OnnxExport.write(network, spec, spec.defaults(), 32, dir.resolve("a-directory")))
+            assertThatThrownBy(
+                            () ->
+                                    OnnxExport.write(
+                                            network,
+                                            spec,
+                                            spec.defaults(),
+                                            32,
+                                            dir.resolve("a-directory")))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("it is a directory");
         }
     }
 
     /** The largest |ours − ONNX Runtime's| over the logits of a random batch. */
-    static double maxAbsDifference(Classifier network, OrtSession session, int batch, int size, int classes)
+    static double maxAbsDifference(
+            Classifier network, OrtSession session, int batch, int size, int classes)
             throws OrtException {
         float[] x = randomImages(new Random(SEED + batch), batch, size);
         float[] ours;
@@ -174,7 +236,11 @@ class OnnxExportTest {
             ours = network.logits(input).toFloatArray();
         }
         float[][] theirs;
-        try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(x), new long[] {batch, 3, size, size});
+        try (OnnxTensor input =
+                        OnnxTensor.createTensor(
+                                OrtEnvironment.getEnvironment(),
+                                FloatBuffer.wrap(x),
+                                new long[] {batch, 3, size, size});
                 OrtSession.Result result = session.run(Map.of(OnnxExport.INPUT, input))) {
             theirs = (float[][]) result.get(OnnxExport.OUTPUT).orElseThrow().getValue();
         }
@@ -210,28 +276,41 @@ class OnnxExportTest {
     static void randomizeBatchNorm(Network network, int size, Random random) {
         Set<String> beforeAddition = new HashSet<>();
         lastBatchNormOfEachBranch(network.plan(), beforeAddition);
-        network.parameters().forEach((name, array) -> {
-            double[] range;
-            if (name.endsWith(".gamma")) {
-                boolean last = beforeAddition.contains(name.substring(0, name.length() - ".gamma".length()));
-                range = last ? new double[] {0.1, 0.5} : new double[] {0.5, 1.5};
-            } else if (name.endsWith(".beta") || name.endsWith(".bias")) {
-                range = new double[] {-0.2, 0.2};
-            } else {
-                return;
-            }
-            float[] values = new float[(int) array.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = (float) (range[0] + (range[1] - range[0]) * random.nextDouble());
-            }
-            // create() may borrow the Java buffer, which intern() would not keep alive: take over
-            // a native copy, as Weights.copy does.
-            array.intern(network.manager().create(values, array.getShape()).add(0f));
-        });
+        network.parameters()
+                .forEach(
+                        (name, array) -> {
+                            double[] range;
+                            if (name.endsWith(".gamma")) {
+                                boolean last =
+                                        beforeAddition.contains(
+                                                name.substring(
+                                                        0, name.length() - ".gamma".length()));
+                                range = last ? new double[] {0.1, 0.5} : new double[] {0.5, 1.5};
+                            } else if (name.endsWith(".beta") || name.endsWith(".bias")) {
+                                range = new double[] {-0.2, 0.2};
+                            } else {
+                                return;
+                            }
+                            float[] values = new float[(int) array.size()];
+                            for (int i = 0; i < values.length; i++) {
+                                values[i] =
+                                        (float)
+                                                (range[0]
+                                                        + (range[1] - range[0])
+                                                                * random.nextDouble());
+                            }
+                            // create() may borrow the Java buffer, which intern() would not keep
+                            // alive: take over
+                            // a native copy, as Weights.copy does.
+                            array.intern(
+                                    network.manager().create(values, array.getShape()).add(0f));
+                        });
         // BN keeps 0.1 of each batch's statistics: after 30 batches the initial 0 and 1 weigh 4%.
         for (int i = 0; i < 30; i++) {
             try (NDManager scope = network.manager().newSubManager()) {
-                network.forward(scope.create(randomImages(random, 4, size), new Shape(4, 3, size, size)), true);
+                network.forward(
+                        scope.create(randomImages(random, 4, size), new Shape(4, 3, size, size)),
+                        true);
             }
         }
     }

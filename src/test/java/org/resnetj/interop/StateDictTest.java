@@ -13,7 +13,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reading a state_dict from .pth and .safetensors files, whatever their storage types and layouts. */
+/**
+ * Reading a state_dict from .pth and .safetensors files, whatever their storage types and layouts.
+ */
 class StateDictTest {
 
     @TempDir Path dir;
@@ -25,7 +27,8 @@ class StateDictTest {
             storage.putFloat(i);
         }
         Path file = dir.resolve("p4.pth");
-        TorchSave.writeRaw(file, TorchPickleTest.PROTOCOL_4_TRANSPOSED, Map.of("0", storage.array()));
+        TorchSave.writeRaw(
+                file, TorchPickleTest.PROTOCOL_4_TRANSPOSED, Map.of("0", storage.array()));
 
         StateDict.Read read = StateDict.read(file);
 
@@ -37,7 +40,10 @@ class StateDictTest {
     @Test
     void halfAndLongStoragesBecomeFloats() throws IOException {
         Map<String, TorchSave.Tensor> tensors = new LinkedHashMap<>();
-        tensors.put("h", new TorchSave.Tensor("HalfStorage", new long[] {2, 2}, new float[] {0.5f, -1.25f, 1024f, 0f}));
+        tensors.put(
+                "h",
+                new TorchSave.Tensor(
+                        "HalfStorage", new long[] {2, 2}, new float[] {0.5f, -1.25f, 1024f, 0f}));
         tensors.put("n", new TorchSave.Tensor("LongStorage", new long[0], new float[] {7}));
         Path file = dir.resolve("half.pth");
         TorchSave.write(file, tensors, Map.of("", 1));
@@ -72,7 +78,19 @@ class StateDictTest {
     @Test
     void otherFilesAreRefusedByWhatTheyAre() throws IOException {
         Path legacy = dir.resolve("legacy.pth");
-        Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9});
+        Files.write(
+                legacy,
+                new byte[] {
+                    (byte) 0x80,
+                    2,
+                    (byte) 0x8a,
+                    10,
+                    0x6c,
+                    (byte) 0xfc,
+                    (byte) 0x9c,
+                    0x46,
+                    (byte) 0xf9
+                });
         Path text = dir.resolve("notes.txt");
         Files.writeString(text, "hello, world");
         Path zip = dir.resolve("other.zip");
@@ -81,19 +99,23 @@ class StateDictTest {
             out.write(1);
         }
 
-        assertThatThrownBy(() -> StateDict.read(legacy)).hasMessageContaining("legacy (pre-1.6, non-zip) format");
-        assertThatThrownBy(() -> StateDict.read(text)).hasMessageContaining("neither a PyTorch .pth (zip) nor a .safetensors");
+        assertThatThrownBy(() -> StateDict.read(legacy))
+                .hasMessageContaining("legacy (pre-1.6, non-zip) format");
+        assertThatThrownBy(() -> StateDict.read(text))
+                .hasMessageContaining("neither a PyTorch .pth (zip) nor a .safetensors");
         assertThatThrownBy(() -> StateDict.read(zip)).hasMessageContaining("no <folder>/data.pkl");
     }
 
     @Test
     void aSafetensorsHeaderPointingOutsideTheFileIsRefusedNamingTheTensor() throws IOException {
-        byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}".getBytes();
+        byte[] header =
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}".getBytes();
         ByteBuffer file = ByteBuffer.allocate(8 + header.length + 4).order(ByteOrder.LITTLE_ENDIAN);
         file.putLong(header.length).put(header).putFloat(1f);
         Path path = dir.resolve("cut.safetensors");
         Files.write(path, file.array());
 
-        assertThatThrownBy(() -> StateDict.read(path)).hasMessageContaining("'w' has data_offsets [0,8]");
+        assertThatThrownBy(() -> StateDict.read(path))
+                .hasMessageContaining("'w' has data_offsets [0,8]");
     }
 }

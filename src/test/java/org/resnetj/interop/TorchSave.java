@@ -28,7 +28,10 @@ import java.util.zip.ZipOutputStream;
  */
 public final class TorchSave {
 
-    /** A contiguous tensor: its storage type ({@code FloatStorage}, {@code LongStorage}...), shape and values. */
+    /**
+     * A contiguous tensor: its storage type ({@code FloatStorage}, {@code LongStorage}...), shape
+     * and values.
+     */
     public record Tensor(String storageType, long[] shape, float[] values) {}
 
     private static final int ALIGNMENT = 64;
@@ -36,10 +39,9 @@ public final class TorchSave {
 
     private TorchSave() {}
 
-    /**
-     * Writes {@code tensors} with {@code metadata} (module name to its version) as a .pth file.
-     */
-    public static void write(Path file, Map<String, Tensor> tensors, Map<String, Integer> metadata) throws IOException {
+    /** Writes {@code tensors} with {@code metadata} (module name to its version) as a .pth file. */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, Integer> metadata)
+            throws IOException {
         Pickler p = new Pickler();
         Map<String, byte[]> storages = new TreeMap<>();
         p.proto();
@@ -52,29 +54,30 @@ public final class TorchSave {
             String key = Integer.toString(storages.size());
             Tensor t = e.getValue();
             storages.put(key, bytes(t));
-            items.add(() -> {
-                p.string(e.getKey());
-                p.global("torch._utils", "_rebuild_tensor_v2");
-                p.op('(');
-                p.op('(');
-                p.string("storage");
-                p.global("torch", t.storageType());
-                p.string(key);
-                p.string("cpu");
-                p.integer(t.values().length);
-                p.op('t');
-                p.put(new Object());
-                p.op('Q');
-                p.integer(0);
-                p.tuple(t.shape());
-                p.tuple(strides(t.shape()));
-                p.op(0x89);
-                p.emptyOrderedDict();
-                p.op('t');
-                p.put(new Object());
-                p.op('R');
-                p.put(new Object());
-            });
+            items.add(
+                    () -> {
+                        p.string(e.getKey());
+                        p.global("torch._utils", "_rebuild_tensor_v2");
+                        p.op('(');
+                        p.op('(');
+                        p.string("storage");
+                        p.global("torch", t.storageType());
+                        p.string(key);
+                        p.string("cpu");
+                        p.integer(t.values().length);
+                        p.op('t');
+                        p.put(new Object());
+                        p.op('Q');
+                        p.integer(0);
+                        p.tuple(t.shape());
+                        p.tuple(strides(t.shape()));
+                        p.op(0x89);
+                        p.emptyOrderedDict();
+                        p.op('t');
+                        p.put(new Object());
+                        p.op('R');
+                        p.put(new Object());
+                    });
         }
         p.batchSetItems(items);
         p.op('}');
@@ -82,14 +85,17 @@ public final class TorchSave {
         p.string("_metadata");
         p.emptyOrderedDict();
         List<Runnable> modules = new ArrayList<>();
-        metadata.forEach((module, version) -> modules.add(() -> {
-            p.string(module);
-            p.op('}');
-            p.put(new Object());
-            p.string("version");
-            p.integer(version);
-            p.op('s');
-        }));
+        metadata.forEach(
+                (module, version) ->
+                        modules.add(
+                                () -> {
+                                    p.string(module);
+                                    p.op('}');
+                                    p.put(new Object());
+                                    p.string("version");
+                                    p.integer(version);
+                                    p.op('s');
+                                }));
         p.batchSetItems(modules);
         p.op('s');
         p.op('b');
@@ -105,7 +111,8 @@ public final class TorchSave {
      * Writes a .pth zip with the given pickle and storages: for files that {@link #write} would
      * never make.
      */
-    public static void writeRaw(Path file, byte[] pickle, Map<String, byte[]> storages) throws IOException {
+    public static void writeRaw(Path file, byte[] pickle, Map<String, byte[]> storages)
+            throws IOException {
         Map<String, byte[]> records = new java.util.LinkedHashMap<>();
         records.put("data.pkl", pickle);
         new TreeMap<>(storages).forEach((key, data) -> records.put("data/" + key, data));
@@ -116,7 +123,11 @@ public final class TorchSave {
     /** The data.pkl that {@link #write} puts into a file. */
     static byte[] pickleOf(Path file) throws IOException {
         try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
-            ZipEntry entry = zip.stream().filter(e -> e.getName().endsWith("/data.pkl")).findFirst().orElseThrow();
+            ZipEntry entry =
+                    zip.stream()
+                            .filter(e -> e.getName().endsWith("/data.pkl"))
+                            .findFirst()
+                            .orElseThrow();
             return zip.getInputStream(entry).readAllBytes();
         }
     }
@@ -133,7 +144,9 @@ public final class TorchSave {
 
     private static byte[] bytes(Tensor t) {
         StorageType type = StorageType.ofTorchName(t.storageType()).orElseThrow();
-        ByteBuffer b = ByteBuffer.allocate(t.values().length * type.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(t.values().length * type.bytes())
+                        .order(ByteOrder.LITTLE_ENDIAN);
         for (float v : t.values()) {
             switch (type) {
                 case FLOAT -> b.putFloat(v);

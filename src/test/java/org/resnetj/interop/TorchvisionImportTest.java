@@ -42,7 +42,9 @@ class TorchvisionImportTest {
      * and shift), and the BN running statistics likewise, so the pairing does not come from the
      * rule under test ({@link TorchvisionNames}).
      */
-    private static void assertImported(Map<String, TorchSave.Tensor> written, String model, Path checkpoint) throws IOException {
+    private static void assertImported(
+            Map<String, TorchSave.Tensor> written, String model, Path checkpoint)
+            throws IOException {
         List<String> theirLearned = new ArrayList<>();
         List<String> theirStatistics = new ArrayList<>();
         for (String name : written.keySet()) {
@@ -55,8 +57,11 @@ class TorchvisionImportTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Checkpoint.Contents contents = Checkpoint.read(checkpoint, manager);
             ModelSpec spec = ModelRegistry.get(model);
-            ModelOptions options = spec.defaults().withShortcut(Shortcut.B).withStridePlacement(StridePlacement.MIDDLE_3X3)
-                    .withClasses(Math.toIntExact(written.get("fc.weight").shape()[0]));
+            ModelOptions options =
+                    spec.defaults()
+                            .withShortcut(Shortcut.B)
+                            .withStridePlacement(StridePlacement.MIDDLE_3X3)
+                            .withClasses(Math.toIntExact(written.get("fc.weight").shape()[0]));
             Map<String, String> pairs = new LinkedHashMap<>();
             try (Network network = Network.create(spec.plan(options, spec.inputSize()), manager)) {
                 assertThat(network.parameters()).hasSameSizeAs(theirLearned);
@@ -64,12 +69,17 @@ class TorchvisionImportTest {
                 zip(theirLearned, network.parameters().keySet(), pairs);
                 zip(theirStatistics, network.state().keySet(), pairs);
             }
-            pairs.forEach((theirs, ours) -> {
-                NDArray array = contents.model().get(ours);
-                assertThat(array).as("%s as %s", theirs, ours).isNotNull();
-                assertThat(array.getShape().getShape()).as(ours).containsExactly(written.get(theirs).shape());
-                assertThat(array.toFloatArray()).as("%s as %s", theirs, ours).isEqualTo(written.get(theirs).values());
-            });
+            pairs.forEach(
+                    (theirs, ours) -> {
+                        NDArray array = contents.model().get(ours);
+                        assertThat(array).as("%s as %s", theirs, ours).isNotNull();
+                        assertThat(array.getShape().getShape())
+                                .as(ours)
+                                .containsExactly(written.get(theirs).shape());
+                        assertThat(array.toFloatArray())
+                                .as("%s as %s", theirs, ours)
+                                .isEqualTo(written.get(theirs).values());
+                    });
             assertThat(contents.model()).hasSameSizeAs(pairs);
             assertThat(contents.optimizer()).isEmpty();
         }
@@ -85,7 +95,8 @@ class TorchvisionImportTest {
     @Test
     void importsATorchSavedResnet18WithEveryTensorAtItsName() throws IOException {
         Path pth = dir.resolve("resnet18.pth");
-        Map<String, TorchSave.Tensor> written = TorchvisionStateDicts.writePth(pth, "resnet18", 7, 1);
+        Map<String, TorchSave.Tensor> written =
+                TorchvisionStateDicts.writePth(pth, "resnet18", 7, 1);
         Path out = dir.resolve("imported.zip");
 
         TorchvisionImport.Result result = TorchvisionImport.run(pth, "resnet18", null, out);
@@ -99,8 +110,17 @@ class TorchvisionImportTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, Object> meta = Checkpoint.read(out, manager).meta();
             assertThat(meta.get("model")).isEqualTo("resnet18");
-            assertThat(meta.get("options")).isEqualTo(Map.of("shortcut", "B", "stride_placement", "MIDDLE_3X3", "classes", 7));
-            assertThat(meta.get("preprocessing")).isEqualTo(Preprocessing.Torchvision.IMAGENET.describe());
+            assertThat(meta.get("options"))
+                    .isEqualTo(
+                            Map.of(
+                                    "shortcut",
+                                    "B",
+                                    "stride_placement",
+                                    "MIDDLE_3X3",
+                                    "classes",
+                                    7));
+            assertThat(meta.get("preprocessing"))
+                    .isEqualTo(Preprocessing.Torchvision.IMAGENET.describe());
             assertThat(meta.get("imported").toString()).contains("resnet18.pth", "sha256");
         }
     }
@@ -108,7 +128,8 @@ class TorchvisionImportTest {
     @Test
     void importsABottleneckNetWithItsProjectionShortcuts() throws IOException {
         Path pth = dir.resolve("resnet50.pth");
-        Map<String, TorchSave.Tensor> written = TorchvisionStateDicts.writePth(pth, "resnet50", 3, 2);
+        Map<String, TorchSave.Tensor> written =
+                TorchvisionStateDicts.writePth(pth, "resnet50", 3, 2);
         Path out = dir.resolve("r50.zip");
 
         TorchvisionImport.run(pth, "resnet50", 3, out);
@@ -120,15 +141,19 @@ class TorchvisionImportTest {
     void importsASafetensorsFile() throws IOException {
         Map<String, TorchSave.Tensor> written = TorchvisionStateDicts.random("resnet18", 5, 3);
         Path file = dir.resolve("resnet18.safetensors");
-        try (NDManager manager = NDManager.newBaseManager(); OutputStream out = Files.newOutputStream(file)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                OutputStream out = Files.newOutputStream(file)) {
             NDList list = new NDList();
-            written.forEach((name, t) -> {
-                NDArray array = t.storageType().equals("LongStorage")
-                        ? manager.create(new long[] {(long) t.values()[0]}).reshape(new Shape())
-                        : manager.create(t.values(), new Shape(t.shape()));
-                array.setName(name);
-                list.add(array);
-            });
+            written.forEach(
+                    (name, t) -> {
+                        NDArray array =
+                                t.storageType().equals("LongStorage")
+                                        ? manager.create(new long[] {(long) t.values()[0]})
+                                                .reshape(new Shape())
+                                        : manager.create(t.values(), new Shape(t.shape()));
+                        array.setName(name);
+                        list.add(array);
+                    });
             list.encode(out, NDList.Encoding.SAFETENSORS);
         }
         Path out = dir.resolve("from-safetensors.zip");
@@ -146,7 +171,8 @@ class TorchvisionImportTest {
         Path out = dir.resolve("imported.zip");
         TorchvisionImport.run(pth, "resnet18", null, out);
 
-        try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(out, manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(out, manager)) {
             Preprocessing.Torchvision p = (Preprocessing.Torchvision) model.preprocessing();
             assertThat(p.mean()).containsExactly(0.485f, 0.456f, 0.406f);
             assertThat(p.std()).containsExactly(0.229f, 0.224f, 0.225f);
@@ -154,7 +180,8 @@ class TorchvisionImportTest {
             assertThatThrownBy(model::pixelMean)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("records torchvision preprocessing");
-            NDArray logits = model.classifier().logits(manager.randomNormal(new Shape(2, 3, 224, 224)));
+            NDArray logits =
+                    model.classifier().logits(manager.randomNormal(new Shape(2, 3, 224, 224)));
             assertThat(logits.getShape()).isEqualTo(new Shape(2, 4));
         }
     }
@@ -179,28 +206,38 @@ class TorchvisionImportTest {
 
         assertThatThrownBy(() -> importTensors(tensors))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("missing layer4.1.bn2.running_var (conv5_2.branch2b.bn.running_var)");
+                .hasMessageContaining(
+                        "missing layer4.1.bn2.running_var (conv5_2.branch2b.bn.running_var)");
     }
 
     @Test
     void anUnexpectedTensorIsNamed() throws IOException {
         Map<String, TorchSave.Tensor> tensors = TorchvisionStateDicts.random("resnet18", 10, 6);
-        tensors.put("layer1.0.downsample.0.weight", new TorchSave.Tensor("FloatStorage", new long[] {64, 64, 1, 1}, new float[64 * 64]));
-        tensors.put("head.weight", new TorchSave.Tensor("FloatStorage", new long[] {1}, new float[1]));
+        tensors.put(
+                "layer1.0.downsample.0.weight",
+                new TorchSave.Tensor(
+                        "FloatStorage", new long[] {64, 64, 1, 1}, new float[64 * 64]));
+        tensors.put(
+                "head.weight", new TorchSave.Tensor("FloatStorage", new long[] {1}, new float[1]));
 
         assertThatThrownBy(() -> importTensors(tensors))
-                .hasMessageContaining("unexpected layer1.0.downsample.0.weight (would be conv2_1.branch1.weight)")
+                .hasMessageContaining(
+                        "unexpected layer1.0.downsample.0.weight (would be conv2_1.branch1.weight)")
                 .hasMessageContaining("unexpected head.weight");
     }
 
     @Test
     void aShapeMismatchIsNamedWithBothShapes() throws IOException {
         Map<String, TorchSave.Tensor> tensors = TorchvisionStateDicts.random("resnet18", 10, 7);
-        tensors.put("layer2.0.conv1.weight", new TorchSave.Tensor("FloatStorage", new long[] {128, 64, 1, 1}, new float[128 * 64]));
+        tensors.put(
+                "layer2.0.conv1.weight",
+                new TorchSave.Tensor(
+                        "FloatStorage", new long[] {128, 64, 1, 1}, new float[128 * 64]));
 
         assertThatThrownBy(() -> importTensors(tensors))
-                .hasMessageContaining("layer2.0.conv1.weight has shape [128, 64, 1, 1], resnet18 expects [128, 64, 3, 3]"
-                        + " (conv3_1.branch2a.weight)")
+                .hasMessageContaining(
+                        "layer2.0.conv1.weight has shape [128, 64, 1, 1], resnet18 expects [128,"
+                                + " 64, 3, 3] (conv3_1.branch2a.weight)")
                 .hasMessageNotContaining("missing");
     }
 
@@ -210,7 +247,8 @@ class TorchvisionImportTest {
         TorchvisionStateDicts.writePth(pth, "resnet18", 10, 8);
 
         assertThatThrownBy(() -> TorchvisionImport.run(pth, "resnet18", 1000, dir.resolve("x.zip")))
-                .hasMessageContaining("fc.weight has shape [10, 512], resnet18 expects [1000, 512]");
+                .hasMessageContaining(
+                        "fc.weight has shape [10, 512], resnet18 expects [1000, 512]");
     }
 
     @Test

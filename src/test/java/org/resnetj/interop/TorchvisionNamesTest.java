@@ -28,9 +28,9 @@ class TorchvisionNamesTest {
     }
 
     /**
-     * Our network's tensors, renamed by the rule, are exactly the keys of torchvision's
-     * state_dict for the same depth (listed by {@code bench/torchvision_keys.py}) with the same
-     * shapes, the BN step counters aside; and the rule maps each back.
+     * Our network's tensors, renamed by the rule, are exactly the keys of torchvision's state_dict
+     * for the same depth (listed by {@code bench/torchvision_keys.py}) with the same shapes, the BN
+     * step counters aside; and the rule maps each back.
      */
     @ParameterizedTest
     @MethodSource("torchvisionNets")
@@ -38,9 +38,16 @@ class TorchvisionNamesTest {
         ModelSpec spec = ModelRegistry.get(model);
         Map<String, long[]> ours = new LinkedHashMap<>();
         try (NDManager manager = NDManager.newBaseManager();
-                Network network = Network.create(spec.plan(spec.defaults().withShortcut(Shortcut.B)
-                        .withStridePlacement(StridePlacement.MIDDLE_3X3), spec.inputSize()), manager)) {
-            network.parameters().forEach((name, array) -> ours.put(name, array.getShape().getShape()));
+                Network network =
+                        Network.create(
+                                spec.plan(
+                                        spec.defaults()
+                                                .withShortcut(Shortcut.B)
+                                                .withStridePlacement(StridePlacement.MIDDLE_3X3),
+                                        spec.inputSize()),
+                                manager)) {
+            network.parameters()
+                    .forEach((name, array) -> ours.put(name, array.getShape().getShape()));
             network.state().forEach((name, array) -> ours.put(name, array.getShape().getShape()));
         }
         Map<String, long[]> theirs = new LinkedHashMap<>();
@@ -54,18 +61,40 @@ class TorchvisionNamesTest {
         }
 
         Map<String, long[]> renamed = new LinkedHashMap<>();
-        ours.forEach((name, shape) -> renamed.put(
-                TorchvisionNames.toTorchvision(name).orElseThrow(() -> new AssertionError("no torchvision name for " + name)), shape));
+        ours.forEach(
+                (name, shape) ->
+                        renamed.put(
+                                TorchvisionNames.toTorchvision(name)
+                                        .orElseThrow(
+                                                () ->
+                                                        new AssertionError(
+                                                                "no torchvision name for " + name)),
+                                shape));
         assertThat(renamed.keySet()).containsExactlyInAnyOrderElementsOf(theirs.keySet());
-        theirs.forEach((name, shape) -> assertThat(renamed.get(name)).as(name).containsExactly(shape));
-        theirs.keySet().forEach(name -> assertThat(TorchvisionNames.toOurs(name).flatMap(TorchvisionNames::toTorchvision))
-                .as(name).contains(name));
-        assertThat(ours.keySet()).allSatisfy(name -> assertThat(
-                TorchvisionNames.toTorchvision(name).flatMap(TorchvisionNames::toOurs)).contains(name));
-        assertThat(stepCounters).isNotEmpty().allSatisfy(name -> {
-            assertThat(TorchvisionNames.isStepCounter(name)).as(name).isTrue();
-            assertThat(TorchvisionNames.toOurs(name)).as(name).isEmpty();
-        });
+        theirs.forEach(
+                (name, shape) -> assertThat(renamed.get(name)).as(name).containsExactly(shape));
+        theirs.keySet()
+                .forEach(
+                        name ->
+                                assertThat(
+                                                TorchvisionNames.toOurs(name)
+                                                        .flatMap(TorchvisionNames::toTorchvision))
+                                        .as(name)
+                                        .contains(name));
+        assertThat(ours.keySet())
+                .allSatisfy(
+                        name ->
+                                assertThat(
+                                                TorchvisionNames.toTorchvision(name)
+                                                        .flatMap(TorchvisionNames::toOurs))
+                                        .contains(name));
+        assertThat(stepCounters)
+                .isNotEmpty()
+                .allSatisfy(
+                        name -> {
+                            assertThat(TorchvisionNames.isStepCounter(name)).as(name).isTrue();
+                            assertThat(TorchvisionNames.toOurs(name)).as(name).isEmpty();
+                        });
     }
 
     @ParameterizedTest

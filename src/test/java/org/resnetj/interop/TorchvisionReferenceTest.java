@@ -19,8 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.data.RgbImage;
-import org.resnetj.train.LoadedModel;
 import org.resnetj.testing.Reference;
+import org.resnetj.train.LoadedModel;
 
 /**
  * Against real torchvision: a randomly initialised resnet50 saved by {@code torch.save}, imported
@@ -34,17 +34,18 @@ import org.resnetj.testing.Reference;
 class TorchvisionReferenceTest {
 
     private static final Path SCRIPT = Path.of("bench", "torchvision_reference.py");
-    private static final String PYTHON = System.getenv().getOrDefault("RESNETJ_PYTHON", "/usr/bin/python3");
+    private static final String PYTHON =
+            System.getenv().getOrDefault("RESNETJ_PYTHON", "/usr/bin/python3");
 
     /**
      * Largest allowed |ours − torchvision| over the largest |torchvision| logit, on the random
-     * batch. Float32 rounding in two implementations of the same network measures 2.7e-5 here
-     * (with the 1×1 convolutions of {@code HiddenCaches}): these logits, at most 1.9, are small
-     * against the activations they come from. One wrong layer moves them more (the reference
-     * network, measured with torch): a BN epsilon of 1e-3 instead of 1e-5 in the last projection
-     * shortcut alone by 1.5e-4, in conv5_3's last BN by 7.9e-4, in conv2_1's first by 1.5e-2;
-     * that shortcut's running variance 1% off by 3.9e-3; the fc bias left out by 1.2e-2. The
-     * former bound, 1e-3 absolute (5.4e-4 of these logits), let the first pass.
+     * batch. Float32 rounding in two implementations of the same network measures 2.7e-5 here (with
+     * the 1×1 convolutions of {@code HiddenCaches}): these logits, at most 1.9, are small against
+     * the activations they come from. One wrong layer moves them more (the reference network,
+     * measured with torch): a BN epsilon of 1e-3 instead of 1e-5 in the last projection shortcut
+     * alone by 1.5e-4, in conv5_3's last BN by 7.9e-4, in conv2_1's first by 1.5e-2; that
+     * shortcut's running variance 1% off by 3.9e-3; the fc bias left out by 1.2e-2. The former
+     * bound, 1e-3 absolute (5.4e-4 of these logits), let the first pass.
      */
     private static final double RELATIVE_TOLERANCE = 1e-4;
 
@@ -58,8 +59,10 @@ class TorchvisionReferenceTest {
 
     @BeforeAll
     static void requireTorchvision() throws InterruptedException {
-        Reference.require(Files.isRegularFile(SCRIPT), "run from the project directory: no " + SCRIPT);
-        Reference.require(python(List.of("-c", "import torch, torchvision")).status() == 0,
+        Reference.require(
+                Files.isRegularFile(SCRIPT), "run from the project directory: no " + SCRIPT);
+        Reference.require(
+                python(List.of("-c", "import torch, torchvision")).status() == 0,
                 PYTHON + " has no torch and torchvision");
     }
 
@@ -70,7 +73,8 @@ class TorchvisionReferenceTest {
         command.addAll(args);
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String output =
+                    new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 return new Run(-1, output);
@@ -112,20 +116,29 @@ class TorchvisionReferenceTest {
         Path checkpoint = dir.resolve("resnet50.zip");
         TorchvisionImport.run(dir.resolve("resnet50.pth"), "resnet50", null, checkpoint);
 
-        try (NDManager manager = NDManager.newBaseManager(); LoadedModel model = LoadedModel.load(checkpoint, manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                LoadedModel model = LoadedModel.load(checkpoint, manager)) {
             float[] input = floats(dir.resolve("input.bin"));
             float[] expected = floats(dir.resolve("logits.bin"));
             float[] logits;
             try (NDManager scope = manager.newSubManager()) {
-                logits = model.classifier().logits(scope.create(input, new Shape(2, 3, 224, 224))).toFloatArray();
+                logits =
+                        model.classifier()
+                                .logits(scope.create(input, new Shape(2, 3, 224, 224)))
+                                .toFloatArray();
             }
             double diff = maxAbsDiff(logits, expected) / maxAbs(expected);
-            System.out.printf(Locale.ROOT, "resnet50 logits on the same tensor: max abs diff %.3g of the largest logit, %.3g%n",
-                    diff, maxAbs(expected));
+            System.out.printf(
+                    Locale.ROOT,
+                    "resnet50 logits on the same tensor: max abs diff %.3g of the largest logit,"
+                            + " %.3g%n",
+                    diff,
+                    maxAbs(expected));
             assertThat(diff).isLessThan(RELATIVE_TOLERANCE);
 
             for (String kind : List.of("png", "jpg")) {
-                float[] ours = model.preprocessing().input(RgbImage.read(dir.resolve("image." + kind)));
+                float[] ours =
+                        model.preprocessing().input(RgbImage.read(dir.resolve("image." + kind)));
                 float[] theirs = floats(dir.resolve("image_" + kind + "_input.bin"));
                 float[] oursLogits;
                 try (NDManager scope = manager.newSubManager()) {
@@ -135,10 +148,15 @@ class TorchvisionReferenceTest {
                 double inputDiff = maxAbsDiff(ours, theirs);
                 float[] theirLogits = floats(dir.resolve("image_" + kind + "_logits.bin"));
                 double logitDiff = maxAbsDiff(oursLogits, theirLogits) / maxAbs(theirLogits);
-                System.out.printf(Locale.ROOT,
-                        "image.%s through both presets: input max abs diff %.3g (%.2f/255 of a pixel),"
-                                + " logits %.3g of the largest, %.3g%n",
-                        kind, inputDiff, inputDiff * 0.226 * 255, logitDiff, maxAbs(theirLogits));
+                System.out.printf(
+                        Locale.ROOT,
+                        "image.%s through both presets: input max abs diff %.3g (%.2f/255 of a"
+                                + " pixel), logits %.3g of the largest, %.3g%n",
+                        kind,
+                        inputDiff,
+                        inputDiff * 0.226 * 255,
+                        logitDiff,
+                        maxAbs(theirLogits));
                 if (kind.equals("png")) {
                     // Same pixels, same resampling arithmetic: the same tensor.
                     assertThat(inputDiff).isLessThan(1e-6);

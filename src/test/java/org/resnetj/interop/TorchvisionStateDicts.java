@@ -17,9 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * State_dicts of torchvision's ResNets with random values, in torchvision's names and order
- * (module by module: conv and BN weights, BN bias, running statistics and {@code
- * num_batches_tracked}), with the {@code _metadata} torchvision's modules record.
+ * State_dicts of torchvision's ResNets with random values, in torchvision's names and order (module
+ * by module: conv and BN weights, BN bias, running statistics and {@code num_batches_tracked}),
+ * with the {@code _metadata} torchvision's modules record.
  *
  * <p>The names, dtypes and shapes are those of {@code torchvision.models.resnetN().state_dict()},
  * listed in the committed {@code torchvision-resnetN.keys} next to this class (written by {@code
@@ -49,17 +49,27 @@ public final class TorchvisionStateDicts {
         String resource = "torchvision-" + model + ".keys";
         InputStream in = TorchvisionStateDicts.class.getResourceAsStream(resource);
         if (in == null) {
-            throw new AssertionError("no " + resource + " next to " + TorchvisionStateDicts.class.getName()
-                    + ": torchvision has no " + model + ", or bench/torchvision_keys.py has not listed it");
+            throw new AssertionError(
+                    "no "
+                            + resource
+                            + " next to "
+                            + TorchvisionStateDicts.class.getName()
+                            + ": torchvision has no "
+                            + model
+                            + ", or bench/torchvision_keys.py has not listed it");
         }
         List<Key> keys = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
                 String[] fields = line.strip().split(" ");
-                long[] shape = Arrays.stream(fields, 2, fields.length).mapToLong(Long::parseLong).toArray();
+                long[] shape =
+                        Arrays.stream(fields, 2, fields.length)
+                                .mapToLong(Long::parseLong)
+                                .toArray();
                 keys.add(new Key(fields[0], fields[1], shape));
             }
         } catch (IOException e) {
@@ -103,7 +113,8 @@ public final class TorchvisionStateDicts {
     }
 
     /** Writes {@link #random} as torch.save would and returns it. */
-    public static Map<String, TorchSave.Tensor> writePth(Path file, String model, int classes, long seed) throws IOException {
+    public static Map<String, TorchSave.Tensor> writePth(
+            Path file, String model, int classes, long seed) throws IOException {
         Map<String, TorchSave.Tensor> tensors = random(model, classes, seed);
         TorchSave.write(file, tensors, metadata(tensors));
         return tensors;
@@ -152,7 +163,13 @@ public final class TorchvisionStateDicts {
         return modules;
     }
 
-    private static void put(Map<String, TorchSave.Tensor> out, String name, long[] shape, Random random, float std, float mean) {
+    private static void put(
+            Map<String, TorchSave.Tensor> out,
+            String name,
+            long[] shape,
+            Random random,
+            float std,
+            float mean) {
         long n = 1;
         for (long d : shape) {
             n *= d;

@@ -15,12 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * BN as the network runs it, against values computed by hand in double precision. Scale, shift
- * and running statistics are all different and far from their initial values, so that a swap of
- * any two of them changes the result. DJL's PtNDArrayEx passes runningMean, runningVar, gamma,
- * beta to a JniUtils.batchNorm whose parameters are named gamma, beta, runningMean, runningVar;
- * the native function takes running mean, running variance, weight, bias, so only the names are
- * wrong, and these tests pin that the values land where they belong.
+ * BN as the network runs it, against values computed by hand in double precision. Scale, shift and
+ * running statistics are all different and far from their initial values, so that a swap of any two
+ * of them changes the result. DJL's PtNDArrayEx passes runningMean, runningVar, gamma, beta to a
+ * JniUtils.batchNorm whose parameters are named gamma, beta, runningMean, runningVar; the native
+ * function takes running mean, running variance, weight, bias, so only the names are wrong, and
+ * these tests pin that the values land where they belong.
  */
 class BatchNormTest {
 
@@ -47,7 +47,8 @@ class BatchNormTest {
                 Network network = bnNetwork(manager)) {
             float[] x = input(manager);
 
-            float[] y = network.forward(manager.create(x, new Shape(N, C, H, W)), true).toFloatArray();
+            float[] y =
+                    network.forward(manager.create(x, new Shape(N, C, H, W)), true).toFloatArray();
 
             int m = N * H * W;
             for (int c = 0; c < C; c++) {
@@ -58,8 +59,13 @@ class BatchNormTest {
                     for (int i = 0; i < H * W; i++) {
                         int at = index(n, c, i);
                         double expected =
-                                GAMMA[c] * (x[at] - mean) / Math.sqrt(biasedVar + Network.BN_EPSILON) + BETA[c];
-                        assertThat((double) y[at]).as("y[%d,%d,%d]", n, c, i).isCloseTo(expected, within(TOLERANCE));
+                                GAMMA[c]
+                                                * (x[at] - mean)
+                                                / Math.sqrt(biasedVar + Network.BN_EPSILON)
+                                        + BETA[c];
+                        assertThat((double) y[at])
+                                .as("y[%d,%d,%d]", n, c, i)
+                                .isCloseTo(expected, within(TOLERANCE));
                     }
                 }
                 // running = 0.9·running + 0.1·batch, with the unbiased batch variance (PyTorch).
@@ -81,16 +87,21 @@ class BatchNormTest {
                 Network network = bnNetwork(manager)) {
             float[] x = input(manager);
 
-            float[] y = network.forward(manager.create(x, new Shape(N, C, H, W)), false).toFloatArray();
+            float[] y =
+                    network.forward(manager.create(x, new Shape(N, C, H, W)), false).toFloatArray();
 
             for (int c = 0; c < C; c++) {
                 for (int n = 0; n < N; n++) {
                     for (int i = 0; i < H * W; i++) {
                         int at = index(n, c, i);
                         double expected =
-                                GAMMA[c] * (x[at] - RUNNING_MEAN[c]) / Math.sqrt(RUNNING_VAR[c] + Network.BN_EPSILON)
+                                GAMMA[c]
+                                                * (x[at] - RUNNING_MEAN[c])
+                                                / Math.sqrt(RUNNING_VAR[c] + Network.BN_EPSILON)
                                         + BETA[c];
-                        assertThat((double) y[at]).as("y[%d,%d,%d]", n, c, i).isCloseTo(expected, within(TOLERANCE));
+                        assertThat((double) y[at])
+                                .as("y[%d,%d,%d]", n, c, i)
+                                .isCloseTo(expected, within(TOLERANCE));
                     }
                 }
             }
@@ -121,11 +132,13 @@ class BatchNormTest {
                 Network network = Network.create(spec.plan(), manager)) {
             Map<String, float[]> before = snapshot(network);
 
-            network.forward(manager.randomNormal(2f, 3f, new Shape(2, 3, 32, 32), DataType.FLOAT32), false);
+            network.forward(
+                    manager.randomNormal(2f, 3f, new Shape(2, 3, 32, 32), DataType.FLOAT32), false);
 
             Map<String, float[]> after = snapshot(network);
             assertThat(after).hasSameSizeAs(before);
-            before.forEach((name, values) -> assertThat(after.get(name)).as(name).containsExactly(values));
+            before.forEach(
+                    (name, values) -> assertThat(after.get(name)).as(name).containsExactly(values));
         }
     }
 
@@ -136,11 +149,14 @@ class BatchNormTest {
                 Network network = Network.create(spec.plan(), manager)) {
             Map<String, float[]> before = snapshot(network);
 
-            network.forward(manager.randomNormal(2f, 3f, new Shape(2, 3, 32, 32), DataType.FLOAT32), true);
+            network.forward(
+                    manager.randomNormal(2f, 3f, new Shape(2, 3, 32, 32), DataType.FLOAT32), true);
 
             Map<String, float[]> after = snapshot(network);
             for (String name : network.state().keySet()) {
-                assertThat(Arrays.equals(after.get(name), before.get(name))).as("%s changed", name).isFalse();
+                assertThat(Arrays.equals(after.get(name), before.get(name)))
+                        .as("%s changed", name)
+                        .isFalse();
             }
             for (String name : network.parameters().keySet()) {
                 assertThat(after.get(name)).as(name).containsExactly(before.get(name));
@@ -151,7 +167,8 @@ class BatchNormTest {
     /** A plan of one BN named {@code bn}, with non-trivial scale, shift and running statistics. */
     private static Network bnNetwork(NDManager manager) {
         Network network =
-                Network.create(new Layer.Sequence("", List.of(new Layer.BatchNorm("bn", C))), manager);
+                Network.create(
+                        new Layer.Sequence("", List.of(new Layer.BatchNorm("bn", C))), manager);
         network.parameters().get("bn.gamma").set(GAMMA);
         network.parameters().get("bn.beta").set(BETA);
         network.state().get("bn.running_mean").set(RUNNING_MEAN);

@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A batch of two or more images runs in channels-last memory order, a single image in NCHW
- * (Network.CHANNELS_LAST_MIN_BATCH): the layout changes the kernels, not the logits. Each
- * image of a batch must get the logits it gets alone, to float rounding; so must it from the
- * network compiled for inference, whose oneDNN kernels differ by batch size too.
+ * (Network.CHANNELS_LAST_MIN_BATCH): the layout changes the kernels, not the logits. Each image of
+ * a batch must get the logits it gets alone, to float rounding; so must it from the network
+ * compiled for inference, whose oneDNN kernels differ by batch size too.
  */
 class ChannelsLastTest {
 
@@ -28,7 +28,13 @@ class ChannelsLastTest {
     }
 
     @ParameterizedTest(name = "{0}, {1}×{1}, compiled: {2}")
-    @CsvSource({"resnet50, 64, false", "resnet50, 64, true", "resnet20, 32, false", "resnet20, 32, true", "vgg16, 32, false"})
+    @CsvSource({
+        "resnet50, 64, false",
+        "resnet50, 64, true",
+        "resnet20, 32, false",
+        "resnet20, 32, true",
+        "vgg16, 32, false"
+    })
     void eachImageOfABatchGetsTheLogitsItGetsAlone(String model, int size, boolean compiled) {
         ModelSpec spec = ModelRegistry.get(model);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -48,7 +54,8 @@ class ChannelsLastTest {
         double scale = 0;
         double difference = 0;
         for (int n = 0; n < BATCH; n++) {
-            float[] alone = network.logits(batch.get(new NDIndex("{}:{}", n, n + 1))).toFloatArray();
+            float[] alone =
+                    network.logits(batch.get(new NDIndex("{}:{}", n, n + 1))).toFloatArray();
             for (int k = 0; k < classes; k++) {
                 scale = Math.max(scale, Math.abs(alone[k]));
                 difference = Math.max(difference, Math.abs(alone[k] - together[n * classes + k]));

@@ -21,10 +21,13 @@ final class EngineConvolutions {
     /** Runs {@code body} with oneDNN off in the engine, and switches it back on after. */
     static <T> T withoutOneDnn(Supplier<T> body) {
         Engine.getInstance(); // loads libtorch
-        NativeLibrary torch = NativeLibrary.getInstance(Path.of(LibUtils.getLibtorchPath(), "libtorch_cpu.so").toString());
+        NativeLibrary torch =
+                NativeLibrary.getInstance(
+                        Path.of(LibUtils.getLibtorchPath(), "libtorch_cpu.so").toString());
         Pointer context = torch.getFunction("_ZN2at13globalContextEv").invokePointer(new Object[0]);
         Function oneDnn = torch.getFunction("_ZN2at7Context20setUserEnabledMkldnnEb");
-        // NNPACK too: it cannot start on every CPU, and then warns at every convolution that tries it.
+        // NNPACK too: it cannot start on every CPU, and then warns at every convolution that tries
+        // it.
         Function nnpack = torch.getFunction("_ZN2at7Context20setUserEnabledNNPACKEb");
         oneDnn.invokeVoid(new Object[] {context, false});
         nnpack.invokeVoid(new Object[] {context, false});

@@ -18,10 +18,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Central finite differences against DJL's autograd, in float64, on a tiny residual net built
- * from the plan records: conv1, a block with an identity shortcut, a block with a projection
- * shortcut (stride 2, 4 → 8 channels), global average pooling and a fully connected layer. The
- * net runs in training mode, so BN's backward through the batch statistics is exercised.
+ * Central finite differences against DJL's autograd, in float64, on a tiny residual net built from
+ * the plan records: conv1, a block with an identity shortcut, a block with a projection shortcut
+ * (stride 2, 4 → 8 channels), global average pooling and a fully connected layer. The net runs in
+ * training mode, so BN's backward through the batch statistics is exercised.
  */
 class GradientCheckTest {
 
@@ -30,7 +30,9 @@ class GradientCheckTest {
     private static final double ABSOLUTE_TOLERANCE = 1e-8;
     private static final int PROBES_PER_PARAMETER = 3;
 
-    /** Parameters probed: branch convs, the projection, BN scales and shifts, and the classifier. */
+    /**
+     * Parameters probed: branch convs, the projection, BN scales and shifts, and the classifier.
+     */
     private static final List<String> PROBED =
             List.of(
                     "conv1.weight",
@@ -58,7 +60,11 @@ class GradientCheckTest {
             for (String name : PROBED) {
                 NDArray param = network.parameters().get(name);
                 double[] values = param.toDoubleArray();
-                int[] at = random.ints(0, values.length).distinct().limit(PROBES_PER_PARAMETER).toArray();
+                int[] at =
+                        random.ints(0, values.length)
+                                .distinct()
+                                .limit(PROBES_PER_PARAMETER)
+                                .toArray();
                 double[] slopes = new double[at.length];
                 for (int k = 0; k < at.length; k++) {
                     double original = values[at[k]];
@@ -81,7 +87,8 @@ class GradientCheckTest {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 collector.backward(loss(network, images, weights));
                 for (String name : PROBED) {
-                    analytic.put(name, network.parameters().get(name).getGradient().toDoubleArray());
+                    analytic.put(
+                            name, network.parameters().get(name).getGradient().toDoubleArray());
                 }
             }
 
@@ -96,12 +103,18 @@ class GradientCheckTest {
                             .isCloseTo(
                                     expected,
                                     within(
-                                            ABSOLUTE_TOLERANCE + RELATIVE_TOLERANCE * Math.abs(expected)));
+                                            ABSOLUTE_TOLERANCE
+                                                    + RELATIVE_TOLERANCE * Math.abs(expected)));
                     compared.add(name + "[" + at[k] + "]=" + actual);
                 }
             }
             assertThat(compared).hasSize(PROBED.size() * PROBES_PER_PARAMETER);
-            assertThat(numeric.values().stream().flatMapToDouble(Arrays::stream).map(Math::abs).max().orElse(0))
+            assertThat(
+                            numeric.values().stream()
+                                    .flatMapToDouble(Arrays::stream)
+                                    .map(Math::abs)
+                                    .max()
+                                    .orElse(0))
                     .as("the probed gradients are not all zero")
                     .isGreaterThan(1e-3);
         }
@@ -156,22 +169,39 @@ class GradientCheckTest {
     /**
      * Replaces every parameter and running statistic with a float64 array of the same shape, in
      * place ({@link NDArray#intern} swaps the native handle, so the network's maps keep working).
-     * BN scales and shifts get random values too, so that their gradients are not special cases.
-     * No array is read before it is replaced: PyTorch arrays cache their data type on first read.
+     * BN scales and shifts get random values too, so that their gradients are not special cases. No
+     * array is read before it is replaced: PyTorch arrays cache their data type on first read.
      */
     private static void toFloat64WithRandomValues(Network network, NDManager manager) {
-        network.parameters().forEach((name, array) -> {
-            Shape shape = array.getShape();
-            NDArray replacement =
-                    name.endsWith(".gamma")
-                            ? manager.randomUniform(0.5f, 1.5f, shape, DataType.FLOAT64)
-                            : manager.randomNormal(0f, name.endsWith(".beta") ? 0.1f : 0.5f, shape, DataType.FLOAT64);
-            array.intern(replacement);
-        });
-        network.state().forEach((name, array) -> {
-            Shape shape = array.getShape();
-            array.intern(name.endsWith(".running_var") ? manager.ones(shape, DataType.FLOAT64) : manager.zeros(shape, DataType.FLOAT64));
-        });
-        network.parameters().forEach((name, array) -> assertThat(array.getDataType()).as(name).isEqualTo(DataType.FLOAT64));
+        network.parameters()
+                .forEach(
+                        (name, array) -> {
+                            Shape shape = array.getShape();
+                            NDArray replacement =
+                                    name.endsWith(".gamma")
+                                            ? manager.randomUniform(
+                                                    0.5f, 1.5f, shape, DataType.FLOAT64)
+                                            : manager.randomNormal(
+                                                    0f,
+                                                    name.endsWith(".beta") ? 0.1f : 0.5f,
+                                                    shape,
+                                                    DataType.FLOAT64);
+                            array.intern(replacement);
+                        });
+        network.state()
+                .forEach(
+                        (name, array) -> {
+                            Shape shape = array.getShape();
+                            array.intern(
+                                    name.endsWith(".running_var")
+                                            ? manager.ones(shape, DataType.FLOAT64)
+                                            : manager.zeros(shape, DataType.FLOAT64));
+                        });
+        network.parameters()
+                .forEach(
+                        (name, array) ->
+                                assertThat(array.getDataType())
+                                        .as(name)
+                                        .isEqualTo(DataType.FLOAT64));
     }
 }

@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@link HiddenCaches}: with the workaround forced on, on any host, a training step and compiled
  * inference give the numbers of the engine's own convolutions with oneDNN off ({@link
  * EngineConvolutions}), for every family the registry has: CIFAR nets with option A and B, Table
- * 1's basic-block and bottleneck nets, VGG. Where the host reports its caches, oneDNN's fast
- * path is held to the same oracle, so every CI run checks both paths that it can run.
+ * 1's basic-block and bottleneck nets, VGG. Where the host reports its caches, oneDNN's fast path
+ * is held to the same oracle, so every CI run checks both paths that it can run.
  */
 class HiddenCachesTest {
 
@@ -38,15 +38,24 @@ class HiddenCachesTest {
     }
 
     @ParameterizedTest(name = "{0}, shortcut {1}, {2}×{2}")
-    @CsvSource({"resnet20, A, 32, 3", "resnet20, B, 32, 3", "resnet18, B, 64, 4", "resnet50, B, 64, 2", "vgg16, B, 32, 5"})
-    void aTrainingStepGivesTheOraclesLogitsStatisticsAndGradients(String model, String shortcut, int size, int stages) {
+    @CsvSource({
+        "resnet20, A, 32, 3",
+        "resnet20, B, 32, 3",
+        "resnet18, B, 64, 4",
+        "resnet50, B, 64, 2",
+        "vgg16, B, 32, 5"
+    })
+    void aTrainingStepGivesTheOraclesLogitsStatisticsAndGradients(
+            String model, String shortcut, int size, int stages) {
         try (NDManager manager = NDManager.newBaseManager()) {
-            Snapshot start = Snapshot.of(firstStages(plan(model, shortcut, size), stages), size, manager);
+            Snapshot start =
+                    Snapshot.of(firstStages(plan(model, shortcut, size), stages), size, manager);
             NDArray x = manager.randomNormal(new Shape(TRAINING_BATCH, 3, size, size));
             NDArray direction = manager.randomNormal(new Shape(TRAINING_BATCH, 10));
 
-            Map<String, float[]> oracle = EngineConvolutions.withoutOneDnn(
-                    () -> with("off", () -> trainingStep(start, x, direction)));
+            Map<String, float[]> oracle =
+                    EngineConvolutions.withoutOneDnn(
+                            () -> with("off", () -> trainingStep(start, x, direction)));
             assertMatches(with("on", () -> trainingStep(start, x, direction)), oracle);
             if (!HiddenCaches.hostHidesCaches()) {
                 assertMatches(with("off", () -> trainingStep(start, x, direction)), oracle);
@@ -56,23 +65,38 @@ class HiddenCachesTest {
 
     @ParameterizedTest(name = "{0}, shortcut {1}, {2}×{2}, batch {3}")
     @CsvSource({
-        "resnet20, A, 32, 1", "resnet20, A, 32, 3", "resnet20, B, 32, 2", "resnet18, B, 64, 1",
-        "resnet50, B, 64, 1", "resnet50, B, 64, 3", "vgg16, B, 32, 2"
+        "resnet20, A, 32, 1",
+        "resnet20, A, 32, 3",
+        "resnet20, B, 32, 2",
+        "resnet18, B, 64, 1",
+        "resnet50, B, 64, 1",
+        "resnet50, B, 64, 3",
+        "vgg16, B, 32, 2"
     })
-    void compiledInferenceGivesTheOraclesLogits(String model, String shortcut, int size, int batch) {
+    void compiledInferenceGivesTheOraclesLogits(
+            String model, String shortcut, int size, int batch) {
         try (NDManager manager = NDManager.newBaseManager()) {
             Snapshot start = Snapshot.of(plan(model, shortcut, size), size, manager);
             NDArray x = manager.randomNormal(new Shape(batch, 3, size, size));
 
-            float[] oracle = EngineConvolutions.withoutOneDnn(() -> with("off", () -> {
-                try (Network eager = start.network(manager)) {
-                    return eager.logits(x).toFloatArray();
-                }
-            }));
-            assertThat(ModelTestSupport.relativeDifference(with("on", () -> compiledLogits(start, x)), oracle))
+            float[] oracle =
+                    EngineConvolutions.withoutOneDnn(
+                            () ->
+                                    with(
+                                            "off",
+                                            () -> {
+                                                try (Network eager = start.network(manager)) {
+                                                    return eager.logits(x).toFloatArray();
+                                                }
+                                            }));
+            assertThat(
+                            ModelTestSupport.relativeDifference(
+                                    with("on", () -> compiledLogits(start, x)), oracle))
                     .isLessThan(RELATIVE_TOLERANCE);
             if (!HiddenCaches.hostHidesCaches()) {
-                assertThat(ModelTestSupport.relativeDifference(with("off", () -> compiledLogits(start, x)), oracle))
+                assertThat(
+                                ModelTestSupport.relativeDifference(
+                                        with("off", () -> compiledLogits(start, x)), oracle))
                         .isLessThan(RELATIVE_TOLERANCE);
             }
         }
@@ -82,8 +106,12 @@ class HiddenCachesTest {
     void theSettingIsAutoOnOrOffAndTheNoticeNamesWhy() {
         System.setProperty(HiddenCaches.PROPERTY, "on");
         assertThat(HiddenCaches.active()).isTrue();
-        assertThat(HiddenCaches.notice()).contains("1x1 convolutions run as matrix products")
-                .contains(HiddenCaches.hostHidesCaches() ? "hides its CPU cache sizes" : "forced by resnet.cache-workaround=on");
+        assertThat(HiddenCaches.notice())
+                .contains("1x1 convolutions run as matrix products")
+                .contains(
+                        HiddenCaches.hostHidesCaches()
+                                ? "hides its CPU cache sizes"
+                                : "forced by resnet.cache-workaround=on");
 
         System.setProperty(HiddenCaches.PROPERTY, "off");
         assertThat(HiddenCaches.active()).isFalse();
@@ -95,22 +123,29 @@ class HiddenCachesTest {
         System.setProperty(HiddenCaches.PROPERTY, "yes");
         assertThatThrownBy(HiddenCaches::active)
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("resnet.cache-workaround (or RESNET_CACHE_WORKAROUND) is 'yes'; expected auto, on or off");
+                .hasMessage(
+                        "resnet.cache-workaround (or RESNET_CACHE_WORKAROUND) is 'yes'; expected"
+                                + " auto, on or off");
     }
 
-    /** The logits, every parameter's gradient and every updated BN statistic after one training-mode pass. */
+    /**
+     * The logits, every parameter's gradient and every updated BN statistic after one training-mode
+     * pass.
+     */
     private static Map<String, float[]> trainingStep(Snapshot start, NDArray x, NDArray direction) {
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager scope = x.getManager().newSubManager();
                 Network network = start.network(scope);
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             network.requireGradients();
-            Engine.getInstance().setRandomSeed(ModelTestSupport.SEED); // the same dropout masks on every path
+            Engine.getInstance()
+                    .setRandomSeed(ModelTestSupport.SEED); // the same dropout masks on every path
             NDArray logits = network.forward(x, true);
             out.put("logits", logits.toFloatArray());
             network.state().forEach((name, s) -> out.put(name, s.toFloatArray()));
             collector.backward(logits.mul(direction).sum());
-            network.parameters().forEach((name, p) -> out.put(name + ".grad", p.getGradient().toFloatArray()));
+            network.parameters()
+                    .forEach((name, p) -> out.put(name + ".grad", p.getGradient().toFloatArray()));
         }
         return out;
     }
@@ -123,30 +158,34 @@ class HiddenCachesTest {
 
     private static void assertMatches(Map<String, float[]> actual, Map<String, float[]> oracle) {
         assertThat(actual.keySet()).containsExactlyElementsOf(oracle.keySet());
-        oracle.forEach((name, expected) -> assertThat(ModelTestSupport.relativeDifference(actual.get(name), expected))
-                .as(name)
-                .isLessThan(RELATIVE_TOLERANCE));
+        oracle.forEach(
+                (name, expected) ->
+                        assertThat(ModelTestSupport.relativeDifference(actual.get(name), expected))
+                                .as(name)
+                                .isLessThan(RELATIVE_TOLERANCE));
     }
 
     private static Layer.Sequence plan(String model, String shortcut, int size) {
         ModelSpec spec = ModelRegistry.get(model);
-        return spec.plan(spec.defaults().withShortcut(Shortcut.valueOf(shortcut)).withClasses(10), size);
+        return spec.plan(
+                spec.defaults().withShortcut(Shortcut.valueOf(shortcut)).withClasses(10), size);
     }
 
     /**
-     * The plan with the first block of each of its first {@code stages} stages only (all of a
-     * stage without blocks, such as VGG's), its
-     * classifier resized to the last kept map: a short net of the family's own blocks. The
-     * whole ResNet-50's gradients are too ill-conditioned to compare at test sizes: in the oracle
-     * itself, scaling a 64×64 input by 1 + 1e-6 moved some by 28%, with BN's batch statistics or
-     * its running ones, while its logits and statistics agreed to 4e-5.
+     * The plan with the first block of each of its first {@code stages} stages only (all of a stage
+     * without blocks, such as VGG's), its classifier resized to the last kept map: a short net of
+     * the family's own blocks. The whole ResNet-50's gradients are too ill-conditioned to compare
+     * at test sizes: in the oracle itself, scaling a 64×64 input by 1 + 1e-6 moved some by 28%,
+     * with BN's batch statistics or its running ones, while its logits and statistics agreed to
+     * 4e-5.
      */
     private static Layer.Sequence firstStages(Layer.Sequence plan, int stages) {
         List<Layer> layers = new ArrayList<>();
         int kept = 0;
         int channels = -1;
         for (Layer layer : plan.layers()) {
-            if (layer instanceof Layer.Sequence stage && stage.layers().stream().anyMatch(Layer.Block.class::isInstance)) {
+            if (layer instanceof Layer.Sequence stage
+                    && stage.layers().stream().anyMatch(Layer.Block.class::isInstance)) {
                 if (kept++ < stages) {
                     List<Layer> head = new ArrayList<>();
                     for (Layer l : stage.layers()) {
@@ -184,21 +223,42 @@ class HiddenCachesTest {
         }
     }
 
-    /** A network's plan with its parameters and BN statistics, to start each path from the same point. */
+    /**
+     * A network's plan with its parameters and BN statistics, to start each path from the same
+     * point.
+     */
     private record Snapshot(Layer.Sequence plan, Map<String, float[]> arrays) {
 
-        /** A seeded network with randomised BN, set up through the oracle so that it runs on every host. */
+        /**
+         * A seeded network with randomised BN, set up through the oracle so that it runs on every
+         * host.
+         */
         static Snapshot of(Layer.Sequence plan, int size, NDManager manager) {
             Engine.getInstance().setRandomSeed(ModelTestSupport.SEED);
-            return EngineConvolutions.withoutOneDnn(() -> with("off", () -> {
-                try (Network network = Network.create(plan, manager)) {
-                    ModelTestSupport.randomiseBatchNorm(network, manager, size);
-                    Map<String, float[]> arrays = new LinkedHashMap<>();
-                    network.parameters().forEach((name, p) -> arrays.put(name, p.toFloatArray()));
-                    network.state().forEach((name, s) -> arrays.put(name, s.toFloatArray()));
-                    return new Snapshot(plan, arrays);
-                }
-            }));
+            return EngineConvolutions.withoutOneDnn(
+                    () ->
+                            with(
+                                    "off",
+                                    () -> {
+                                        try (Network network = Network.create(plan, manager)) {
+                                            ModelTestSupport.randomiseBatchNorm(
+                                                    network, manager, size);
+                                            Map<String, float[]> arrays = new LinkedHashMap<>();
+                                            network.parameters()
+                                                    .forEach(
+                                                            (name, p) ->
+                                                                    arrays.put(
+                                                                            name,
+                                                                            p.toFloatArray()));
+                                            network.state()
+                                                    .forEach(
+                                                            (name, s) ->
+                                                                    arrays.put(
+                                                                            name,
+                                                                            s.toFloatArray()));
+                                            return new Snapshot(plan, arrays);
+                                        }
+                                    }));
         }
 
         Network network(NDManager manager) {

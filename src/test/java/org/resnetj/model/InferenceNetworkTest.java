@@ -46,12 +46,17 @@ class InferenceNetworkTest {
         "plain20, A, 1x1, 32, 2",
         "vgg16, B, 1x1, 32, 2"
     })
-    void compiledLogitsEqualEagerLogits(String model, String shortcut, String strideOn, int size, int batch) {
+    void compiledLogitsEqualEagerLogits(
+            String model, String shortcut, String strideOn, int size, int batch) {
         ModelSpec spec = ModelRegistry.get(model);
-        ModelOptions options = spec.defaults()
-                .withShortcut(Shortcut.valueOf(shortcut))
-                .withStridePlacement(strideOn.equals("3x3") ? StridePlacement.MIDDLE_3X3 : StridePlacement.FIRST_1X1)
-                .withClasses(100);
+        ModelOptions options =
+                spec.defaults()
+                        .withShortcut(Shortcut.valueOf(shortcut))
+                        .withStridePlacement(
+                                strideOn.equals("3x3")
+                                        ? StridePlacement.MIDDLE_3X3
+                                        : StridePlacement.FIRST_1X1)
+                        .withClasses(100);
         try (NDManager manager = NDManager.newBaseManager()) {
             Network network = Network.create(spec.plan(options, size), manager);
             ModelTestSupport.randomiseBatchNorm(network, manager, size);
@@ -64,9 +69,14 @@ class InferenceNetworkTest {
                 assertThat(logits.getShape()).isEqualTo(new Shape(batch, 100));
                 assertThat(logits.getManager()).isSameAs(x.getManager());
                 float[] values = logits.toFloatArray();
-                assertThat(ModelTestSupport.relativeDifference(values, eager)).isLessThan(RELATIVE_TOLERANCE);
-                assertThat(ModelTestSupport.maxAbs(eager)).as("logits of a sane scale").isBetween(1e-2, 1e3);
-                assertThat(compiled.logits(x).toFloatArray()).as("a second batch through the same weights").containsExactly(values);
+                assertThat(ModelTestSupport.relativeDifference(values, eager))
+                        .isLessThan(RELATIVE_TOLERANCE);
+                assertThat(ModelTestSupport.maxAbs(eager))
+                        .as("logits of a sane scale")
+                        .isBetween(1e-2, 1e3);
+                assertThat(compiled.logits(x).toFloatArray())
+                        .as("a second batch through the same weights")
+                        .containsExactly(values);
             }
         }
     }
@@ -81,7 +91,10 @@ class InferenceNetworkTest {
             float[] eager = network.forward(x, false).toFloatArray();
 
             try (InferenceNetwork compiled = InferenceNetwork.compile(network)) {
-                assertThat(ModelTestSupport.relativeDifference(compiled.logits(x).toFloatArray(), eager)).isLessThan(RELATIVE_TOLERANCE);
+                assertThat(
+                                ModelTestSupport.relativeDifference(
+                                        compiled.logits(x).toFloatArray(), eager))
+                        .isLessThan(RELATIVE_TOLERANCE);
             }
         }
     }
@@ -92,7 +105,8 @@ class InferenceNetworkTest {
      * files of the same name.
      */
     @Test
-    void compilingConsumesTheNetworkAndTheCompiledOneOwnsItsWeights(@TempDir Path tmp) throws Exception {
+    void compilingConsumesTheNetworkAndTheCompiledOneOwnsItsWeights(@TempDir Path tmp)
+            throws Exception {
         try (NDManager manager = NDManager.newBaseManager()) {
             Network network = Network.create(ModelRegistry.get("resnet20").plan(), manager);
             NDArray conv1 = network.parameters().get("conv1.weight");
@@ -101,7 +115,10 @@ class InferenceNetworkTest {
             List<String> events;
             String shared = System.getProperty("java.io.tmpdir");
             try (WatchService watch = tmp.getFileSystem().newWatchService()) {
-                tmp.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE);
+                tmp.register(
+                        watch,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_DELETE);
                 System.setProperty("java.io.tmpdir", tmp.toString());
                 try {
                     compiled = InferenceNetwork.compile(network);
@@ -113,13 +130,18 @@ class InferenceNetworkTest {
 
             assertThat(events).hasSize(2);
             assertThat(events.get(0)).matches("ENTRY_CREATE resnetj-inference-\\d+\\.pt");
-            assertThat(events.get(1)).isEqualTo(events.get(0).replace("ENTRY_CREATE", "ENTRY_DELETE"));
+            assertThat(events.get(1))
+                    .isEqualTo(events.get(0).replace("ENTRY_CREATE", "ENTRY_DELETE"));
             assertThat(tmp).isEmptyDirectory();
 
             if (HiddenCaches.active()) {
-                assertThat(conv1.getManager()).as("the folded dense weights move to the compiled network").isSameAs(compiled.manager());
+                assertThat(conv1.getManager())
+                        .as("the folded dense weights move to the compiled network")
+                        .isSameAs(compiled.manager());
             } else {
-                assertThat(conv1.isReleased()).as("the dense weights are freed once packed").isTrue();
+                assertThat(conv1.isReleased())
+                        .as("the dense weights are freed once packed")
+                        .isTrue();
             }
             assertThat(network.manager().isOpen()).isFalse();
             assertThat(fc.getManager()).isSameAs(compiled.manager());
@@ -132,7 +154,9 @@ class InferenceNetworkTest {
         }
     }
 
-    /** The first {@code count} events of {@code watch} as "KIND name", waiting up to 10 s for them. */
+    /**
+     * The first {@code count} events of {@code watch} as "KIND name", waiting up to 10 s for them.
+     */
     private static List<String> events(WatchService watch, int count) throws InterruptedException {
         List<String> events = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -27,7 +27,8 @@ class InputBufferTest {
                     assertThat(array.getShape()).isEqualTo(new Shape(n, 3, 4, 4));
                     assertThat(array.getDataType()).isEqualTo(DataType.FLOAT32);
                     assertThat(array.toFloatArray()).containsExactly(values);
-                    assertThat(array.sum().getFloat()).isEqualTo(scope.create(values).sum().getFloat());
+                    assertThat(array.sum().getFloat())
+                            .isEqualTo(scope.create(values).sum().getFloat());
                 }
             }
         }

@@ -81,20 +81,22 @@ final class ModelTestSupport {
      */
     static void randomiseBatchNorm(Network network, NDManager manager, int size) {
         Random random = new Random(7);
-        network.parameters().forEach((name, array) -> {
-            float[] values = new float[(int) array.size()];
-            if (name.endsWith(".gamma")) {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = 0.5f + random.nextFloat();
-                }
-                array.set(values);
-            } else if (name.endsWith(".beta")) {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = 0.1f * (float) random.nextGaussian();
-                }
-                array.set(values);
-            }
-        });
+        network.parameters()
+                .forEach(
+                        (name, array) -> {
+                            float[] values = new float[(int) array.size()];
+                            if (name.endsWith(".gamma")) {
+                                for (int i = 0; i < values.length; i++) {
+                                    values[i] = 0.5f + random.nextFloat();
+                                }
+                                array.set(values);
+                            } else if (name.endsWith(".beta")) {
+                                for (int i = 0; i < values.length; i++) {
+                                    values[i] = 0.1f * (float) random.nextGaussian();
+                                }
+                                array.set(values);
+                            }
+                        });
         for (int i = 0; i < 30; i++) {
             try (NDManager scope = manager.newSubManager()) {
                 network.forward(scope.randomNormal(new Shape(4, 3, size, size)), true);

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class NativeHeapTest {
 
-    /** Arrays freed: every other one of twice as many, so each freed array is a hole between two live ones. */
+    /**
+     * Arrays freed: every other one of twice as many, so each freed array is a hole between two
+     * live ones.
+     */
     private static final int FREED = 400;
 
     /** 64 KB of floats: below glibc's mmap threshold, so the C heap holds them. */
@@ -58,7 +61,8 @@ class NativeHeapTest {
             List<NDArray> live = new ArrayList<>();
             List<NDArray> freed = new ArrayList<>();
             for (int i = 0; i < 2 * FREED + 1; i++) {
-                (i % 2 == 1 ? freed : live).add(manager.ones(new Shape(FLOATS))); // ones: every page written
+                (i % 2 == 1 ? freed : live)
+                        .add(manager.ones(new Shape(FLOATS))); // ones: every page written
             }
             List<long[]> holes = new ArrayList<>();
             for (NDArray array : freed) {
@@ -72,12 +76,17 @@ class NativeHeapTest {
             NativeHeap.Route route = NativeHeap.trim();
             long after = resident(holes);
 
-            System.out.printf("%d whole pages in %d freed arrays: %d resident before the trim, %d after%n",
+            System.out.printf(
+                    "%d whole pages in %d freed arrays: %d resident before the trim, %d after%n",
                     pages, FREED, before, after);
             assertThat(route).isEqualTo(NativeHeap.Route.DIRECT);
             assertThat(pages).isGreaterThanOrEqualTo(15L * FREED);
-            assertThat(before).as("resident pages of the holes before the trim, of %d", pages).isGreaterThan(pages * 9 / 10);
-            assertThat(after).as("resident pages of the holes after the trim, of %d", pages).isLessThanOrEqualTo(2L * FREED);
+            assertThat(before)
+                    .as("resident pages of the holes before the trim, of %d", pages)
+                    .isGreaterThan(pages * 9 / 10);
+            assertThat(after)
+                    .as("resident pages of the holes after the trim, of %d", pages)
+                    .isLessThanOrEqualTo(2L * FREED);
             live.forEach(NDArray::close);
         }
     }
@@ -90,7 +99,12 @@ class NativeHeapTest {
         ByteBuffer data = ((PtNDArray) array).toByteBuffer(true);
         assertThat(data.isDirect()).isTrue();
         assertThat((long) data.capacity()).isEqualTo(4 * FLOATS);
-        long offset = (long) call("objectFieldOffset", new Class<?>[] {Field.class}, Buffer.class.getDeclaredField("address"));
+        long offset =
+                (long)
+                        call(
+                                "objectFieldOffset",
+                                new Class<?>[] {Field.class},
+                                Buffer.class.getDeclaredField("address"));
         return (long) call("getLong", new Class<?>[] {Object.class, long.class}, data, offset);
     }
 

@@ -21,7 +21,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The network that runs a plan: output shapes, options, parameter names and counts, and its fan-in He initialization. */
+/**
+ * The network that runs a plan: output shapes, options, parameter names and counts, and its fan-in
+ * He initialization.
+ */
 class NetworkTest {
 
     @BeforeEach
@@ -30,13 +33,20 @@ class NetworkTest {
     }
 
     @ParameterizedTest(name = "{0} with {1} classes at {2}×{2}")
-    @CsvSource({"resnet20, 7, 32", "plain20, 1, 32", "resnet18, 5, 64", "resnet50, 100, 64", "vgg16, 3, 32"})
+    @CsvSource({
+        "resnet20, 7, 32",
+        "plain20, 1, 32",
+        "resnet18, 5, 64",
+        "resnet50, 100, 64",
+        "vgg16, 3, 32"
+    })
     void classesOptionSetsTheWidthOfTheOutput(String model, int classes, int size) {
         ModelSpec spec = ModelRegistry.get(model);
         Layer.Sequence plan = spec.plan(spec.defaults().withClasses(classes), size);
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(plan, manager)) {
-            NDArray scores = network.forward(manager.randomNormal(new Shape(3, 3, size, size)), true);
+            NDArray scores =
+                    network.forward(manager.randomNormal(new Shape(3, 3, size, size)), true);
 
             assertThat(scores.getShape()).isEqualTo(new Shape(3, classes));
             assertFinite(scores);
@@ -50,7 +60,8 @@ class NetworkTest {
         Layer.Sequence plan = spec.plan(spec.defaults(), size);
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(plan, manager)) {
-            NDArray scores = network.forward(manager.randomNormal(new Shape(1, 3, size, size)), false);
+            NDArray scores =
+                    network.forward(manager.randomNormal(new Shape(1, 3, size, size)), false);
 
             assertThat(scores.getShape()).isEqualTo(new Shape(1, 1000));
             assertFinite(scores);
@@ -94,7 +105,8 @@ class NetworkTest {
     void complexityCountsExactlyTheElementsOfTheNetworksParameters(
             String model, Shortcut shortcut, StridePlacement placement) {
         ModelSpec spec = ModelRegistry.get(model);
-        ModelOptions options = spec.defaults().withShortcut(shortcut).withStridePlacement(placement);
+        ModelOptions options =
+                spec.defaults().withShortcut(shortcut).withStridePlacement(placement);
         Layer.Sequence plan = spec.plan(options, spec.inputSize());
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(plan, manager)) {
@@ -124,18 +136,24 @@ class NetworkTest {
                             "conv5_3.branch2c.bn.gamma",
                             "fc.weight",
                             "fc.bias")
-                    .doesNotContainKeys("conv3_2.branch1.weight", "conv1.bias", "conv3_1.branch2a.bias");
+                    .doesNotContainKeys(
+                            "conv3_2.branch1.weight", "conv1.bias", "conv3_1.branch2a.bias");
             assertThat(params.get("conv1.weight").getShape()).isEqualTo(new Shape(64, 3, 7, 7));
-            assertThat(params.get("conv3_1.branch1.weight").getShape()).isEqualTo(new Shape(512, 256, 1, 1));
-            assertThat(params.get("conv3_1.branch2b.weight").getShape()).isEqualTo(new Shape(128, 128, 3, 3));
+            assertThat(params.get("conv3_1.branch1.weight").getShape())
+                    .isEqualTo(new Shape(512, 256, 1, 1));
+            assertThat(params.get("conv3_1.branch2b.weight").getShape())
+                    .isEqualTo(new Shape(128, 128, 3, 3));
             assertThat(params.get("fc.weight").getShape()).isEqualTo(new Shape(1000, 2048));
             assertThat(network.state())
-                    .containsKeys("conv1.bn.running_mean", "conv1.bn.running_var", "conv5_3.branch2c.bn.running_var");
+                    .containsKeys(
+                            "conv1.bn.running_mean",
+                            "conv1.bn.running_var",
+                            "conv5_3.branch2c.bn.running_var");
 
             Pattern paperName =
                     Pattern.compile(
                             "(conv1|conv[2-5]_\\d+\\.branch(1|2[abc]))(\\.weight|\\.bn\\.gamma|\\.bn\\.beta)"
-                                    + "|fc\\.(weight|bias)");
+                                + "|fc\\.(weight|bias)");
             assertThat(params.keySet()).allMatch(name -> paperName.matcher(name).matches());
             params.forEach((name, array) -> assertThat(array.getName()).isEqualTo(name));
         }
@@ -147,7 +165,8 @@ class NetworkTest {
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(spec.plan(), manager)) {
             assertThat(network.parameters().keySet()).noneMatch(name -> name.contains("branch1"));
-            assertThat(network.parameters()).containsKeys("conv1.weight", "conv4_3.branch2b.bn.beta", "fc.weight");
+            assertThat(network.parameters())
+                    .containsKeys("conv1.weight", "conv4_3.branch2b.bn.beta", "fc.weight");
         }
     }
 
@@ -157,7 +176,12 @@ class NetworkTest {
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(spec.plan(spec.defaults(), 32), manager)) {
             assertThat(network.parameters())
-                    .containsKeys("conv1_1.weight", "conv1_1.bias", "conv5_3.weight", "fc6.weight", "fc8.bias")
+                    .containsKeys(
+                            "conv1_1.weight",
+                            "conv1_1.bias",
+                            "conv5_3.weight",
+                            "fc6.weight",
+                            "fc8.bias")
                     .doesNotContainKeys("conv5_4.weight");
             assertThat(network.state()).isEmpty();
         }
@@ -166,15 +190,23 @@ class NetworkTest {
     @Test
     void stridePlacementMovesTheDownsamplingConvOfEachBottleneckStage() {
         ModelSpec spec = ModelRegistry.get("resnet50");
-        Layer.Sequence first = spec.plan(spec.defaults().withStridePlacement(StridePlacement.FIRST_1X1), 224);
-        Layer.Sequence middle = spec.plan(spec.defaults().withStridePlacement(StridePlacement.MIDDLE_3X3), 224);
+        Layer.Sequence first =
+                spec.plan(spec.defaults().withStridePlacement(StridePlacement.FIRST_1X1), 224);
+        Layer.Sequence middle =
+                spec.plan(spec.defaults().withStridePlacement(StridePlacement.MIDDLE_3X3), 224);
 
         for (String name : List.of("conv3_1", "conv4_1", "conv5_1")) {
             assertThat(conv(block(first, name), name + ".branch2a").stride()).as(name).isEqualTo(2);
             assertThat(conv(block(first, name), name + ".branch2b").stride()).as(name).isEqualTo(1);
-            assertThat(conv(block(middle, name), name + ".branch2a").stride()).as(name).isEqualTo(1);
-            assertThat(conv(block(middle, name), name + ".branch2b").stride()).as(name).isEqualTo(2);
-            assertThat(conv(block(middle, name), name + ".branch2c").stride()).as(name).isEqualTo(1);
+            assertThat(conv(block(middle, name), name + ".branch2a").stride())
+                    .as(name)
+                    .isEqualTo(1);
+            assertThat(conv(block(middle, name), name + ".branch2b").stride())
+                    .as(name)
+                    .isEqualTo(2);
+            assertThat(conv(block(middle, name), name + ".branch2c").stride())
+                    .as(name)
+                    .isEqualTo(1);
         }
         for (Layer.Sequence plan : List.of(first, middle)) {
             assertThat(conv(block(plan, "conv2_1"), "conv2_1.branch2a").stride()).isEqualTo(1);
@@ -186,9 +218,17 @@ class NetworkTest {
     void stridePlacementKeepsTheParametersAndChangesTheMultiplyAdds() {
         ModelSpec spec = ModelRegistry.get("resnet50");
         Complexity.Report first =
-                Complexity.of(spec.plan(spec.defaults().withStridePlacement(StridePlacement.FIRST_1X1), 224), 224);
+                Complexity.of(
+                        spec.plan(
+                                spec.defaults().withStridePlacement(StridePlacement.FIRST_1X1),
+                                224),
+                        224);
         Complexity.Report middle =
-                Complexity.of(spec.plan(spec.defaults().withStridePlacement(StridePlacement.MIDDLE_3X3), 224), 224);
+                Complexity.of(
+                        spec.plan(
+                                spec.defaults().withStridePlacement(StridePlacement.MIDDLE_3X3),
+                                224),
+                        224);
 
         assertThat(middle.params()).isEqualTo(first.params()).isEqualTo(25_557_032L);
         assertThat(middle.multAdds()).isGreaterThan(first.multAdds());
@@ -204,7 +244,8 @@ class NetworkTest {
             Layer.Sequence plan = spec.plan(spec.defaults().withStridePlacement(placement), 64);
             try (NDManager manager = NDManager.newBaseManager();
                     Network network = Network.create(plan, manager)) {
-                NDArray scores = network.forward(manager.randomNormal(new Shape(2, 3, 64, 64)), true);
+                NDArray scores =
+                        network.forward(manager.randomNormal(new Shape(2, 3, 64, 64)), true);
                 assertThat(scores.getShape()).as("%s", placement).isEqualTo(new Shape(2, 1000));
             }
         }
@@ -216,7 +257,11 @@ class NetworkTest {
      * 256→256 3×3 has fan-in equal to fan-out.
      */
     @ParameterizedTest(name = "{0}: fan-in {1}, fan-out {2}")
-    @CsvSource({"conv1.weight, 147, 3136", "conv4_1.branch2b.weight, 2304, 2304", "fc.weight, 512, 1000"})
+    @CsvSource({
+        "conv1.weight, 147, 3136",
+        "conv4_1.branch2b.weight, 2304, 2304",
+        "fc.weight, 512, 1000"
+    })
     void heInitializationDrawsWeightsWithStdSqrtTwoOverFanIn(String name, int fanIn, int fanOut) {
         ModelSpec spec = ModelRegistry.get("resnet18");
         try (NDManager manager = NDManager.newBaseManager();
@@ -238,7 +283,8 @@ class NetworkTest {
             if (fanOut != fanIn) {
                 assertThat(std).isNotCloseTo(Math.sqrt(2.0 / fanOut), withinPercentage(20));
             }
-            assertThat(network.parameters().get("conv4_1.branch2b.bn.gamma").toFloatArray()).containsOnly(1f);
+            assertThat(network.parameters().get("conv4_1.branch2b.bn.gamma").toFloatArray())
+                    .containsOnly(1f);
             assertThat(network.parameters().get("fc.bias").toFloatArray()).containsOnly(0f);
         }
     }
@@ -249,9 +295,11 @@ class NetworkTest {
      */
     @ParameterizedTest
     @CsvSource({"resnet20, A, 32", "plain20, A, 32", "resnet18, B, 48", "resnet50, C, 48"})
-    void inferenceThatFreesIntermediatesKeepsItsInputAndRepeatsExactly(String model, Shortcut shortcut, int size) {
+    void inferenceThatFreesIntermediatesKeepsItsInputAndRepeatsExactly(
+            String model, Shortcut shortcut, int size) {
         ModelSpec spec = ModelRegistry.get(model);
-        ModelOptions options = spec.residual() ? spec.defaults().withShortcut(shortcut) : spec.defaults();
+        ModelOptions options =
+                spec.residual() ? spec.defaults().withShortcut(shortcut) : spec.defaults();
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(spec.plan(options, size), manager)) {
             NDArray x = manager.randomNormal(new Shape(2, 3, size, size));

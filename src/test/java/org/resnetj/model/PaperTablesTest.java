@@ -39,8 +39,8 @@ class PaperTablesTest {
     private static final int BATCH = 2;
 
     /**
-     * Table 6 with the exact counts of issue 2 (option A, 10 classes). A plain net has exactly
-     * its option-A counterpart's count (Section 4.2: "the same number of parameters").
+     * Table 6 with the exact counts of issue 2 (option A, 10 classes). A plain net has exactly its
+     * option-A counterpart's count (Section 4.2: "the same number of parameters").
      */
     private static final Map<String, Expected> CIFAR10 =
             Map.ofEntries(
@@ -58,8 +58,8 @@ class PaperTablesTest {
 
     /**
      * Table 1 (FLOPs at 224×224, stride on the first 1×1) and the exact option-B counts of issue 2
-     * at 1000 classes. The paper gives no count for plain18/50/101/152 and no FLOPs for them
-     * except plain34 (Fig. 3); ShortcutParameterRelationsTest derives their counts instead.
+     * at 1000 classes. The paper gives no count for plain18/50/101/152 and no FLOPs for them except
+     * plain34 (Fig. 3); ShortcutParameterRelationsTest derives their counts instead.
      */
     private static final Map<String, Expected> IMAGENET =
             Map.ofEntries(
@@ -103,7 +103,9 @@ class PaperTablesTest {
                         .filter(s -> s.family().equals(family))
                         .map(ModelSpec::name)
                         .collect(Collectors.toSet());
-        assertThat(registered).as("registered %s models", family).isEqualTo(TABLES.get(family).keySet());
+        assertThat(registered)
+                .as("registered %s models", family)
+                .isEqualTo(TABLES.get(family).keySet());
     }
 
     static Stream<Named<ModelSpec>> cifar10() {
@@ -143,26 +145,31 @@ class PaperTablesTest {
     }
 
     /**
-     * Counts the model at its paper input size against the table, then runs a batch at
-     * {@code runSize} and checks the output shape, that it is finite, and that the network owns
-     * exactly the parameters that {@link Complexity} counts for that plan.
+     * Counts the model at its paper input size against the table, then runs a batch at {@code
+     * runSize} and checks the output shape, that it is finite, and that the network owns exactly
+     * the parameters that {@link Complexity} counts for that plan.
      *
      * <p>The batch runs in training mode. At initialization the running statistics (mean 0,
      * variance 1) make every BN an identity in inference mode, so each residual addition about
-     * doubles the signal's variance: resnet1202's 600 additions overflow float32. Batch
-     * statistics keep every branch normalized, as in training.
+     * doubles the signal's variance: resnet1202's 600 additions overflow float32. Batch statistics
+     * keep every branch normalized, as in training.
      */
-    private static void checkAgainstPaper(ModelSpec spec, Map<String, Expected> table, int runSize) {
+    private static void checkAgainstPaper(
+            ModelSpec spec, Map<String, Expected> table, int runSize) {
         Expected expected = table.get(spec.name());
         assertThat(expected).as("expectation for %s", spec.name()).isNotNull();
 
         Complexity.Report report = Complexity.of(spec.plan(), spec.inputSize());
         if (expected.params() != null) {
-            assertThat(report.params()).as("parameters of %s", spec.name()).isEqualTo(expected.params());
+            assertThat(report.params())
+                    .as("parameters of %s", spec.name())
+                    .isEqualTo(expected.params());
         }
         if (expected.multAdds() != null) {
             assertThat((double) report.multAdds())
-                    .as("multiply-adds of %s at %d×%d", spec.name(), spec.inputSize(), spec.inputSize())
+                    .as(
+                            "multiply-adds of %s at %d×%d",
+                            spec.name(), spec.inputSize(), spec.inputSize())
                     .isCloseTo(expected.multAdds(), withinPercentage(MULT_ADD_TOLERANCE_PERCENT));
         }
 

@@ -11,10 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The relations of Section 3.3 and Table 3 between a net's variants, for every registered
- * residual net: plain = option A, B = A + its projections, C = A + a projection on every block.
- * The projections' parameters are counted here from the stage widths alone (a 1×1 conv of
- * in·out weights and a BN of 2·out), independently of the plan builder.
+ * The relations of Section 3.3 and Table 3 between a net's variants, for every registered residual
+ * net: plain = option A, B = A + its projections, C = A + a projection on every block. The
+ * projections' parameters are counted here from the stage widths alone (a 1×1 conv of in·out
+ * weights and a BN of 2·out), independently of the plan builder.
  */
 class ShortcutParameterRelationsTest {
 
@@ -25,7 +25,13 @@ class ShortcutParameterRelationsTest {
     private record Layout(int stemWidth, List<Stage> stages) {}
 
     private static final Layout IMAGENET =
-            new Layout(64, List.of(new Stage(64, 1), new Stage(128, 2), new Stage(256, 2), new Stage(512, 2)));
+            new Layout(
+                    64,
+                    List.of(
+                            new Stage(64, 1),
+                            new Stage(128, 2),
+                            new Stage(256, 2),
+                            new Stage(512, 2)));
 
     private static final Layout CIFAR10 =
             new Layout(16, List.of(new Stage(16, 1), new Stage(32, 2), new Stage(64, 2)));

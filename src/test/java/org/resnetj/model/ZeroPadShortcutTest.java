@@ -13,10 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Option A where the dimensions increase (Section 3.3): the shortcut takes every second pixel
- * and appends zero channels. Checked on resnet20's own conv3_1 block (16 → 32 channels, stride 2)
- * with its branch silenced, so that the block's output is relu(shortcut(x)), in inference and,
- * through its gradient, in training.
+ * Option A where the dimensions increase (Section 3.3): the shortcut takes every second pixel and
+ * appends zero channels. Checked on resnet20's own conv3_1 block (16 → 32 channels, stride 2) with
+ * its branch silenced, so that the block's output is relu(shortcut(x)), in inference and, through
+ * its gradient, in training.
  */
 class ZeroPadShortcutTest {
 
@@ -37,15 +37,19 @@ class ZeroPadShortcutTest {
 
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(new Layer.Sequence("", List.of(block)), manager)) {
-            // Zero conv weights: in inference mode each BN then gives gamma·(0 − 0)/sqrt(1 + eps) + 0.
-            network.parameters().forEach((name, array) -> {
-                if (name.endsWith(".weight")) {
-                    array.set(new float[(int) array.size()]);
-                }
-            });
+            // Zero conv weights: in inference mode each BN then gives gamma·(0 − 0)/sqrt(1 + eps) +
+            // 0.
+            network.parameters()
+                    .forEach(
+                            (name, array) -> {
+                                if (name.endsWith(".weight")) {
+                                    array.set(new float[(int) array.size()]);
+                                }
+                            });
             float[] x = manager.randomNormal(new Shape(BATCH, IN, size, size)).toFloatArray();
 
-            var output = network.forward(manager.create(x, new Shape(BATCH, IN, size, size)), false);
+            var output =
+                    network.forward(manager.create(x, new Shape(BATCH, IN, size, size)), false);
 
             int half = (size + 1) / 2;
             assertThat(output.getShape()).isEqualTo(new Shape(BATCH, OUT, half, half));
@@ -55,7 +59,11 @@ class ZeroPadShortcutTest {
                     for (int i = 0; i < half; i++) {
                         for (int j = 0; j < half; j++) {
                             float expected =
-                                    c < IN ? Math.max(0f, x[((n * IN + c) * size + 2 * i) * size + 2 * j]) : 0f;
+                                    c < IN
+                                            ? Math.max(
+                                                    0f,
+                                                    x[((n * IN + c) * size + 2 * i) * size + 2 * j])
+                                            : 0f;
                             float actual = y[((n * OUT + c) * half + i) * half + j];
                             assertThat(actual).as("y[%d,%d,%d,%d]", n, c, i, j).isEqualTo(expected);
                         }
@@ -74,11 +82,13 @@ class ZeroPadShortcutTest {
             // Zero conv weights: in training mode each BN then gives its shift, 0, so the block
             // computes relu(shortcut(x)), and d(sum(r * block(x)))/dx is r at the kept pixels
             // where x > 0 and 0 everywhere else.
-            network.parameters().forEach((name, array) -> {
-                if (name.endsWith(".weight")) {
-                    array.set(new float[(int) array.size()]);
-                }
-            });
+            network.parameters()
+                    .forEach(
+                            (name, array) -> {
+                                if (name.endsWith(".weight")) {
+                                    array.set(new float[(int) array.size()]);
+                                }
+                            });
             int half = (size + 1) / 2;
             float[] x = manager.randomNormal(new Shape(BATCH, IN, size, size)).toFloatArray();
             float[] r = manager.randomNormal(new Shape(BATCH, OUT, half, half)).toFloatArray();
@@ -88,7 +98,8 @@ class ZeroPadShortcutTest {
             float[] gradient;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray output = network.forward(input, true);
-                collector.backward(output.mul(manager.create(r, new Shape(BATCH, OUT, half, half))).sum());
+                collector.backward(
+                        output.mul(manager.create(r, new Shape(BATCH, OUT, half, half))).sum());
                 gradient = input.getGradient().toFloatArray();
             }
 
@@ -98,8 +109,11 @@ class ZeroPadShortcutTest {
                         for (int j = 0; j < size; j++) {
                             int at = ((n * IN + c) * size + i) * size + j;
                             boolean kept = i % 2 == 0 && j % 2 == 0 && x[at] > 0;
-                            float expected = kept ? r[((n * OUT + c) * half + i / 2) * half + j / 2] : 0f;
-                            assertThat(gradient[at]).as("dx[%d,%d,%d,%d]", n, c, i, j).isEqualTo(expected);
+                            float expected =
+                                    kept ? r[((n * OUT + c) * half + i / 2) * half + j / 2] : 0f;
+                            assertThat(gradient[at])
+                                    .as("dx[%d,%d,%d,%d]", n, c, i, j)
+                                    .isEqualTo(expected);
                         }
                     }
                 }

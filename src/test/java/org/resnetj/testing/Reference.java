@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The tests' independent references (Debian's python3-torch and python3-torchvision, the bench's
- * peer): a test that needs one skips where it is missing on a developer's machine, but fails
- * under {@code CI=true}, where {@code .ci/run} installs it. The strongest oracles then run in
- * every CI run, not only where someone installed them by hand.
+ * peer): a test that needs one skips where it is missing on a developer's machine, but fails under
+ * {@code CI=true}, where {@code .ci/run} installs it. The strongest oracles then run in every CI
+ * run, not only where someone installed them by hand.
  */
 public final class Reference {
 

@@ -21,8 +21,8 @@ import org.resnetj.model.ModelRegistry;
 
 /**
  * Training on an image folder (the ImageNet pipeline of Section 3.4): a resumed run ends in the
- * uninterrupted run's state bit for bit, and {@code lighting_pca=data} lights the training
- * images along the data's own principal colour axis.
+ * uninterrupted run's state bit for bit, and {@code lighting_pca=data} lights the training images
+ * along the data's own principal colour axis.
  */
 class FolderTrainingTest {
 
@@ -31,8 +31,17 @@ class FolderTrainingTest {
      * at which a batch of one does not blow the loss up.
      */
     private static final List<String> RECIPE =
-            List.of("batch=1", "lr=0.01", "iterations=2", "log_every=1", "eval_every=2", "checkpoint_every=1", "threads=2",
-                    "seed=7", "keep_checkpoints=10", "lighting_pca=data");
+            List.of(
+                    "batch=1",
+                    "lr=0.01",
+                    "iterations=2",
+                    "log_every=1",
+                    "eval_every=2",
+                    "checkpoint_every=1",
+                    "threads=2",
+                    "seed=7",
+                    "keep_checkpoints=10",
+                    "lighting_pca=data");
 
     @TempDir static Path dir;
     static Path folder;
@@ -42,8 +51,12 @@ class FolderTrainingTest {
     static void trainOnce() throws IOException {
         folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
         uninterrupted = dir.resolve("run");
-        Trainer.start("resnet18", ModelRegistry.get("resnet18").defaults().withClasses(3), folder,
-                Recipe.imagenet().with(RECIPE), uninterrupted);
+        Trainer.start(
+                "resnet18",
+                ModelRegistry.get("resnet18").defaults().withClasses(3),
+                folder,
+                Recipe.imagenet().with(RECIPE),
+                uninterrupted);
     }
 
     /**
@@ -65,11 +78,11 @@ class FolderTrainingTest {
      * The run records {@code lighting_pca=data}; and the batches that such a run trains on are lit
      * along the data's principal axis with the data's eigenvalue. On a folder of single-colour
      * images whose colours differ only in red, (r, 100, 150) with r = 40, 80, 160, 200, the RGB
-     * covariance of pixel / 255 has one non-zero eigenvalue, var(r / 255) = 4000 / 255², on the
-     * red axis. So against the same batch without lighting, each image's green and blue are
-     * unchanged and its red moves by σ·α₁·4000 / 255², the same at every pixel. α₁ is the
-     * image's first lighting draw, read back from the same batch lit with the published ImageNet
-     * eigenvectors, which draws the same α.
+     * covariance of pixel / 255 has one non-zero eigenvalue, var(r / 255) = 4000 / 255², on the red
+     * axis. So against the same batch without lighting, each image's green and blue are unchanged
+     * and its red moves by σ·α₁·4000 / 255², the same at every pixel. α₁ is the image's first
+     * lighting draw, read back from the same batch lit with the published ImageNet eigenvectors,
+     * which draws the same α.
      */
     @Test
     void dataLightingIsAlongTheDatasOwnPrincipalAxis() throws IOException {
@@ -89,9 +102,12 @@ class FolderTrainingTest {
         double largest = 0;
         for (int j = 0; j < 4; j++) {
             double[] byData = offsets(data, none, j);
-            double[] scaled = solve(Lighting.IMAGENET.eigenvectors(), offsets(imagenet, none, j)); // σ·αᵢ·λᵢ
+            double[] scaled =
+                    solve(Lighting.IMAGENET.eigenvectors(), offsets(imagenet, none, j)); // σ·αᵢ·λᵢ
             double expected = scaled[0] / Lighting.IMAGENET.eigenvalues()[0] * eigenvalue;
-            assertThat(byData[0]).as("red offset of image %d", j).isCloseTo(expected, within(1e-4 * Math.abs(expected) + 1e-6));
+            assertThat(byData[0])
+                    .as("red offset of image %d", j)
+                    .isCloseTo(expected, within(1e-4 * Math.abs(expected) + 1e-6));
             assertThat(byData[1]).as("green offset of image %d", j).isCloseTo(0, within(1e-6));
             assertThat(byData[2]).as("blue offset of image %d", j).isCloseTo(0, within(1e-6));
             largest = Math.max(largest, Math.abs(expected));
@@ -107,8 +123,7 @@ class FolderTrainingTest {
     }
 
     /**
-     * The RGB offset between the same image of two batches, which must be the same at every
-     * pixel.
+     * The RGB offset between the same image of two batches, which must be the same at every pixel.
      */
     private static double[] offsets(Batch lit, Batch unlit, int image) {
         assertThat(lit.labels()).isEqualTo(unlit.labels());
@@ -119,9 +134,15 @@ class FolderTrainingTest {
             double first = lit.images()[from] - unlit.images()[from];
             double spread = 0;
             for (int k = 0; k < plane; k++) {
-                spread = Math.max(spread, Math.abs(lit.images()[from + k] - unlit.images()[from + k] - first));
+                spread =
+                        Math.max(
+                                spread,
+                                Math.abs(
+                                        lit.images()[from + k] - unlit.images()[from + k] - first));
             }
-            assertThat(spread).as("spread of the offset of channel %d of image %d", c, image).isLessThan(1e-6);
+            assertThat(spread)
+                    .as("spread of the offset of channel %d of image %d", c, image)
+                    .isLessThan(1e-6);
             offsets[c] = first;
         }
         return offsets;

@@ -82,13 +82,18 @@ class LrScheduleTest {
         assertThat(r.lighting()).isEqualTo(0.1f);
         assertThat(r.warmsUp(152)).isFalse();
         assertThat(new LrSchedule(r).boundaries()).isEmpty();
-        assertThat(new LrSchedule(r.with("lr_policy", "steps")).boundaries()).containsExactly(150_000, 300_000);
+        assertThat(new LrSchedule(r.with("lr_policy", "steps")).boundaries())
+                .containsExactly(150_000, 300_000);
     }
 
     @Test
     void plateauDividesAfterPatienceEvaluationsWithoutEnoughImprovement() {
-        LrSchedule schedule = new LrSchedule(Recipe.imagenet().with(java.util.List.of(
-                "plateau_patience=2", "plateau_threshold=0.01")));
+        LrSchedule schedule =
+                new LrSchedule(
+                        Recipe.imagenet()
+                                .with(
+                                        java.util.List.of(
+                                                "plateau_patience=2", "plateau_threshold=0.01")));
         assertThat(schedule.evaluated(0.50)).isFalse(); // first: the best so far
         assertThat(schedule.evaluated(0.40)).isFalse(); // improves by 10 points
         assertThat(schedule.evaluated(0.395)).isFalse(); // 0.5 point: not enough, 1 of 2

@@ -23,7 +23,14 @@ class RecipeTest {
 
     @Test
     void overridesAreTypedAndRoundTrip() {
-        Recipe r = Recipe.paper().with(List.of("lr=0.05", "batch=64", "lr_steps=0.3,0.6,0.9", "validation=true"));
+        Recipe r =
+                Recipe.paper()
+                        .with(
+                                List.of(
+                                        "lr=0.05",
+                                        "batch=64",
+                                        "lr_steps=0.3,0.6,0.9",
+                                        "validation=true"));
         assertThat(r.lr()).isEqualTo(0.05f);
         assertThat(r.batch()).isEqualTo(64);
         assertThat(r.lrSteps()).containsExactly(0.3, 0.6, 0.9);

@@ -19,12 +19,12 @@ import org.resnetj.data.SyntheticCifar;
 import org.resnetj.model.ModelRegistry;
 
 /**
- * A resumed run ends where an uninterrupted one does, bit for bit (weights, BN running
- * statistics, momentum buffers, every metrics value), whatever the loop was in the middle of
- * when it stopped: a warm-up, a plateau count, a checkpoint being written. The interrupted run
- * is the uninterrupted run's directory cut back to one of its checkpoints ({@link Runs#cutBack}),
- * which is what a run killed after writing that checkpoint leaves; {@link TrainerTest} kills a
- * real process. Same seed and threads throughout.
+ * A resumed run ends where an uninterrupted one does, bit for bit (weights, BN running statistics,
+ * momentum buffers, every metrics value), whatever the loop was in the middle of when it stopped: a
+ * warm-up, a plateau count, a checkpoint being written. The interrupted run is the uninterrupted
+ * run's directory cut back to one of its checkpoints ({@link Runs#cutBack}), which is what a run
+ * killed after writing that checkpoint leaves; {@link TrainerTest} kills a real process. Same seed
+ * and threads throughout.
  */
 class ResumeTest {
 
@@ -32,21 +32,33 @@ class ResumeTest {
             List.of("batch=32", "threads=2", "seed=7", "keep_checkpoints=100", "lr_steps=[]");
 
     /**
-     * Warm-up to the first logging interval (4 iterations) and back to 0.1; checkpoints every 2,
-     * so the one at 2 is written mid warm-up and mid logging interval.
+     * Warm-up to the first logging interval (4 iterations) and back to 0.1; checkpoints every 2, so
+     * the one at 2 is written mid warm-up and mid logging interval.
      */
     private static final List<String> WARM_UP =
-            List.of("iterations=8", "log_every=4", "checkpoint_every=2", "eval_every=0", "warmup=on",
+            List.of(
+                    "iterations=8",
+                    "log_every=4",
+                    "checkpoint_every=2",
+                    "eval_every=0",
+                    "warmup=on",
                     "warmup_until_error=1.0");
 
     /**
      * The plateau policy with a threshold no evaluation can beat, so every evaluation after the
-     * first is flat: evaluations at 2, 4, ..., 12, the LR divided at 6 and at 10; the checkpoint
-     * at 8 holds one drop and a count of 1.
+     * first is flat: evaluations at 2, 4, ..., 12, the LR divided at 6 and at 10; the checkpoint at
+     * 8 holds one drop and a count of 1.
      */
     private static final List<String> PLATEAU =
-            List.of("iterations=12", "log_every=1", "eval_every=2", "checkpoint_every=4", "lr_policy=plateau",
-                    "plateau_patience=2", "plateau_threshold=0.99", "warmup=off");
+            List.of(
+                    "iterations=12",
+                    "log_every=1",
+                    "eval_every=2",
+                    "checkpoint_every=4",
+                    "lr_policy=plateau",
+                    "plateau_patience=2",
+                    "plateau_threshold=0.99",
+                    "warmup=off");
 
     @TempDir static Path dir;
     static Path data;
@@ -65,15 +77,23 @@ class ResumeTest {
         List<String> recipe = new ArrayList<>(COMMON);
         recipe.addAll(settings);
         Path run = dir.resolve(name);
-        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data, Recipe.paper().with(recipe), run);
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper().with(recipe),
+                run);
         return run;
     }
 
     @Test
     void resumedDuringTheWarmUpEndsInTheUninterruptedState() throws IOException {
-        assertThat(Runs.column(warmUp, "train", "lr")).as("warm-up for 4 iterations, then 0.1")
+        assertThat(Runs.column(warmUp, "train", "lr"))
+                .as("warm-up for 4 iterations, then 0.1")
                 .containsExactly(0.01, 0.1);
-        assertThat(loop(warmUp, 2)).containsEntry("warming_up", true).containsEntry("interval_steps", 2);
+        assertThat(loop(warmUp, 2))
+                .containsEntry("warming_up", true)
+                .containsEntry("interval_steps", 2);
         Path resumed = Runs.cutBack(warmUp, 2, dir.resolve("warm-up resumed"));
 
         Trainer.resume(resumed);
@@ -84,7 +104,8 @@ class ResumeTest {
 
     @Test
     void resumedWithAPlateauCountInProgressEndsInTheUninterruptedState() throws IOException {
-        assertThat(loop(plateau, 8).get("lr_schedule")).as("the plateau state at 8")
+        assertThat(loop(plateau, 8).get("lr_schedule"))
+                .as("the plateau state at 8")
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsEntry("evaluations_without_improvement", 1)
                 .containsEntry("drops", 1);
@@ -105,7 +126,8 @@ class ResumeTest {
     @Test
     void resumeIgnoresAHalfWrittenTemporaryCheckpoint() throws IOException {
         Path resumed = Runs.cutBack(warmUp, 4, dir.resolve("leftover"));
-        byte[] whole = Files.readAllBytes(warmUp.resolve("checkpoints").resolve(Checkpoint.fileName(6)));
+        byte[] whole =
+                Files.readAllBytes(warmUp.resolve("checkpoints").resolve(Checkpoint.fileName(6)));
         Path leftover = resumed.resolve("checkpoints").resolve(Checkpoint.fileName(6) + ".tmp");
         Files.write(leftover, Arrays.copyOf(whole, whole.length / 2));
 
@@ -113,7 +135,8 @@ class ResumeTest {
 
         Runs.assertSameFinalState(warmUp, resumed);
         Runs.assertSameMetrics(warmUp, resumed);
-        assertThat(fileNames(resumed.resolve("checkpoints"))).isEqualTo(fileNames(warmUp.resolve("checkpoints")));
+        assertThat(fileNames(resumed.resolve("checkpoints")))
+                .isEqualTo(fileNames(warmUp.resolve("checkpoints")));
     }
 
     /**
@@ -123,7 +146,8 @@ class ResumeTest {
      */
     @Test
     void plateauDividesTheLoggedLrAfterPatienceFlatEvaluations() throws IOException {
-        assertThat(Runs.column(plateau, "eval", "iteration")).containsExactly(2.0, 4.0, 6.0, 8.0, 10.0, 12.0);
+        assertThat(Runs.column(plateau, "eval", "iteration"))
+                .containsExactly(2.0, 4.0, 6.0, 8.0, 10.0, 12.0);
         List<Double> errors = Runs.column(plateau, "eval", "top1_error");
         assertThat(errors.subList(1, errors.size()))
                 .as("flat: none 99 points below the first")
@@ -135,14 +159,19 @@ class ResumeTest {
         List<Double> lrs = Runs.column(plateau, "train", "lr");
         assertThat(lrs).hasSameSizeAs(expected);
         for (int i = 0; i < lrs.size(); i++) {
-            assertThat(lrs.get(i)).as("lr of iteration %d", i + 1).isCloseTo(expected.get(i), within(1e-9));
+            assertThat(lrs.get(i))
+                    .as("lr of iteration %d", i + 1)
+                    .isCloseTo(expected.get(i), within(1e-9));
         }
     }
 
     /** The loop state a run's checkpoint holds. */
     private static Map<String, Object> loop(Path run, int iteration) throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
-            return Checkpoint.read(run.resolve("checkpoints").resolve(Checkpoint.fileName(iteration)), manager).section("loop");
+            return Checkpoint.read(
+                            run.resolve("checkpoints").resolve(Checkpoint.fileName(iteration)),
+                            manager)
+                    .section("loop");
         }
     }
 

@@ -12,8 +12,8 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
 
 /**
- * A training run, started in a process of its own, that stops at a fixed point to be killed:
- * once its checkpoint at a given iteration is on disk, the first time the loop asks its data for
+ * A training run, started in a process of its own, that stops at a fixed point to be killed: once
+ * its checkpoint at a given iteration is on disk, the first time the loop asks its data for
  * anything it prints {@link #SIGNAL} on stdout and waits forever. A test that kills it on the
  * signal kills it there, whatever the speed of the machine.
  *
@@ -31,7 +31,8 @@ final class RunToKill {
         String model = args[0];
         Path data = Path.of(args[1]);
         Path run = Path.of(args[2]);
-        Path checkpoint = run.resolve("checkpoints").resolve(Checkpoint.fileName(Integer.parseInt(args[3])));
+        Path checkpoint =
+                run.resolve("checkpoints").resolve(Checkpoint.fileName(Integer.parseInt(args[3])));
         Recipe recipe = Recipe.paper().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
         TrainingData training = new Waiting(TrainingData.open(data, recipe), checkpoint);
         Trainer.start(model, ModelRegistry.get(model).defaults(), data, training, recipe, run);

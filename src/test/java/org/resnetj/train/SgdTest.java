@@ -31,7 +31,8 @@ class SgdTest {
                 float[] lrs = {0.1f, 0.01f};
                 for (float lr : lrs) {
                     try (NDManager scope = manager.newSubManager();
-                            GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                            GradientCollector collector =
+                                    Engine.getInstance().newGradientCollector()) {
                         NDArray loss = w.mul(w).mul(scope.create(c)).sum().div(2);
                         collector.backward(loss);
                     }

@@ -15,7 +15,6 @@ import ai.djl.training.loss.Loss;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +49,17 @@ class TrainerTest {
      * velocity's scale after a step, {@link Sgd}) does not dominate the last iterations.
      */
     private static final List<String> RECIPE =
-            List.of("batch=32", "iterations=24", "lr_steps=0.75", "log_every=3", "eval_every=12", "checkpoint_every=6",
-                    "threads=2", "seed=7", "keep_checkpoints=10", "grad_norm_every=7");
+            List.of(
+                    "batch=32",
+                    "iterations=24",
+                    "lr_steps=0.75",
+                    "log_every=3",
+                    "eval_every=12",
+                    "checkpoint_every=6",
+                    "threads=2",
+                    "seed=7",
+                    "keep_checkpoints=10",
+                    "grad_norm_every=7");
 
     @TempDir static Path dir;
     static Path data;
@@ -62,7 +70,12 @@ class TrainerTest {
         data = dir.resolve("data");
         SyntheticCifar.write(data, 128, 100, 3);
         uninterrupted = dir.resolve("a");
-        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data, Recipe.paper().with(RECIPE), uninterrupted);
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper().with(RECIPE),
+                uninterrupted);
     }
 
     /**
@@ -75,10 +88,21 @@ class TrainerTest {
     void tinyRunLowersTheTrainingLossAndLeavesARunDirectory() throws IOException {
         List<Double> losses = Runs.column(uninterrupted, "train", "loss");
         assertThat(losses).hasSize(8);
-        double first = losses.subList(0, 3).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        double last = losses.subList(5, 8).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-        assertThat(last).as("mean loss of the last 3 intervals, the first 3's being %s", first).isLessThan(first - 0.3);
-        assertThat(rows(uninterrupted, "train")).allSatisfy(r -> assertThat(r.get("synthetic")).isEqualTo(true));
+        double first =
+                losses.subList(0, 3).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElseThrow();
+        double last =
+                losses.subList(5, 8).stream()
+                        .mapToDouble(Double::doubleValue)
+                        .average()
+                        .orElseThrow();
+        assertThat(last)
+                .as("mean loss of the last 3 intervals, the first 3's being %s", first)
+                .isLessThan(first - 0.3);
+        assertThat(rows(uninterrupted, "train"))
+                .allSatisfy(r -> assertThat(r.get("synthetic")).isEqualTo(true));
         assertThat(rows(uninterrupted, "eval")).hasSize(2);
         assertThat(uninterrupted.resolve("curves.png")).isNotEmptyFile();
         assertThat(uninterrupted.resolve("curves.svg")).isNotEmptyFile();
@@ -91,33 +115,41 @@ class TrainerTest {
         assertThat(records).extracting(r -> r.get("iteration")).containsExactly(7, 14, 21);
         @SuppressWarnings("unchecked")
         Map<String, Object> norms = (Map<String, Object>) records.get(0).get("norms");
-        assertThat(norms.keySet()).containsExactly(
-                "conv1.weight",
-                "conv2_1.branch2a.weight", "conv2_1.branch2b.weight",
-                "conv3_1.branch2a.weight", "conv3_1.branch2b.weight",
-                "conv4_1.branch2a.weight", "conv4_1.branch2b.weight",
-                "fc.weight");
+        assertThat(norms.keySet())
+                .containsExactly(
+                        "conv1.weight",
+                        "conv2_1.branch2a.weight",
+                        "conv2_1.branch2b.weight",
+                        "conv3_1.branch2a.weight",
+                        "conv3_1.branch2b.weight",
+                        "conv4_1.branch2a.weight",
+                        "conv4_1.branch2b.weight",
+                        "fc.weight");
         Path chart = dir.resolve("norms.png");
-        org.resnetj.analysis.GradientNorms.write(org.resnetj.analysis.GradientNorms.read(uninterrupted), chart);
+        org.resnetj.analysis.GradientNorms.write(
+                org.resnetj.analysis.GradientNorms.read(uninterrupted), chart);
         assertThat(chart).isNotEmptyFile();
     }
 
     /**
-     * The norms logged at iteration 7 are recomputed from scratch: the weights and BN statistics
-     * of the checkpoint at 6, the batch of the 7th iteration, DJL's own softmax cross-entropy
-     * (not the trainer's), one backward pass, and each weight gradient's L2 norm summed in double
-     * in Java. They agree to float rounding.
+     * The norms logged at iteration 7 are recomputed from scratch: the weights and BN statistics of
+     * the checkpoint at 6, the batch of the 7th iteration, DJL's own softmax cross-entropy (not the
+     * trainer's), one backward pass, and each weight gradient's L2 norm summed in double in Java.
+     * They agree to float rounding.
      */
     @Test
     void loggedGradientNormsAreThoseOfTheLossOfThatIterationsBatch() throws IOException {
         @SuppressWarnings("unchecked")
-        Map<String, Object> logged = (Map<String, Object>) rows(uninterrupted, "grad_norms").get(0).get("norms");
+        Map<String, Object> logged =
+                (Map<String, Object>) rows(uninterrupted, "grad_norms").get(0).get("norms");
         RunConfig config = RunConfig.read(uninterrupted);
         TrainingData training = TrainingData.open(data, config.recipe());
         Path file = uninterrupted.resolve("checkpoints").resolve(Checkpoint.fileName(6));
         Map<String, Double> recomputed = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager();
-                Network network = Network.create(config.spec().plan(config.options(), training.side()), root)) {
+                Network network =
+                        Network.create(
+                                config.spec().plan(config.options(), training.side()), root)) {
             Checkpoint.Contents contents = Checkpoint.read(file, root);
             Weights.copy(contents.model(), network.parameters(), file);
             Weights.copy(contents.model(), network.state(), file);
@@ -131,7 +163,9 @@ class TrainerTest {
                 NDArray labels = scope.create(batch.labels());
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDArray logits = network.forward(x, true);
-                    NDArray loss = Loss.softmaxCrossEntropyLoss().evaluate(new NDList(labels), new NDList(logits));
+                    NDArray loss =
+                            Loss.softmaxCrossEntropyLoss()
+                                    .evaluate(new NDList(labels), new NDList(logits));
                     collector.backward(loss);
                 }
                 for (String name : logged.keySet()) {
@@ -144,8 +178,11 @@ class TrainerTest {
             }
         }
         assertThat(recomputed.values()).allSatisfy(norm -> assertThat(norm).isGreaterThan(1e-4));
-        recomputed.forEach((name, norm) -> assertThat(((Number) logged.get(name)).doubleValue())
-                .as(name).isCloseTo(norm, within(1e-5 * norm)));
+        recomputed.forEach(
+                (name, norm) ->
+                        assertThat(((Number) logged.get(name)).doubleValue())
+                                .as(name)
+                                .isCloseTo(norm, within(1e-5 * norm)));
     }
 
     @Test
@@ -154,9 +191,21 @@ class TrainerTest {
         List<String> recipe = new ArrayList<>(RECIPE);
         // An untrained net errs on some of its first 96 images, so the warm-up ends after the
         // first logging interval exactly.
-        recipe.addAll(List.of("iterations=12", "lr_steps=0.5,0.75", "warmup=on", "warmup_until_error=1.0", "eval_every=0"));
-        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data, Recipe.paper().with(recipe), run);
-        List<Double> lrs = rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
+        recipe.addAll(
+                List.of(
+                        "iterations=12",
+                        "lr_steps=0.5,0.75",
+                        "warmup=on",
+                        "warmup_until_error=1.0",
+                        "eval_every=0"));
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper().with(recipe),
+                run);
+        List<Double> lrs =
+                rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
         // warm-up, then back to 0.1 (not left at 0.01), then the unshifted steps at 6 and 9 of 12
         assertThat(lrs).hasSize(4);
         assertThat(lrs.get(0)).isCloseTo(0.01, within(1e-7));
@@ -174,25 +223,36 @@ class TrainerTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void runKilledWithSigkillResumesToTheSameStateBitForBit() throws Exception {
         Path killed = dir.resolve("b");
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                RunToKill.class.getName(), "resnet8", data.toString(), killed.toString(), "6"));
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                RunToKill.class.getName(),
+                                "resnet8",
+                                data.toString(),
+                                killed.toString(),
+                                "6"));
         command.addAll(RECIPE);
-        Process process = new ProcessBuilder(command)
-                .redirectError(dir.resolve("b.log").toFile())
-                .start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        Process process =
+                new ProcessBuilder(command).redirectError(dir.resolve("b.log").toFile()).start();
+        try (BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
             while (line != null && !line.equals(RunToKill.SIGNAL)) {
                 line = out.readLine();
             }
-            assertThat(line).as("the run's signal; its log:%n%s", Files.readString(dir.resolve("b.log"))).isEqualTo(RunToKill.SIGNAL);
+            assertThat(line)
+                    .as("the run's signal; its log:%n%s", Files.readString(dir.resolve("b.log")))
+                    .isEqualTo(RunToKill.SIGNAL);
             assertThat(process.isAlive()).as("the run waits to be killed").isTrue();
             process.destroyForcibly(); // SIGKILL
             process.waitFor();
         }
-        assertThat(Checkpoint.newest(killed.resolve("checkpoints"))).contains(killed.resolve("checkpoints").resolve(Checkpoint.fileName(6)));
+        assertThat(Checkpoint.newest(killed.resolve("checkpoints")))
+                .contains(killed.resolve("checkpoints").resolve(Checkpoint.fileName(6)));
 
         Trainer.resume(killed);
 
@@ -208,25 +268,42 @@ class TrainerTest {
     void onlyTheNewestCheckpointsAreKept() throws IOException {
         Path run = dir.resolve("pruned");
         List<String> recipe = new ArrayList<>(RECIPE);
-        recipe.addAll(List.of("iterations=5", "checkpoint_every=1", "keep_checkpoints=2", "eval_every=0", "grad_norm_every=0"));
-        Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data, Recipe.paper().with(recipe), run);
+        recipe.addAll(
+                List.of(
+                        "iterations=5",
+                        "checkpoint_every=1",
+                        "keep_checkpoints=2",
+                        "eval_every=0",
+                        "grad_norm_every=0"));
+        Trainer.start(
+                "resnet8",
+                ModelRegistry.get("resnet8").defaults(),
+                data,
+                Recipe.paper().with(recipe),
+                run);
         Path checkpoints = run.resolve("checkpoints");
         try (var files = Files.list(checkpoints)) {
             assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
                     .containsExactly(Checkpoint.fileName(4), Checkpoint.fileName(5));
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            assertThat(Checkpoint.read(checkpoints.resolve(Checkpoint.fileName(4)), manager).iteration()).isEqualTo(4);
+            assertThat(
+                            Checkpoint.read(checkpoints.resolve(Checkpoint.fileName(4)), manager)
+                                    .iteration())
+                    .isEqualTo(4);
         }
     }
 
     @Test
     void evaluationOfTheFinalCheckpointMatchesTheLastMetricsLine() throws IOException {
-        Evaluator.Result result = LoadedModel.evaluate(uninterrupted, Cifar10.read(data).test(), 64);
+        Evaluator.Result result =
+                LoadedModel.evaluate(uninterrupted, Cifar10.read(data).test(), 64);
         Map<String, Object> last = rows(uninterrupted, "eval").get(1);
         assertThat(result.images()).isEqualTo(100);
-        assertThat(result.top1Error()).isCloseTo(((Number) last.get("top1_error")).doubleValue(), within(1e-9));
-        assertThat(result.top5Error()).isCloseTo(((Number) last.get("top5_error")).doubleValue(), within(1e-9));
+        assertThat(result.top1Error())
+                .isCloseTo(((Number) last.get("top1_error")).doubleValue(), within(1e-9));
+        assertThat(result.top5Error())
+                .isCloseTo(((Number) last.get("top5_error")).doubleValue(), within(1e-9));
     }
 
     @Test
@@ -236,7 +313,14 @@ class TrainerTest {
         Path checkpoint = Checkpoint.resolve(uninterrupted);
         Files.copy(checkpoint, other.resolve("checkpoints").resolve(checkpoint.getFileName()));
         RunConfig config = RunConfig.read(uninterrupted);
-        new RunConfig("plain8", config.options(), config.data(), true, config.recipe(), config.codeVersion()).write(other);
+        new RunConfig(
+                        "plain8",
+                        config.options(),
+                        config.data(),
+                        true,
+                        config.recipe(),
+                        config.codeVersion())
+                .write(other);
         assertThatThrownBy(() -> Trainer.resume(other))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("is for resnet8")
@@ -266,8 +350,14 @@ class TrainerTest {
     @Test
     void startRefusesANonEmptyRunDirectoryAndKeepsItsFiles() throws IOException {
         long before = Files.size(uninterrupted.resolve("metrics.jsonl"));
-        assertThatThrownBy(() -> Trainer.start("resnet8", ModelRegistry.get("resnet8").defaults(), data,
-                        Recipe.paper().with(RECIPE), uninterrupted))
+        assertThatThrownBy(
+                        () ->
+                                Trainer.start(
+                                        "resnet8",
+                                        ModelRegistry.get("resnet8").defaults(),
+                                        data,
+                                        Recipe.paper().with(RECIPE),
+                                        uninterrupted))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not empty");
         assertThat(Files.size(uninterrupted.resolve("metrics.jsonl"))).isEqualTo(before);
