@@ -1,5 +1,10 @@
 package org.resnetj.detection;
 
+import static org.resnetj.data.Draws.clamp01;
+import static org.resnetj.data.Draws.colour;
+import static org.resnetj.data.Draws.distance;
+import static org.resnetj.data.Draws.uniform;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -246,15 +251,7 @@ public final class SyntheticShapes {
     /** The pixels the shape covers at least half. */
     private static boolean[] mask(Shape s, int width, int height) {
         boolean[] mask = new boolean[width * height];
-        int x0 = Math.max(0, (int) Math.floor(s.cx() - s.hx()) - 1);
-        int x1 = Math.min(width - 1, (int) Math.ceil(s.cx() + s.hx()) + 1);
-        int y0 = Math.max(0, (int) Math.floor(s.cy() - s.hy()) - 1);
-        int y1 = Math.min(height - 1, (int) Math.ceil(s.cy() + s.hy()) + 1);
-        for (int y = y0; y <= y1; y++) {
-            for (int x = x0; x <= x1; x++) {
-                mask[y * width + x] = s.coverage(x + 0.5, y + 0.5) >= 0.5;
-            }
-        }
+        forEachPixel(s, width, height, (p, cover) -> mask[p] = cover >= 0.5);
         return mask;
     }
 
@@ -378,13 +375,23 @@ public final class SyntheticShapes {
     }
 
     private static void paint(double[][] pixels, Shape s, int width, int height) {
+        forEachPixel(s, width, height, (p, cover) -> blend(pixels, p, s.colour(), cover));
+    }
+
+    /** A pixel's index (y * width + x) and the shape's coverage of it. */
+    private interface PixelCover {
+        void accept(int p, double cover);
+    }
+
+    /** Visits every pixel of the image near the shape (its extent and one pixel around it). */
+    private static void forEachPixel(Shape s, int width, int height, PixelCover visit) {
         int x0 = Math.max(0, (int) Math.floor(s.cx() - s.hx()) - 1);
         int x1 = Math.min(width - 1, (int) Math.ceil(s.cx() + s.hx()) + 1);
         int y0 = Math.max(0, (int) Math.floor(s.cy() - s.hy()) - 1);
         int y1 = Math.min(height - 1, (int) Math.ceil(s.cy() + s.hy()) + 1);
         for (int y = y0; y <= y1; y++) {
             for (int x = x0; x <= x1; x++) {
-                blend(pixels, y * width + x, s.colour(), s.coverage(x + 0.5, y + 0.5));
+                visit.accept(y * width + x, s.coverage(x + 0.5, y + 0.5));
             }
         }
     }
@@ -446,24 +453,5 @@ public final class SyntheticShapes {
             mean[c] = sum / pixels[c].length;
         }
         return mean;
-    }
-
-    private static double clamp01(double v) {
-        return v < 0 ? 0 : (v > 1 ? 1 : v);
-    }
-
-    private static double uniform(SplittableRandom r, double from, double to) {
-        return from + (to - from) * r.nextDouble();
-    }
-
-    private static double[] colour(SplittableRandom r) {
-        return new double[] {r.nextDouble(), r.nextDouble(), r.nextDouble()};
-    }
-
-    private static double distance(double[] a, double[] b) {
-        return Math.sqrt(
-                (a[0] - b[0]) * (a[0] - b[0])
-                        + (a[1] - b[1]) * (a[1] - b[1])
-                        + (a[2] - b[2]) * (a[2] - b[2]));
     }
 }
