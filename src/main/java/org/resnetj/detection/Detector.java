@@ -280,11 +280,23 @@ public final class Detector implements AutoCloseable {
      * @param training whether VGG's dropout is on; BN stays frozen either way
      */
     public HeadOutput head(NDArray pooled, boolean training) {
-        NDArray features = network.forward(backbone.head(), pooled, training && headDropout);
+        NDArray features = roiFeatures(pooled, training);
         NDArray classes = network.forward(classScores, features, false);
         NDArray deltas = network.forward(boxDeltas, features, false);
         features.close();
         return new HeadOutput(classes, deltas);
+    }
+
+    /**
+     * The per-RoI head alone: conv5_x and global average pooling (VGG: fc6 and fc7), before the
+     * sibling layers.
+     *
+     * @param pooled as for {@link #head}
+     * @param training as for {@link #head}
+     * @return R×D, D = {@link Backbone#headFeatures}
+     */
+    public NDArray roiFeatures(NDArray pooled, boolean training) {
+        return network.forward(backbone.head(), pooled, training && headDropout);
     }
 
     /**
