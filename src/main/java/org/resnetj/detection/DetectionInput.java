@@ -38,14 +38,8 @@ public record DetectionInput(
     public DetectionInput {
         if (pixels.length != 3L * height * width) {
             throw new IllegalArgumentException(
-                    "a 3×"
-                            + height
-                            + "×"
-                            + width
-                            + " input needs "
-                            + 3L * height * width
-                            + " values, got "
-                            + pixels.length);
+                    String.format(
+                            "%d values cannot fill a 3×%d×%d input", pixels.length, height, width));
         }
     }
 

@@ -90,12 +90,12 @@ public final class Detector implements AutoCloseable {
             Backbone backbone,
             Preprocessing preprocessing,
             NDManager parent) {
-        this.config = config;
-        this.backbone = backbone;
-        this.preprocessing = preprocessing;
         int c = backbone.trunkChannels();
         int a = config.rpn().anchorsPerPosition();
         int classes = config.classes() + 1;
+        this.config = config;
+        this.backbone = backbone;
+        this.preprocessing = preprocessing;
         rpnHidden =
                 new Layer.Sequence(
                         "rpn",

@@ -31,15 +31,13 @@ class DetectionInputTest {
     @Test
     void theInputIsTheResizedImageNormalizedAsTheBackboneExpects() {
         RgbImage image = randomImage(50, 30, 1);
-        Preprocessing.Torchvision stats = Preprocessing.Torchvision.IMAGENET;
-        DetectorConfig.ImageScale small = new DetectorConfig.ImageScale(60, 200, false);
-        DetectionInput input = DetectionInput.of(image, small, false, stats);
+        DetectionInput input = prepare(image, 60, 200, false);
         assertThat(input.width()).isEqualTo(100);
         assertThat(input.height()).isEqualTo(60);
         assertThat(input.scale()).isEqualTo(2.0);
         RgbImage resized = ImagePresets.resize(image, 100, 60);
-        float[] mean = stats.mean();
-        float[] std = stats.std();
+        float[] mean = Preprocessing.Torchvision.IMAGENET.mean();
+        float[] std = Preprocessing.Torchvision.IMAGENET.std();
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 60; y += 7) {
                 for (int x = 0; x < 100; x += 9) {
@@ -53,10 +51,8 @@ class DetectionInputTest {
     @Test
     void mirroringFlipsTheImageAndItsBoxesAndMapsBack() {
         RgbImage image = randomImage(40, 20, 2);
-        Preprocessing.Torchvision stats = Preprocessing.Torchvision.IMAGENET;
-        DetectorConfig.ImageScale same = new DetectorConfig.ImageScale(20, 100, true);
-        DetectionInput plain = DetectionInput.of(image, same, false, stats);
-        DetectionInput flipped = DetectionInput.of(image, same, true, stats);
+        DetectionInput plain = prepare(image, 20, 100, false);
+        DetectionInput flipped = prepare(image, 20, 100, true);
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 20; y++) {
                 for (int x = 0; x < 40; x++) {
@@ -69,8 +65,7 @@ class DetectionInputTest {
         float[] box = {0, 5, 9, 14};
         assertThat(flipped.toInput(box)).containsExactly(30, 5, 39, 14);
 
-        DetectionInput scaled =
-                DetectionInput.of(image, new DetectorConfig.ImageScale(50, 200, true), true, stats);
+        DetectionInput scaled = prepare(image, 50, 200, true);
         assertThat(scaled.scale()).isEqualTo(2.5);
         float[] inInput = scaled.toInput(box);
         assertThat(inInput).containsExactly(75, 12.5f, 97.5f, 35);
@@ -78,6 +73,17 @@ class DetectionInputTest {
         for (int i = 0; i < 4; i++) {
             assertThat(back[i]).isCloseTo(box[i], within(1e-5f));
         }
+    }
+
+    /**
+     * The input for shorter side {@code shorter}, longer at most {@code cap}, torchvision's stats.
+     */
+    private static DetectionInput prepare(RgbImage image, int shorter, int cap, boolean flip) {
+        return DetectionInput.of(
+                image,
+                new DetectorConfig.ImageScale(shorter, cap, true),
+                flip,
+                Preprocessing.Torchvision.IMAGENET);
     }
 
     private static RgbImage randomImage(int width, int height, long seed) {
