@@ -123,13 +123,34 @@ public final class Network implements Classifier {
         return run(input, training, observer);
     }
 
+    /**
+     * Runs one part of the plan alone, as {@link #forward(NDArray, boolean)} runs the whole: a
+     * network whose plan is a set of parts, each fed by the caller (a detector's trunk, its per-RoI
+     * head and its sibling outputs), keeps all their parameters by name in one place.
+     *
+     * @param part one of the plan's top-level layers, the very object
+     * @throws IllegalArgumentException if {@code part} is not one of them
+     */
+    public NDArray forward(Layer.Sequence part, NDArray input, boolean training) {
+        if (plan.layers().stream().noneMatch(layer -> layer == part)) {
+            throw new IllegalArgumentException(
+                    "'" + part.name() + "' is not a top-level part of this network's plan");
+        }
+        return run(part, input, training, null);
+    }
+
     private NDArray run(NDArray input, boolean training, ResponseObserver observer) {
+        return run(plan, input, training, observer);
+    }
+
+    private NDArray run(
+            Layer.Sequence layers, NDArray input, boolean training, ResponseObserver observer) {
         Shape shape = input.getShape();
         NDArray x =
                 shape.dimension() == 4 && shape.get(0) >= Kernels.CHANNELS_LAST_MIN_BATCH
                         ? Kernels.channelsLast(input)
                         : input;
-        return sequence(plan, x, training, observer, x != input);
+        return sequence(layers, x, training, observer, x != input);
     }
 
     /** Sees the response of each convolution that BN follows, while a batch runs. */
