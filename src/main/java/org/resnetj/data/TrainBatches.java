@@ -1,50 +1,230 @@
 package org.resnetj.data;
 
+import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 
 /**
- * The training batch of every iteration as a pure function of (seed, iteration): see {@link
- * BatchStream} for the definition. Thread-safe.
+ * The training batch of every iteration as a pure function of (seed, iteration), for any kind of
+ * data, so that a run resumed at iteration k sees exactly the batches an uninterrupted run would
+ * have seen:
+ *
+ * <ul>
+ *   <li>the training indices form an endless sequence of epochs, each a permutation drawn from a
+ *       generator seeded by (seed, epoch) ({@link EpochOrder});
+ *   <li>iteration k takes positions [k·B, (k+1)·B) of that sequence, so a batch may straddle two
+ *       epochs and no image is dropped or repeated within an epoch;
+ *   <li>the image at position p goes through the kind's training preset ({@link
+ *       CifarPresets#train}, {@link ImageNetPresets#train}) with a generator seeded by (seed, p).
+ * </ul>
+ *
+ * <p>An unreadable image at position p (image folders, {@link BadImages#SKIP}) is replaced by the
+ * image of the next position p+1, p+2, ... whose file decodes, augmented still with the generator
+ * of p; whether a file decodes depends on the file alone, so the batch stays a pure function of
+ * (seed, iteration). Under {@link BadImages#STOP} it ends the batch with an {@link
+ * java.io.UncheckedIOException} naming the file, which {@link BatchStream#next} rethrows.
+ *
+ * <p>Thread-safe: {@link BatchStream} calls it from all its workers. Memory: an ImageNet batch is
+ * B·3·224·224 floats, 154 MB at the paper's B = 256 (38.5 MB at 64); through a {@link BatchStream}
+ * at most 2·threads batches are being prepared or waiting at a time, plus the one the trainer
+ * holds: 770 MB at B = 256 on 2 threads.
  */
-final class TrainBatches implements LongFunction<Batch> {
+public final class TrainBatches implements LongFunction<Batch> {
 
-    private final ImageSet images;
-    private final float[] mean;
+    /** A kind of data's training images and its training preset. */
+    private interface Samples {
+        /** The number of training images. */
+        int size();
+
+        /** The side of the square crops the preset writes. */
+        int side();
+
+        /** The class of image {@code index}. */
+        int label(int index);
+
+        /** Where image {@code index} comes from, for messages. */
+        String describe(int index);
+
+        /**
+         * Writes image {@code index} through the training preset, drawing from {@code random}, to
+         * {@code out} from {@code offset}.
+         *
+         * @return false if the image cannot be read and is to be skipped
+         */
+        boolean augment(int index, SplittableRandom random, float[] out, int offset);
+
+        /** How many unreadable images were skipped so far. */
+        long skipped();
+    }
+
+    private final Samples samples;
     private final int batchSize;
     private final long seed;
     private final EpochOrder order;
 
-    TrainBatches(ImageSet images, float[] mean, int batchSize, long seed) {
-        CifarPresets.checkMean(mean);
+    private TrainBatches(Samples samples, int batchSize, long seed) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
-        this.images = images;
-        this.mean = mean.clone();
+        this.samples = samples;
         this.batchSize = batchSize;
         this.seed = seed;
-        this.order = new EpochOrder(images.size(), seed);
+        this.order = new EpochOrder(samples.size(), seed);
+    }
+
+    /**
+     * The CIFAR-10 batches of Section 4.2: 4-pixel padding, random 32×32 crops and flips, the
+     * per-pixel mean subtracted.
+     *
+     * @param images the training set
+     * @param mean the per-pixel mean to subtract ({@link PixelMean#of}), 3,072 values
+     * @param batchSize images per batch (128 in Section 4.2)
+     * @param seed fixes the epoch orders and the augmentations
+     * @throws IllegalArgumentException if the batch size is below 1, the set is empty or the mean
+     *     is not 3,072 values
+     */
+    public static TrainBatches cifar(ImageSet images, float[] mean, int batchSize, long seed) {
+        CifarPresets.checkMean(mean);
+        float[] centre = mean.clone();
+        Samples samples =
+                new Samples() {
+                    @Override
+                    public int size() {
+                        return images.size();
+                    }
+
+                    @Override
+                    public int side() {
+                        return ImageSet.SIDE;
+                    }
+
+                    @Override
+                    public int label(int index) {
+                        return images.label(index);
+                    }
+
+                    @Override
+                    public String describe(int index) {
+                        return "image " + index;
+                    }
+
+                    @Override
+                    public boolean augment(
+                            int index, SplittableRandom random, float[] out, int offset) {
+                        CifarPresets.train(images, index, centre, random, out, offset);
+                        return true;
+                    }
+
+                    @Override
+                    public long skipped() {
+                        return 0;
+                    }
+                };
+        return new TrainBatches(samples, batchSize, seed);
+    }
+
+    /**
+     * The ImageNet batches of Section 3.4: scale augmentation, random 224×224 crops and flips, the
+     * per-pixel mean subtracted, PCA lighting.
+     *
+     * @param images the training images and what to do with unreadable ones
+     * @param mean the per-pixel mean to subtract ({@link ImageFolderMean#of}), 3×224×224 values
+     * @param lighting the colour augmentation ({@link Lighting#IMAGENET}, {@link Lighting#NONE})
+     * @param batchSize images per batch (256 in Section 3.4)
+     * @param seed fixes the epoch orders and the augmentations
+     * @throws IllegalArgumentException if the batch size is below 1, the set is empty or the mean
+     *     is not 3×224×224 values
+     */
+    public static TrainBatches imageFolder(
+            ImageDecoder images, float[] mean, Lighting lighting, int batchSize, long seed) {
+        ImageNetPresets.checkMean(mean);
+        float[] centre = mean.clone();
+        Samples samples =
+                new Samples() {
+                    @Override
+                    public int size() {
+                        return images.source().size();
+                    }
+
+                    @Override
+                    public int side() {
+                        return ImageNetPresets.CROP;
+                    }
+
+                    @Override
+                    public int label(int index) {
+                        return images.source().label(index);
+                    }
+
+                    @Override
+                    public String describe(int index) {
+                        return images.source().describe(index);
+                    }
+
+                    @Override
+                    public boolean augment(
+                            int index, SplittableRandom random, float[] out, int offset) {
+                        Optional<RgbImage> image = images.read(index);
+                        image.ifPresent(
+                                rgb ->
+                                        ImageNetPresets.train(
+                                                rgb, centre, lighting, random, out, offset));
+                        return image.isPresent();
+                    }
+
+                    @Override
+                    public long skipped() {
+                        return images.skipped();
+                    }
+                };
+        return new TrainBatches(samples, batchSize, seed);
     }
 
     /** The batch of training iteration {@code iteration}. */
     @Override
     public Batch apply(long iteration) {
-        float[] data = new float[batchSize * ImageSet.IMAGE_SIZE];
+        if (iteration < 0) {
+            throw new IllegalArgumentException("iteration must be at least 0, got " + iteration);
+        }
+        int side = samples.side();
+        int imageSize = 3 * side * side;
+        float[] data = new float[batchSize * imageSize];
         int[] labels = new int[batchSize];
         long first = iteration * batchSize;
         for (int j = 0; j < batchSize; j++) {
             long position = first + j;
+            SplittableRandom random = Seeds.random(seed, Seeds.AUGMENTATION, position);
             int index = order.indexAt(position);
-            labels[j] = images.label(index);
-            CifarPresets.train(
-                    images,
-                    index,
-                    mean,
-                    Seeds.random(seed, Seeds.AUGMENTATION, position),
-                    data,
-                    j * ImageSet.IMAGE_SIZE);
+            for (long next = position + 1;
+                    !samples.augment(index, random, data, j * imageSize);
+                    next++) {
+                if (next - position >= samples.size()) {
+                    throw new IllegalStateException(
+                            "no readable training image in the "
+                                    + samples.size()
+                                    + " positions of the epoch order from "
+                                    + position
+                                    + " (such as "
+                                    + samples.describe(order.indexAt(position))
+                                    + ")");
+                }
+                index = order.indexAt(next);
+            }
+            labels[j] = samples.label(index);
         }
-        return new Batch(data, labels, ImageSet.SIDE, iteration);
+        return new Batch(data, labels, side, iteration);
+    }
+
+    /** Images per batch. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * How many unreadable images were replaced so far ({@link ImageDecoder#skipped}); 0 for CIFAR.
+     */
+    public long skipped() {
+        return samples.skipped();
     }
 
     /** The order of training indices; exposed for tests of the epoch structure. */

@@ -10,6 +10,7 @@ import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
@@ -104,7 +105,10 @@ final class CifarTraining implements TrainingData {
 
     @Override
     public BatchStream batches(Recipe recipe, long start) {
-        return new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+        return new BatchStream(
+                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()),
+                start,
+                recipe.threads());
     }
 
     @Override

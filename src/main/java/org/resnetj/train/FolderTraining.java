@@ -8,11 +8,11 @@ import org.resnetj.data.BadImages;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
-import org.resnetj.data.ImageFolderBatches;
 import org.resnetj.data.ImageFolderMean;
 import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.Preprocessing;
+import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.eval.Protocol;
 import org.resnetj.eval.ProtocolEvaluator;
@@ -139,7 +139,7 @@ final class FolderTraining implements TrainingData {
     @Override
     public BatchStream batches(Recipe recipe, long start) {
         return new BatchStream(
-                new ImageFolderBatches(train, mean, lighting, recipe.batch(), recipe.seed()),
+                TrainBatches.imageFolder(train, mean, lighting, recipe.batch(), recipe.seed()),
                 start,
                 threads);
     }
