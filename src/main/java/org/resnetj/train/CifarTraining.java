@@ -1,7 +1,5 @@
 package org.resnetj.train;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.resnetj.data.BatchStream;
@@ -37,8 +35,8 @@ final class CifarTraining implements TrainingData {
         this.mean = PixelMean.of(train);
     }
 
-    static CifarTraining open(Path source, Recipe recipe) throws IOException {
-        Cifar10Data data = Cifar10.read(source);
+    /** The training data of {@code recipe} on CIFAR-10 data already read. */
+    static CifarTraining open(Cifar10Data data, Recipe recipe) {
         ImageSet train = data.train();
         if (!recipe.validation()) {
             return new CifarTraining(data, train, data.test(), "test");

@@ -1,7 +1,6 @@
 package org.resnetj.train;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.resnetj.data.BadImages;
@@ -59,17 +58,9 @@ final class FolderTraining implements TrainingData {
         this.threads = threads;
     }
 
-    static FolderTraining open(Path root, Recipe recipe) throws IOException {
-        ImageFolder folder = ImageFolder.open(root, null);
-        ImageFolder.Split val =
-                folder.val()
-                        .orElseThrow(
-                                () ->
-                                        new IOException(
-                                                "image folder "
-                                                        + root
-                                                        + " has no val/ split: training evaluates"
-                                                        + " on val/CLASS/*.jpg"));
+    /** The training data of {@code recipe} on an image folder already listed. */
+    static FolderTraining open(ImageFolder folder, Recipe recipe) throws IOException {
+        ImageFolder.Split val = folder.requireVal("training evaluates on val/CLASS/*.jpg");
         BadImages policy = BadImages.valueOf(recipe.badImages().toUpperCase(Locale.ROOT));
         ImageDecoder train = new ImageDecoder(folder.train(), policy);
         float[] mean =
