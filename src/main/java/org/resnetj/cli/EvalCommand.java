@@ -123,18 +123,12 @@ final class EvalCommand implements Callable<Integer> {
                 names.add(file.toString());
                 models.add(LoadedModel.load(file, root));
             }
+            DataKind.Ensemble ensemble =
+                    new DataKind.Ensemble(names, models, batchSize, workers, policy);
             for (String protocol : chosen) {
                 DataKind.Evaluated result;
                 if (json || System.console() == null) {
-                    result =
-                            opened.evaluate(
-                                    names,
-                                    models,
-                                    protocol,
-                                    batchSize,
-                                    workers,
-                                    policy,
-                                    done -> {});
+                    result = opened.evaluate(ensemble, protocol, done -> {});
                 } else {
                     try (ProgressBar bar =
                             new ProgressBarBuilder()
@@ -144,10 +138,7 @@ final class EvalCommand implements Callable<Integer> {
                                     .setStyle(ProgressBarStyle.ASCII)
                                     .build()) {
                         IntConsumer progress = bar::stepTo;
-                        result =
-                                opened.evaluate(
-                                        names, models, protocol, batchSize, workers, policy,
-                                        progress);
+                        result = opened.evaluate(ensemble, protocol, progress);
                     }
                 }
                 report(protocol, result, files);

@@ -21,7 +21,6 @@ import java.util.function.LongFunction;
  */
 public final class Prefetch<T> implements AutoCloseable {
 
-    private final String name;
     private final String what;
     private final LongFunction<T> items;
     private final long end;
@@ -54,13 +53,12 @@ public final class Prefetch<T> implements AutoCloseable {
             throw new IllegalArgumentException(
                     "prefetching needs at least 1 item ahead, got " + ahead);
         }
-        this.name = threadName;
         this.what = what;
         this.items = items;
+        this.workers = Workers.pool(threadName, threads);
         this.end = end;
         this.nextToSchedule = first;
         this.nextToHandOut = first;
-        this.workers = Workers.pool(threadName, threads);
         for (int i = 0; i < ahead; i++) {
             schedule();
         }
@@ -76,7 +74,7 @@ public final class Prefetch<T> implements AutoCloseable {
      */
     public T next() throws InterruptedException {
         if (closed) {
-            throw new IllegalStateException(name + " is closed");
+            throw new IllegalStateException("the prefetch of " + what + " is closed");
         }
         Future<T> head = pending.removeFirst();
         schedule();

@@ -2,7 +2,10 @@ package org.resnetj.data;
 
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The training batch of every iteration as a pure function of (seed, iteration), for any kind of
@@ -31,20 +34,9 @@ import java.util.function.LongFunction;
  */
 public final class TrainBatches implements LongFunction<Batch> {
 
-    /** A kind of data's training images and its training preset. */
-    private interface Samples {
-        /** The number of training images. */
-        int size();
-
-        /** The side of the square crops the preset writes. */
-        int side();
-
-        /** The class of image {@code index}. */
-        int label(int index);
-
-        /** Where image {@code index} comes from, for messages. */
-        String describe(int index);
-
+    /** A kind of data's training preset, applied to one image. */
+    @FunctionalInterface
+    private interface Preset {
         /**
          * Writes image {@code index} through the training preset, drawing from {@code random}, to
          * {@code out} from {@code offset}.
@@ -52,24 +44,39 @@ public final class TrainBatches implements LongFunction<Batch> {
          * @return false if the image cannot be read and is to be skipped
          */
         boolean augment(int index, SplittableRandom random, float[] out, int offset);
-
-        /** How many unreadable images were skipped so far. */
-        long skipped();
     }
 
-    private final Samples samples;
+    private final int size;
+    private final int side;
+    private final IntUnaryOperator labels;
+    private final IntFunction<String> names;
+    private final Preset preset;
+    private final LongSupplier skipped;
     private final int batchSize;
     private final long seed;
     private final EpochOrder order;
 
-    private TrainBatches(Samples samples, int batchSize, long seed) {
+    private TrainBatches(
+            int size,
+            IntUnaryOperator labels,
+            IntFunction<String> names,
+            int side,
+            Preset preset,
+            LongSupplier skipped,
+            int batchSize,
+            long seed) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
-        this.samples = samples;
+        this.size = size;
+        this.labels = labels;
+        this.names = names;
+        this.side = side;
+        this.preset = preset;
+        this.skipped = skipped;
         this.batchSize = batchSize;
         this.seed = seed;
-        this.order = new EpochOrder(samples.size(), seed);
+        this.order = new EpochOrder(size, seed);
     }
 
     /**
@@ -86,41 +93,18 @@ public final class TrainBatches implements LongFunction<Batch> {
     public static TrainBatches cifar(ImageSet images, float[] mean, int batchSize, long seed) {
         CifarPresets.checkMean(mean);
         float[] centre = mean.clone();
-        Samples samples =
-                new Samples() {
-                    @Override
-                    public int size() {
-                        return images.size();
-                    }
-
-                    @Override
-                    public int side() {
-                        return ImageSet.SIDE;
-                    }
-
-                    @Override
-                    public int label(int index) {
-                        return images.label(index);
-                    }
-
-                    @Override
-                    public String describe(int index) {
-                        return "image " + index;
-                    }
-
-                    @Override
-                    public boolean augment(
-                            int index, SplittableRandom random, float[] out, int offset) {
-                        CifarPresets.train(images, index, centre, random, out, offset);
-                        return true;
-                    }
-
-                    @Override
-                    public long skipped() {
-                        return 0;
-                    }
-                };
-        return new TrainBatches(samples, batchSize, seed);
+        return new TrainBatches(
+                images.size(),
+                images::label,
+                index -> "image " + index,
+                ImageSet.SIDE,
+                (index, random, out, offset) -> {
+                    CifarPresets.train(images, index, centre, random, out, offset);
+                    return true;
+                },
+                () -> 0,
+                batchSize,
+                seed);
     }
 
     /**
@@ -139,45 +123,23 @@ public final class TrainBatches implements LongFunction<Batch> {
             ImageDecoder images, float[] mean, Lighting lighting, int batchSize, long seed) {
         ImageNetPresets.checkMean(mean);
         float[] centre = mean.clone();
-        Samples samples =
-                new Samples() {
-                    @Override
-                    public int size() {
-                        return images.source().size();
-                    }
-
-                    @Override
-                    public int side() {
-                        return ImageNetPresets.CROP;
-                    }
-
-                    @Override
-                    public int label(int index) {
-                        return images.source().label(index);
-                    }
-
-                    @Override
-                    public String describe(int index) {
-                        return images.source().describe(index);
-                    }
-
-                    @Override
-                    public boolean augment(
-                            int index, SplittableRandom random, float[] out, int offset) {
-                        Optional<RgbImage> image = images.read(index);
-                        image.ifPresent(
-                                rgb ->
-                                        ImageNetPresets.train(
-                                                rgb, centre, lighting, random, out, offset));
-                        return image.isPresent();
-                    }
-
-                    @Override
-                    public long skipped() {
-                        return images.skipped();
-                    }
-                };
-        return new TrainBatches(samples, batchSize, seed);
+        ImageSource source = images.source();
+        return new TrainBatches(
+                source.size(),
+                source::label,
+                source::describe,
+                ImageNetPresets.CROP,
+                (index, random, out, offset) -> {
+                    Optional<RgbImage> image = images.read(index);
+                    image.ifPresent(
+                            rgb ->
+                                    ImageNetPresets.train(
+                                            rgb, centre, lighting, random, out, offset));
+                    return image.isPresent();
+                },
+                images::skipped,
+                batchSize,
+                seed);
     }
 
     /** The batch of training iteration {@code iteration}. */
@@ -186,33 +148,32 @@ public final class TrainBatches implements LongFunction<Batch> {
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration must be at least 0, got " + iteration);
         }
-        int side = samples.side();
         int imageSize = 3 * side * side;
         float[] data = new float[batchSize * imageSize];
-        int[] labels = new int[batchSize];
+        int[] batchLabels = new int[batchSize];
         long first = iteration * batchSize;
         for (int j = 0; j < batchSize; j++) {
             long position = first + j;
             SplittableRandom random = Seeds.random(seed, Seeds.AUGMENTATION, position);
             int index = order.indexAt(position);
             for (long next = position + 1;
-                    !samples.augment(index, random, data, j * imageSize);
+                    !preset.augment(index, random, data, j * imageSize);
                     next++) {
-                if (next - position >= samples.size()) {
+                if (next - position >= size) {
                     throw new IllegalStateException(
                             "no readable training image in the "
-                                    + samples.size()
+                                    + size
                                     + " positions of the epoch order from "
                                     + position
                                     + " (such as "
-                                    + samples.describe(order.indexAt(position))
+                                    + names.apply(order.indexAt(position))
                                     + ")");
                 }
                 index = order.indexAt(next);
             }
-            labels[j] = samples.label(index);
+            batchLabels[j] = labels.applyAsInt(index);
         }
-        return new Batch(data, labels, side, iteration);
+        return new Batch(data, batchLabels, side, iteration);
     }
 
     /** Images per batch. */
@@ -224,7 +185,7 @@ public final class TrainBatches implements LongFunction<Batch> {
      * How many unreadable images were replaced so far ({@link ImageDecoder#skipped}); 0 for CIFAR.
      */
     public long skipped() {
-        return samples.skipped();
+        return skipped.getAsLong();
     }
 
     /** The order of training indices; exposed for tests of the epoch structure. */

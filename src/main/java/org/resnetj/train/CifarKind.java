@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.IntConsumer;
-import org.resnetj.data.BadImages;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.ImageSet;
@@ -18,49 +18,26 @@ import org.resnetj.model.ModelSpec;
  * CIFAR-10 binary files (Section 4.2): CIFAR-10 nets with the recipe of Section 4.2, tested on a
  * single view of each original 32×32 test image.
  */
-final class CifarKind implements DataKind {
+final class CifarKind extends DataKind {
 
     /** The one protocol of CIFAR-10 testing. */
     static final String SINGLE_VIEW = "single-view";
 
-    @Override
-    public String description() {
-        return "CIFAR-10 binary files";
-    }
-
-    @Override
-    public String layout() {
-        return Cifar10.layout();
-    }
-
-    @Override
-    public boolean recognises(Path data) {
-        return Cifar10.looksLike(data);
-    }
-
-    @Override
-    public boolean trains(ModelSpec spec) {
-        return spec.family() == ModelSpec.Family.CIFAR10;
-    }
-
-    @Override
-    public String networks() {
-        return "a CIFAR-10 net (resnet20, plain56, ...)";
-    }
-
-    @Override
-    public String defaultModel() {
-        return "resnet20";
+    CifarKind() {
+        super(
+                new Traits(
+                        "CIFAR-10 binary files",
+                        Cifar10.layout(),
+                        Cifar10::looksLike,
+                        Set.of(ModelSpec.Family.CIFAR10),
+                        "a CIFAR-10 net (resnet20, plain56, ...)",
+                        "resnet20",
+                        250));
     }
 
     @Override
     public Recipe recipe() {
         return Recipe.paper();
-    }
-
-    @Override
-    public int evalBatch() {
-        return 250;
     }
 
     @Override
@@ -104,22 +81,15 @@ final class CifarKind implements DataKind {
             }
 
             @Override
-            public Evaluated evaluate(
-                    List<String> names,
-                    List<LoadedModel> models,
-                    String protocol,
-                    int batchSize,
-                    int threads,
-                    BadImages badImages,
-                    IntConsumer progress) {
+            public Evaluated evaluate(Ensemble ensemble, String protocol, IntConsumer progress) {
                 List<Classifier> networks = new ArrayList<>();
                 List<float[]> means = new ArrayList<>();
-                for (LoadedModel model : models) {
+                for (LoadedModel model : ensemble.models()) {
                     networks.add(model.classifier());
                     means.add(model.pixelMean());
                 }
                 Evaluator.Result result =
-                        Evaluator.evaluate(networks, means, cifar.test(), batchSize);
+                        Evaluator.evaluate(networks, means, cifar.test(), ensemble.batchSize());
                 progress.accept(cifar.test().size());
                 return new Evaluated(result, 0, cifar.synthetic());
             }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.resnetj.data.BadImages;
 import org.resnetj.eval.Evaluator;
@@ -20,50 +22,91 @@ import org.resnetj.model.ModelSpec;
  * <p>A new kind of data (say PASCAL VOC detection data) is one more implementation and one more
  * entry in {@link #ALL}.
  */
-public sealed interface DataKind permits CifarKind, ImageFolderKind {
+public abstract sealed class DataKind permits CifarKind, ImageFolderKind {
 
     /** CIFAR-10 binary files (Section 4.2), or any data in their format. */
-    DataKind CIFAR10 = new CifarKind();
+    public static final DataKind CIFAR10 = new CifarKind();
 
     /** An image folder in ImageNet's layout (Section 3.4). */
-    DataKind IMAGE_FOLDER = new ImageFolderKind();
+    public static final DataKind IMAGE_FOLDER = new ImageFolderKind();
 
     /**
      * Every kind, in the order {@link #of} tries them: an image folder first, as the CIFAR-10
      * reader takes any file for its archive.
      */
-    List<DataKind> ALL = List.of(IMAGE_FOLDER, CIFAR10);
+    public static final List<DataKind> ALL = List.of(IMAGE_FOLDER, CIFAR10);
+
+    private final Traits traits;
+
+    /**
+     * What a kind is, in a row: how it is named and recognised, the networks it trains, and its
+     * defaults.
+     *
+     * @param description what data of the kind is, for messages: "an image folder"
+     * @param layout the layout of its files, for messages
+     * @param recognises whether a path looks like data of the kind; cheap, reads no image
+     * @param families the families of the networks it trains
+     * @param networks the networks it trains, for messages
+     * @param defaultModel the registry name of the network trained when none is given
+     * @param evalBatch images or views per evaluation batch when none is given
+     */
+    record Traits(
+            String description,
+            String layout,
+            Predicate<Path> recognises,
+            Set<ModelSpec.Family> families,
+            String networks,
+            String defaultModel,
+            int evalBatch) {}
+
+    DataKind(Traits traits) {
+        this.traits = traits;
+    }
 
     /** What data of this kind is, for messages: "CIFAR-10 binary files", "an image folder". */
-    String description();
+    public final String description() {
+        return traits.description();
+    }
 
     /** The layout of the kind's files, for messages. */
-    String layout();
+    public final String layout() {
+        return traits.layout();
+    }
 
     /** Whether {@code data} looks like data of this kind; cheap, reads no image. */
-    boolean recognises(Path data);
+    public final boolean recognises(Path data) {
+        return traits.recognises().test(data);
+    }
 
     /** Whether this kind of data trains {@code spec}. */
-    boolean trains(ModelSpec spec);
+    public final boolean trains(ModelSpec spec) {
+        return traits.families().contains(spec.family());
+    }
 
     /** The networks the kind trains, for messages: "a CIFAR-10 net (resnet20, plain56, ...)". */
-    String networks();
+    public final String networks() {
+        return traits.networks();
+    }
 
     /** The registry name of the network trained when none is given. */
-    String defaultModel();
+    public final String defaultModel() {
+        return traits.defaultModel();
+    }
 
     /** The paper's recipe for this kind of data. */
-    Recipe recipe();
+    public abstract Recipe recipe();
 
     /** Images (CIFAR-10) or views (image folders) per evaluation batch when none is given. */
-    int evalBatch();
+    public final int evalBatch() {
+        return traits.evalBatch();
+    }
 
     /**
      * The evaluation protocols to run for the names given ({@code --protocol}), in order.
      *
      * @throws IllegalArgumentException in one line if a name is unknown or the kind has no choice
      */
-    List<String> protocols(List<String> names, Path data);
+    public abstract List<String> protocols(List<String> names, Path data);
 
     /**
      * Opens {@code data}, reading or listing it once; training and evaluation then use what was
@@ -71,14 +114,14 @@ public sealed interface DataKind permits CifarKind, ImageFolderKind {
      *
      * @throws IOException in one line naming the file or folder that is missing or unreadable
      */
-    Opened open(Path data) throws IOException;
+    public abstract Opened open(Path data) throws IOException;
 
     /**
      * Throws unless this kind of data trains {@code spec}.
      *
      * @throws IllegalArgumentException naming the data, the network and what each goes with
      */
-    default void checkTrains(ModelSpec spec, Path data) {
+    public final void checkTrains(ModelSpec spec, Path data) {
         if (trains(spec)) {
             return;
         }
@@ -113,7 +156,7 @@ public sealed interface DataKind permits CifarKind, ImageFolderKind {
      * @throws IOException in one line naming the path and the kinds expected, if it does not exist
      *     or no kind recognises it
      */
-    static DataKind of(Path data) throws IOException {
+    public static DataKind of(Path data) throws IOException {
         for (DataKind kind : ALL) {
             if (kind.recognises(data)) {
                 return kind;
@@ -131,11 +174,27 @@ public sealed interface DataKind permits CifarKind, ImageFolderKind {
                         + expected);
     }
 
+    /**
+     * Checkpoints to evaluate together, their scores averaged, and how.
+     *
+     * @param names what to call each model in messages, such as its checkpoint file
+     * @param models the restored models, one or more
+     * @param batchSize images (CIFAR-10) or views (image folders) per forward pass
+     * @param threads threads decoding images
+     * @param badImages whether an unreadable image is skipped or stops the evaluation
+     */
+    public record Ensemble(
+            List<String> names,
+            List<LoadedModel> models,
+            int batchSize,
+            int threads,
+            BadImages badImages) {}
+
     /** The outcome of evaluating checkpoints under one protocol. */
-    record Evaluated(Evaluator.Result errors, int skipped, boolean synthetic) {}
+    public record Evaluated(Evaluator.Result errors, int skipped, boolean synthetic) {}
 
     /** Data of one kind, read or listed once. */
-    interface Opened {
+    public interface Opened {
 
         /** The number of classes. */
         int classes();
@@ -154,24 +213,12 @@ public sealed interface DataKind permits CifarKind, ImageFolderKind {
         TrainingData training(Recipe recipe) throws IOException;
 
         /**
-         * Evaluates {@code models}, an ensemble if several, under {@code protocol} (one of {@link
-         * DataKind#protocols}).
+         * Evaluates an ensemble under {@code protocol} (one of {@link DataKind#protocols}).
          *
-         * @param names what to call each model in messages, such as its checkpoint file
-         * @param batchSize images (CIFAR-10) or views (image folders) per forward pass
-         * @param threads threads decoding images
-         * @param badImages whether an unreadable image is skipped or stops the evaluation
          * @param progress told the number of images done
          * @throws IOException naming an image that cannot be read under {@link BadImages#STOP}
          */
-        Evaluated evaluate(
-                List<String> names,
-                List<LoadedModel> models,
-                String protocol,
-                int batchSize,
-                int threads,
-                BadImages badImages,
-                IntConsumer progress)
+        Evaluated evaluate(Ensemble ensemble, String protocol, IntConsumer progress)
                 throws IOException;
     }
 }

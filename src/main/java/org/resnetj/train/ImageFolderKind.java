@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.IntConsumer;
-import org.resnetj.data.BadImages;
 import org.resnetj.data.ImageFolder;
 import org.resnetj.eval.Protocol;
 import org.resnetj.eval.ProtocolEvaluator;
@@ -19,49 +18,26 @@ import org.resnetj.model.ModelSpec;
  * (Section 3.4): the Table 1 nets and the VGG references, with the ImageNet recipe, tested on
  * {@code val/} by the protocols of Section 3.4.
  */
-final class ImageFolderKind implements DataKind {
+final class ImageFolderKind extends DataKind {
 
     /** The protocol name that asks for every protocol. */
     private static final String ALL_PROTOCOLS = "all";
 
-    @Override
-    public String description() {
-        return "an image folder";
-    }
-
-    @Override
-    public String layout() {
-        return ImageFolder.layout();
-    }
-
-    @Override
-    public boolean recognises(Path data) {
-        return ImageFolder.looksLike(data);
-    }
-
-    @Override
-    public boolean trains(ModelSpec spec) {
-        return spec.family() != ModelSpec.Family.CIFAR10;
-    }
-
-    @Override
-    public String networks() {
-        return "an ImageNet net (resnet18 ... resnet152, plain18, plain34)";
-    }
-
-    @Override
-    public String defaultModel() {
-        return "resnet18";
+    ImageFolderKind() {
+        super(
+                new Traits(
+                        "an image folder",
+                        ImageFolder.layout(),
+                        ImageFolder::looksLike,
+                        Set.of(ModelSpec.Family.IMAGENET, ModelSpec.Family.REFERENCE),
+                        "an ImageNet net (resnet18 ... resnet152, plain18, plain34)",
+                        "resnet18",
+                        50));
     }
 
     @Override
     public Recipe recipe() {
         return Recipe.imagenet();
-    }
-
-    @Override
-    public int evalBatch() {
-        return 50;
     }
 
     @Override
@@ -108,30 +84,25 @@ final class ImageFolderKind implements DataKind {
             }
 
             @Override
-            public Evaluated evaluate(
-                    List<String> names,
-                    List<LoadedModel> models,
-                    String protocol,
-                    int batchSize,
-                    int threads,
-                    BadImages badImages,
-                    IntConsumer progress)
+            public Evaluated evaluate(Ensemble ensemble, String protocol, IntConsumer progress)
                     throws IOException {
                 List<ProtocolEvaluator.Model> members = new ArrayList<>();
-                for (int i = 0; i < models.size(); i++) {
-                    LoadedModel model = models.get(i);
+                for (int i = 0; i < ensemble.models().size(); i++) {
+                    LoadedModel model = ensemble.models().get(i);
                     members.add(
                             new ProtocolEvaluator.Model(
-                                    names.get(i), model.classifier(), model.preprocessing()));
+                                    ensemble.names().get(i),
+                                    model.classifier(),
+                                    model.preprocessing()));
                 }
                 ProtocolEvaluator.Result result =
                         ProtocolEvaluator.evaluate(
                                 members,
                                 val(),
                                 Protocol.parse(protocol),
-                                batchSize,
-                                threads,
-                                badImages,
+                                ensemble.batchSize(),
+                                ensemble.threads(),
+                                ensemble.badImages(),
                                 progress);
                 return new Evaluated(result.errors(), result.skipped(), false);
             }

@@ -19,12 +19,21 @@ class DataKindTest {
     @TempDir Path dir;
 
     @Test
-    void aDirectoryOfCifarBinaryFilesIsCifar10() throws IOException {
+    void aFolderOfClassFoldersIsAnImageFolder() throws IOException {
+        Path folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
+
+        assertThat(DataKind.of(folder)).isSameAs(DataKind.IMAGE_FOLDER);
+        assertThat(DataKind.of(folder).open(folder).classes()).isEqualTo(3);
+    }
+
+    @Test
+    void aDirectoryOfCifarBinaryFilesIsCifar10AndReadsAsSuch() throws IOException {
         Path cifar = dir.resolve("cifar");
         SyntheticCifar.write(cifar, 10, 20, 1);
+        DataKind kind = DataKind.of(cifar);
 
-        assertThat(DataKind.of(cifar)).isSameAs(DataKind.CIFAR10);
-        DataKind.Opened opened = DataKind.of(cifar).open(cifar);
+        assertThat(kind).isSameAs(DataKind.CIFAR10);
+        DataKind.Opened opened = kind.open(cifar);
         assertThat(opened.classes()).isEqualTo(10);
         assertThat(opened.evalImages()).isEqualTo(20);
     }
@@ -35,14 +44,6 @@ class DataKindTest {
         SyntheticCifar.write(inside.resolve(Cifar10.ARCHIVE_DIR), 10, 10, 1);
 
         assertThat(DataKind.of(inside)).isSameAs(DataKind.CIFAR10);
-    }
-
-    @Test
-    void aFolderOfClassFoldersIsAnImageFolder() throws IOException {
-        Path folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
-
-        assertThat(DataKind.of(folder)).isSameAs(DataKind.IMAGE_FOLDER);
-        assertThat(DataKind.of(folder).open(folder).classes()).isEqualTo(3);
     }
 
     @Test
