@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.resnetj.data.Batch;
-import org.resnetj.model.InferenceNetwork;
+import org.resnetj.engine.InferenceNetwork;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelRegistry;

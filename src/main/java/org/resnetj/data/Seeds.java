@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * pipeline is a pure function of (seed, what, where) and work can run in any order, on any number
  * of threads, and resume anywhere with the same result.
  */
-final class Seeds {
+public final class Seeds {
 
     /** Stream tags: different uses of one seed must not share draws. */
     static final long EPOCH_ORDER = 1;
@@ -19,12 +19,15 @@ final class Seeds {
     static final long SYNTHETIC_TEST_IMAGES = 6;
     static final long STATISTICS_SAMPLE = 7;
 
+    /** The synthetic detection set (org.resnetj.detection.SyntheticShapes): one draw per image. */
+    public static final long SYNTHETIC_SHAPES = 8;
+
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private Seeds() {}
 
     /** A generator for draw number {@code index} of stream {@code stream} under {@code seed}. */
-    static SplittableRandom random(long seed, long stream, long index) {
+    public static SplittableRandom random(long seed, long stream, long index) {
         return new SplittableRandom(mix(seed, stream, index));
     }
 

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import java.util.Optional;
 import org.resnetj.analysis.Curves;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
+import org.resnetj.engine.Threads;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
@@ -144,7 +144,7 @@ public final class Trainer {
         Layer.Sequence plan = spec.plan(config.options(), data.side());
 
         Engine engine = Engine.getInstance();
-        JniUtils.setNumThreads(recipe.threads());
+        Threads.setIntraOp(recipe.threads());
         engine.setRandomSeed((int) recipe.seed());
         try (NDManager root = NDManager.newBaseManager();
                 Network network = Network.create(plan, root);
