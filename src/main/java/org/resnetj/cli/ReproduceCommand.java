@@ -11,6 +11,7 @@ import org.resnetj.experiment.Experiments;
 import org.resnetj.experiment.Report;
 import org.resnetj.experiment.Reproduction;
 import org.resnetj.experiment.Results;
+import org.resnetj.train.DataKind;
 import org.resnetj.train.Recipe;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -96,11 +97,17 @@ final class ReproduceCommand implements Callable<Integer> {
         Path source = data;
         Recipe base = experiment.dataset().recipe();
         List<String> overrides = new ArrayList<>(set);
-        if (source == null && experiment.dataset() == Experiment.Dataset.IMAGENET) {
+        DataKind kind = experiment.dataset().kind();
+        if (source == null && kind != SyntheticDefault.KIND) {
             throw new IllegalArgumentException(
                     experiment.name()
-                            + " is an ImageNet experiment and has no embedded default: give --data"
-                            + " DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
+                            + " is "
+                            + experiment.dataset().experiments()
+                            + " and has no embedded default: give --data DIR, "
+                            + kind.description()
+                            + " ("
+                            + kind.layout()
+                            + ")");
         }
         if (source == null) {
             source = SyntheticDefault.ensure();
@@ -147,8 +154,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 runs.add(run.name() + (run.seeds() > 1 ? " ×" + run.seeds() : ""));
             }
             String needs =
-                    e.dataset() == Experiment.Dataset.IMAGENET
-                            ? " (needs --data: an image folder)"
+                    e.dataset().kind() != SyntheticDefault.KIND
+                            ? " (needs --data: " + e.dataset().kind().description() + ")"
                             : "";
             System.out.printf(
                     Locale.ROOT,

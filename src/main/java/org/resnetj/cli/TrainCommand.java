@@ -7,10 +7,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.resnetj.data.ImageFolder;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
+import org.resnetj.train.DataKind;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.Trainer;
 import org.resnetj.train.TrainingData;
@@ -128,26 +128,12 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.resume(resume);
             return 0;
         }
-        boolean folder = data != null && ImageFolder.looksLike(data);
-        ModelSpec spec =
-                ModelRegistry.get(model != null ? model : folder ? "resnet18" : "resnet20");
-        if (folder && spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException(
-                    data
-                            + " is an image folder, which trains an ImageNet net (resnet18 ..."
-                            + " resnet152, plain18, plain34); "
-                            + spec.name()
-                            + " is a CIFAR-10 net");
-        }
-        if (!folder && !spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException(
-                    "CIFAR-10 data trains a CIFAR-10 net (resnet20, plain56, ...); "
-                            + spec.name()
-                            + " is an ImageNet net, which trains on an image folder"
-                            + " (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
-        }
+        // The synthetic default is written only once the flags are checked.
+        DataKind kind = data != null ? DataKind.of(data) : SyntheticDefault.KIND;
+        ModelSpec spec = ModelRegistry.get(model != null ? model : kind.defaultModel());
+        kind.checkTrains(spec, data != null ? data : Path.of(SyntheticDefault.DIR));
         ModelOptions options = architecture.resolve(spec);
-        Recipe recipe = folder ? Recipe.imagenet() : Recipe.paper();
+        Recipe recipe = kind.recipe();
         Path source = data;
         if (source == null) {
             source = SyntheticDefault.ensure();
@@ -183,11 +169,11 @@ final class TrainCommand implements Callable<Integer> {
                                                         DateTimeFormatter.ofPattern(
                                                                 "yyyyMMdd-HHmmss")));
         // Opened once here: the folder's classes size the model, and the run trains on the same.
-        TrainingData training = TrainingData.open(source, recipe);
+        TrainingData training = kind.open(source).training(recipe);
         if (data != null) {
             System.out.println("found " + training.describe());
         }
-        if (folder && architecture.classes == null) {
+        if (architecture.classes == null) {
             options = options.withClasses(training.classes());
         }
         Trainer.start(spec.name(), options, source, training, recipe, runDir);

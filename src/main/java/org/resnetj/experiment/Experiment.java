@@ -9,6 +9,7 @@ import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Shortcut;
+import org.resnetj.train.DataKind;
 import org.resnetj.train.Recipe;
 
 /**
@@ -76,29 +77,43 @@ public record Experiment(
     /** The data sets of the paper's experiments. */
     public enum Dataset {
         /** CIFAR-10 (Sec. 4.2), or any data in its binary format, such as the synthetic default. */
-        CIFAR10("cifar10"),
+        CIFAR10(ModelSpec.Family.CIFAR10, DataKind.CIFAR10, "a CIFAR-10 experiment"),
         /** ImageNet 2012 classification (Sec. 4.1), or any image folder in its layout. */
-        IMAGENET("imagenet");
+        IMAGENET(ModelSpec.Family.IMAGENET, DataKind.IMAGE_FOLDER, "an ImageNet experiment");
 
-        private final String family;
+        private final ModelSpec.Family family;
+        private final DataKind kind;
+        private final String experiments;
 
-        Dataset(String family) {
+        Dataset(ModelSpec.Family family, DataKind kind, String experiments) {
             this.family = family;
+            this.kind = kind;
+            this.experiments = experiments;
+        }
+
+        /** What an experiment on it is, for messages: "a CIFAR-10 experiment". */
+        public String experiments() {
+            return experiments;
         }
 
         /** The {@link ModelSpec#family()} of the networks trained on it. */
-        public String family() {
+        public ModelSpec.Family family() {
             return family;
+        }
+
+        /** The kind of data that stands for it. */
+        public DataKind kind() {
+            return kind;
         }
 
         /** The paper's recipe for this data set, before an experiment's own changes. */
         public Recipe recipe() {
-            return this == IMAGENET ? Recipe.imagenet() : Recipe.paper();
+            return kind.recipe();
         }
 
         @Override
         public String toString() {
-            return family;
+            return family.toString();
         }
     }
 

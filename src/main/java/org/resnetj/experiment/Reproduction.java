@@ -15,10 +15,10 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.resnetj.analysis.Curves;
 import org.resnetj.analysis.RunMetrics;
-import org.resnetj.data.ImageFolder;
 import org.resnetj.experiment.Experiment.Run;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.train.Checkpoint;
+import org.resnetj.train.DataKind;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.RunConfig;
 import org.resnetj.train.Trainer;
@@ -157,34 +157,32 @@ public final class Reproduction {
     public static Results run(Experiment experiment, Settings settings) throws IOException {
         List<Planned> plan =
                 plan(experiment, settings.base(), settings.overrides(), settings.seeds());
-        boolean folder = ImageFolder.looksLike(settings.data());
-        if (experiment.dataset() == Experiment.Dataset.IMAGENET) {
-            if (!folder) {
-                throw new IllegalArgumentException(
-                        experiment.name()
-                                + " is an ImageNet experiment: --data must be an image folder "
-                                + "(DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg), got "
-                                + settings.data());
-            }
-            // The Table 1 nets are declared with ImageNet's 1000 classes; a folder may hold fewer.
-            int classes = ImageFolder.open(settings.data(), null).classNames().size();
-            plan =
-                    plan.stream()
-                            .map(
-                                    p ->
-                                            new Planned(
-                                                    p.run(),
-                                                    p.dir(),
-                                                    p.options().withClasses(classes),
-                                                    p.recipe()))
-                            .toList();
-        } else if (folder) {
+        DataKind expected = experiment.dataset().kind();
+        if (!expected.recognises(settings.data())) {
             throw new IllegalArgumentException(
                     experiment.name()
-                            + " is a CIFAR-10 experiment: --data must be CIFAR-10 binary "
-                            + "files, got the image folder "
+                            + " is "
+                            + experiment.dataset().experiments()
+                            + ": --data must be "
+                            + expected.description()
+                            + " ("
+                            + expected.layout()
+                            + "), got "
                             + settings.data());
         }
+        // Read or listed once for every run. The Table 1 nets are declared with ImageNet's 1000
+        // classes; a folder may hold fewer.
+        DataKind.Opened data = expected.open(settings.data());
+        plan =
+                plan.stream()
+                        .map(
+                                p ->
+                                        new Planned(
+                                                p.run(),
+                                                p.dir(),
+                                                p.options().withClasses(data.classes()),
+                                                p.recipe()))
+                        .toList();
         Files.createDirectories(settings.out());
         // Every directory is checked before any training, so a clash is found in seconds, not
         // hours.
@@ -211,7 +209,12 @@ public final class Reproduction {
                             run.run().model(),
                             run.recipe().iterations());
                     Trainer.start(
-                            run.run().model(), run.options(), settings.data(), run.recipe(), dir);
+                            run.run().model(),
+                            run.options(),
+                            settings.data(),
+                            data.training(run.recipe()),
+                            run.recipe(),
+                            dir);
                     break;
             }
         }

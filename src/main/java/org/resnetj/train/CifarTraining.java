@@ -1,7 +1,5 @@
 package org.resnetj.train;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.resnetj.data.BatchStream;
@@ -10,6 +8,7 @@ import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
@@ -36,8 +35,8 @@ final class CifarTraining implements TrainingData {
         this.mean = PixelMean.of(train);
     }
 
-    static CifarTraining open(Path source, Recipe recipe) throws IOException {
-        Cifar10Data data = Cifar10.read(source);
+    /** The training data of {@code recipe} on CIFAR-10 data already read. */
+    static CifarTraining open(Cifar10Data data, Recipe recipe) {
         ImageSet train = data.train();
         if (!recipe.validation()) {
             return new CifarTraining(data, train, data.test(), "test");
@@ -104,7 +103,10 @@ final class CifarTraining implements TrainingData {
 
     @Override
     public BatchStream batches(Recipe recipe, long start) {
-        return new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+        return new BatchStream(
+                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()),
+                start,
+                recipe.threads());
     }
 
     @Override
