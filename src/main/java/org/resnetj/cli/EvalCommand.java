@@ -25,6 +25,7 @@ import org.resnetj.eval.Protocol;
 import org.resnetj.eval.ProtocolEvaluator;
 import org.resnetj.model.Classifier;
 import org.resnetj.train.Checkpoint;
+import org.resnetj.train.Choices;
 import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -260,14 +261,15 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static BadImages badImages(String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "stop":
-                return BadImages.STOP;
-            case "skip":
-                return BadImages.SKIP;
-            default:
-                throw new IllegalArgumentException(
-                        "--bad-images must be stop or skip, got '" + value + "'");
+        try {
+            return Choices.parse(BadImages.class, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--bad-images must be "
+                            + Choices.names(BadImages.class)
+                            + ", got '"
+                            + value
+                            + "'");
         }
     }
 }

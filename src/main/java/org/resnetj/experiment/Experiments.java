@@ -74,6 +74,7 @@ public final class Experiments {
             List.of(
                     "iterations=" + DEGRADATION_ITERATIONS,
                     "warmup=on",
+                    "warmup_window=20",
                     "log_every=20",
                     "eval_every=" + DEGRADATION_ITERATIONS / 2,
                     "checkpoint_every=" + DEGRADATION_ITERATIONS / 4);

@@ -27,20 +27,23 @@ final class CifarTraining implements TrainingData {
     private final ImageSet eval;
     private final String split;
     private final float[] mean;
+    private final int threads;
 
-    private CifarTraining(Cifar10Data data, ImageSet train, ImageSet eval, String split) {
+    private CifarTraining(
+            Cifar10Data data, ImageSet train, ImageSet eval, String split, int threads) {
         this.data = data;
+        this.threads = threads;
         this.train = train;
         this.eval = eval;
         this.split = split;
         this.mean = PixelMean.of(train);
     }
 
-    static CifarTraining open(Path source, Recipe recipe) throws IOException {
+    static CifarTraining open(Path source, Recipe recipe, int threads) throws IOException {
         Cifar10Data data = Cifar10.read(source);
         ImageSet train = data.train();
         if (!recipe.validation()) {
-            return new CifarTraining(data, train, data.test(), "test");
+            return new CifarTraining(data, train, data.test(), "test", threads);
         }
         if (train.size() <= Recipe.VALIDATION_IMAGES) {
             throw new IllegalArgumentException(
@@ -53,7 +56,8 @@ final class CifarTraining implements TrainingData {
                 data,
                 train.head(train.size() - Recipe.VALIDATION_IMAGES),
                 train.tail(Recipe.VALIDATION_IMAGES),
-                "val");
+                "val",
+                threads);
     }
 
     @Override
@@ -104,7 +108,7 @@ final class CifarTraining implements TrainingData {
 
     @Override
     public BatchStream batches(Recipe recipe, long start) {
-        return new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+        return new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, threads);
     }
 
     @Override

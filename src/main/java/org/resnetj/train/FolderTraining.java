@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.resnetj.data.BadImages;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
@@ -59,7 +58,7 @@ final class FolderTraining implements TrainingData {
         this.threads = threads;
     }
 
-    static FolderTraining open(Path root, Recipe recipe) throws IOException {
+    static FolderTraining open(Path root, Recipe recipe, int threads) throws IOException {
         ImageFolder folder = ImageFolder.open(root, null);
         ImageFolder.Split val =
                 folder.val()
@@ -70,24 +69,19 @@ final class FolderTraining implements TrainingData {
                                                         + root
                                                         + " has no val/ split: training evaluates"
                                                         + " on val/CLASS/*.jpg"));
-        BadImages policy = BadImages.valueOf(recipe.badImages().toUpperCase(Locale.ROOT));
-        ImageDecoder train = new ImageDecoder(folder.train(), policy);
+        ImageDecoder train = new ImageDecoder(folder.train(), recipe.badImages());
         float[] mean =
-                ImageFolderMean.of(
-                        train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, recipe.threads());
+                ImageFolderMean.of(train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, threads);
         Lighting lighting = Lighting.NONE;
         if (recipe.lighting() > 0) {
             Lighting eigen =
-                    recipe.lightingPca().equals("data")
+                    recipe.lightingPca() == Recipe.LightingPca.DATA
                             ? Lighting.fromData(
-                                    train,
-                                    ImageFolderMean.DEFAULT_SAMPLE,
-                                    STATISTICS_SEED,
-                                    recipe.threads())
+                                    train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, threads)
                             : Lighting.IMAGENET;
             lighting = eigen.withStd(recipe.lighting());
         }
-        return new FolderTraining(folder, val, train, mean, lighting, recipe.threads());
+        return new FolderTraining(folder, val, train, mean, lighting, threads);
     }
 
     @Override

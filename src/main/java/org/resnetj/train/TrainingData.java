@@ -53,13 +53,13 @@ public interface TrainingData {
 
     /**
      * Opens {@code data} for training with {@code recipe}: CIFAR-10 binary files or an image folder
-     * ({@code train/CLASS/*.jpg}, {@code val/CLASS/*.jpg}).
+     * ({@code train/CLASS/*.jpg}, {@code val/CLASS/*.jpg}), prepared on {@code threads} threads.
      *
      * @throws IOException with a one-line message if it is neither, or cannot be read
      */
-    static TrainingData open(Path data, Recipe recipe) throws IOException {
+    static TrainingData open(Path data, Recipe recipe, int threads) throws IOException {
         return ImageFolder.looksLike(data)
-                ? FolderTraining.open(data, recipe)
-                : CifarTraining.open(data, recipe);
+                ? FolderTraining.open(data, recipe, threads)
+                : CifarTraining.open(data, recipe, threads);
     }
 }

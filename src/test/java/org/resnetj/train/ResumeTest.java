@@ -32,8 +32,9 @@ class ResumeTest {
             List.of("batch=32", "threads=2", "seed=7", "keep_checkpoints=100", "lr_steps=[]");
 
     /**
-     * Warm-up to the first logging interval (4 iterations) and back to 0.1; checkpoints every 2, so
-     * the one at 2 is written mid warm-up and mid logging interval.
+     * Warm-up for its window of 4 iterations (which is also the logging interval) and back to 0.1;
+     * checkpoints every 2, so the one at 2 is written mid warm-up, mid window and mid logging
+     * interval.
      */
     private static final List<String> WARM_UP =
             List.of(
@@ -42,6 +43,7 @@ class ResumeTest {
                     "checkpoint_every=2",
                     "eval_every=0",
                     "warmup=on",
+                    "warmup_window=4",
                     "warmup_until_error=1.0");
 
     /**
@@ -81,7 +83,7 @@ class ResumeTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
         return run;
     }
@@ -91,9 +93,11 @@ class ResumeTest {
         assertThat(Runs.column(warmUp, "train", "lr"))
                 .as("warm-up for 4 iterations, then 0.1")
                 .containsExactly(0.01, 0.1);
-        assertThat(loop(warmUp, 2))
-                .containsEntry("warming_up", true)
-                .containsEntry("interval_steps", 2);
+        assertThat(loop(warmUp, 2)).containsEntry("interval_steps", 2);
+        assertThat(loop(warmUp, 2).get("lr_schedule"))
+                .as("the schedule's state at 2")
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("warming_up", true);
         Path resumed = Runs.cutBack(warmUp, 2, dir.resolve("warm-up resumed"));
 
         Trainer.resume(resumed);

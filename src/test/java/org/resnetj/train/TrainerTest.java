@@ -74,7 +74,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(RECIPE),
+                Setup.paper().with(RECIPE),
                 uninterrupted);
     }
 
@@ -143,7 +143,7 @@ class TrainerTest {
         Map<String, Object> logged =
                 (Map<String, Object>) rows(uninterrupted, "grad_norms").get(0).get("norms");
         RunConfig config = RunConfig.read(uninterrupted);
-        TrainingData training = TrainingData.open(data, config.recipe());
+        TrainingData training = TrainingData.open(data, config.recipe(), config.run().threads());
         Path file = uninterrupted.resolve("checkpoints").resolve(Checkpoint.fileName(6));
         Map<String, Double> recomputed = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager();
@@ -189,20 +189,21 @@ class TrainerTest {
     void warmUpRunsAtItsOwnRateUntilTheErrorFallsThenReturnsToTheBaseRate() throws IOException {
         Path run = dir.resolve("warmup");
         List<String> recipe = new ArrayList<>(RECIPE);
-        // An untrained net errs on some of its first 96 images, so the warm-up ends after the
-        // first logging interval exactly.
+        // An untrained net errs on some of its first 96 images, so the warm-up ends after its
+        // first window of 3 iterations exactly, which is the first logging interval.
         recipe.addAll(
                 List.of(
                         "iterations=12",
                         "lr_steps=0.5,0.75",
                         "warmup=on",
+                        "warmup_window=3",
                         "warmup_until_error=1.0",
                         "eval_every=0"));
         Trainer.start(
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
         List<Double> lrs =
                 rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
@@ -279,7 +280,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
         Path checkpoints = run.resolve("checkpoints");
         try (var files = Files.list(checkpoints)) {
@@ -318,7 +319,7 @@ class TrainerTest {
                         config.options(),
                         config.data(),
                         true,
-                        config.recipe(),
+                        config.setup(),
                         config.codeVersion())
                 .write(other);
         assertThatThrownBy(() -> Trainer.resume(other))
@@ -356,7 +357,7 @@ class TrainerTest {
                                         "resnet8",
                                         ModelRegistry.get("resnet8").defaults(),
                                         data,
-                                        Recipe.paper().with(RECIPE),
+                                        Setup.paper().with(RECIPE),
                                         uninterrupted))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not empty");
