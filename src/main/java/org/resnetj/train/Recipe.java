@@ -97,6 +97,7 @@ public record Recipe(
         @Key(
                         defaultValue = "100",
                         check = POSITIVE,
+                        source = "our choice (Fidelity notes)",
                         doc = "iterations whose mean training error judges the warm-up's end")
                 int warmupWindow,
         @Key(
