@@ -455,7 +455,7 @@ class TrainerTest {
                 expected = i;
             }
         }
-        assertThat(expected).as("the warm-up ends within the run").isNotNull();
+        assertThat(expected).as("the warm-up ends within the run: errors %s", errors).isNotNull();
         assertThat(expected % 5).as("not at a logging interval of the second run").isNotZero();
         assertThat(expected).as("not at the first window").isGreaterThan(4);
         assertThat(warmUpEnd(every)).isEqualTo(expected);
@@ -467,9 +467,11 @@ class TrainerTest {
     }
 
     /**
-     * The warm-up's threshold in {@link #logEveryChangesNeitherTheParametersNorTheEndOfTheWarmUp}.
+     * The warm-up's threshold in {@link #logEveryChangesNeitherTheParametersNorTheEndOfTheWarmUp}:
+     * with seed 7 the windows' errors are 91% to 94% up to iteration 8 and 85% at 9, where the
+     * warm-up ends. Judged on 5-iteration logging intervals instead, it would have ended at 10.
      */
-    private static final double WARM_UP_THRESHOLD = 0.75;
+    private static final double WARM_UP_THRESHOLD = 0.87;
 
     private static Object warmUpEnd(Path run) throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
