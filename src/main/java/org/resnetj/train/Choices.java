@@ -18,8 +18,13 @@ public final class Choices {
      * @throws IllegalArgumentException "expected stop or skip, got 'maybe'"
      */
     public static <E extends Enum<E>> E parse(Class<E> type, String text) {
-        for (E constant : type.getEnumConstants()) {
-            if (format(constant).equals(text.trim().toLowerCase(Locale.ROOT))) {
+        return type.cast(constant(type, text));
+    }
+
+    /** {@link #parse} of an enum type known only at run time, as a record component's. */
+    static Object constant(Class<?> type, String text) {
+        for (Object constant : type.getEnumConstants()) {
+            if (format((Enum<?>) constant).equals(text.trim().toLowerCase(Locale.ROOT))) {
                 return constant;
             }
         }

@@ -191,20 +191,12 @@ final class Declarations<R extends Record> {
                 return List.copyOf(list);
             }
             if (type.isEnum()) {
-                return choice(type.asSubclass(Enum.class), d, text);
+                return Choices.constant(type, text);
             }
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) { // NumberFormatException included
             throw bad(d, text);
         }
         throw new IllegalStateException(d.name() + ": no parser for " + type);
-    }
-
-    private static <E extends Enum<E>> E choice(Class<E> type, Declared d, String text) {
-        try {
-            return Choices.parse(type, text);
-        } catch (IllegalArgumentException e) {
-            throw bad(d, text);
-        }
     }
 
     /** Every number must be finite ({@code lr=Infinity} or {@code NaN} is refused) and in range. */

@@ -3,6 +3,8 @@ package org.resnetj.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.train.Setup;
@@ -35,14 +37,9 @@ class TrainOptionsTest {
                     {"--bad-images", "skip", "--set", "bad_images=stop"},
                     {"--set", "lr=0.1", "--set", "lr=0.2"}
                 }) {
-            String[] args = new String[conflict.length + 5];
-            args[0] = "train";
-            args[1] = "--data";
-            args[2] = dir.resolve("cifar").toString();
-            args[3] = "--out";
-            args[4] = dir.resolve("run").toString();
-            System.arraycopy(conflict, 0, args, 5, conflict.length);
-            CommandRun run = CommandRun.of(args);
+            List<String> options = new ArrayList<>(List.of("--out", dir.resolve("run").toString()));
+            options.addAll(List.of(conflict));
+            CommandRun run = train(options.toArray(String[]::new));
             assertThat(run.status()).as(String.join(" ", conflict)).isEqualTo(1);
             assertThat(run.errLines()).hasSize(1);
             assertThat(run.err()).contains("is given twice").contains("give it once");
@@ -53,13 +50,7 @@ class TrainOptionsTest {
     @Test
     void aLearningRateThatIsNotFiniteIsRefusedInOneLine() {
         for (String lr : new String[] {"Infinity", "NaN", "-Infinity", "1e39"}) {
-            CommandRun run =
-                    CommandRun.of(
-                            "train",
-                            "--data",
-                            dir.resolve("cifar").toString(),
-                            "--set",
-                            "lr=" + lr);
+            CommandRun run = train("--set", "lr=" + lr);
             assertThat(run.status()).as(lr).isEqualTo(1);
             assertThat(run.errLines())
                     .containsExactly(
@@ -69,19 +60,19 @@ class TrainOptionsTest {
 
     @Test
     void aRuleBetweenTwoKeysIsOneLine() {
-        CommandRun run =
-                CommandRun.of(
-                        "train",
-                        "--data",
-                        dir.resolve("cifar").toString(),
-                        "--set",
-                        "lr_policy=plateau",
-                        "--set",
-                        "eval_every=0");
+        CommandRun run = train("--set", "lr_policy=plateau", "--set", "eval_every=0");
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.errLines())
                 .containsExactly(
                         "error: lr_policy=plateau watches the evaluation error: set eval_every"
                                 + " above 0");
+    }
+
+    /** {@code train} on CIFAR-10 data that is never read: every refusal comes before. */
+    private CommandRun train(String... options) {
+        List<String> args =
+                new ArrayList<>(List.of("train", "--data", dir.resolve("cifar").toString()));
+        args.addAll(List.of(options));
+        return CommandRun.of(args.toArray(String[]::new));
     }
 }
