@@ -17,6 +17,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.resnetj.data.BadImages;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.train.Checkpoint;
+import org.resnetj.train.Choices;
 import org.resnetj.train.DataKind;
 import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
@@ -184,14 +185,15 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static BadImages badImages(String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "stop":
-                return BadImages.STOP;
-            case "skip":
-                return BadImages.SKIP;
-            default:
-                throw new IllegalArgumentException(
-                        "--bad-images must be stop or skip, got '" + value + "'");
+        try {
+            return Choices.parse(BadImages.class, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--bad-images must be "
+                            + Choices.names(BadImages.class)
+                            + ", got '"
+                            + value
+                            + "'");
         }
     }
 }

@@ -3,8 +3,10 @@ package org.resnetj.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.resnetj.experiment.Experiment;
 import org.resnetj.experiment.Experiments;
@@ -12,7 +14,7 @@ import org.resnetj.experiment.Report;
 import org.resnetj.experiment.Reproduction;
 import org.resnetj.experiment.Results;
 import org.resnetj.train.DataKind;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.Setup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -81,7 +83,9 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
-            description = "override a recipe value of every run, after the experiment's own")
+            description =
+                    "set a recipe key or run setting of every run, after the experiment's own"
+                            + " (see train --help)")
     List<String> set = new ArrayList<>();
 
     @Override
@@ -95,8 +99,7 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         Experiment experiment = Experiments.get(name);
         Path source = data;
-        Recipe base = experiment.dataset().recipe();
-        List<String> overrides = new ArrayList<>(set);
+        Setup base = experiment.dataset().setup();
         DataKind kind = experiment.dataset().kind();
         if (source == null && kind != SyntheticDefault.KIND) {
             throw new IllegalArgumentException(
@@ -115,12 +118,10 @@ final class ReproduceCommand implements Callable<Integer> {
                 base = base.with(TrainCommand.SHORT_SCHEDULE);
             }
         }
-        if (iterations != null) {
-            overrides.add("iterations=" + iterations);
-        }
-        if (threads != null) {
-            overrides.add("threads=" + threads);
-        }
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("iterations", iterations);
+        flags.put("threads", threads);
+        List<String> overrides = SetOptions.assignments(flags, set);
         Path dir = out != null ? out : Path.of("runs", experiment.name());
         Results results =
                 Reproduction.run(

@@ -10,7 +10,7 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Shortcut;
 import org.resnetj.train.DataKind;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.Setup;
 
 /**
  * One experiment of the paper, declared as data: the data set, the runs (model, architecture
@@ -23,7 +23,8 @@ import org.resnetj.train.Recipe;
  * @param dataset the data set the paper used
  * @param drawing what the paper shows for it
  * @param runs the runs, in the order they are trained, drawn and tabulated
- * @param recipe {@code key=value} changes to {@link org.resnetj.train.Recipe#paper()}
+ * @param recipe {@code key=value} changes to {@link org.resnetj.train.Setup#paper()}: recipe keys
+ *     and run settings
  * @param paperMetric what the paper's numbers measure, for the table's header
  * @param checks claims of the paper, checked on our final training errors
  * @param note anything a reader needs besides the above, or an empty string
@@ -107,8 +108,8 @@ public record Experiment(
         }
 
         /** The paper's recipe for this data set, before an experiment's own changes. */
-        public Recipe recipe() {
-            return kind.recipe();
+        public Setup setup() {
+            return kind.setup();
         }
 
         @Override

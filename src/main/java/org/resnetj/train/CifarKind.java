@@ -36,8 +36,8 @@ final class CifarKind extends DataKind {
     }
 
     @Override
-    public Recipe recipe() {
-        return Recipe.paper();
+    public Setup setup() {
+        return Setup.paper();
     }
 
     @Override
@@ -76,8 +76,8 @@ final class CifarKind extends DataKind {
             }
 
             @Override
-            public TrainingData training(Recipe recipe) {
-                return CifarTraining.open(cifar, recipe);
+            public TrainingData training(Recipe recipe, int threads) {
+                return CifarTraining.open(cifar, recipe, threads);
             }
 
             @Override

@@ -26,20 +26,26 @@ final class CifarTraining implements TrainingData {
     private final ImageSet eval;
     private final String split;
     private final float[] mean;
+    private final int threads;
 
-    private CifarTraining(Cifar10Data data, ImageSet train, ImageSet eval, String split) {
+    private CifarTraining(
+            Cifar10Data data, ImageSet train, ImageSet eval, String split, int threads) {
         this.data = data;
+        this.threads = threads;
         this.train = train;
         this.eval = eval;
         this.split = split;
         this.mean = PixelMean.of(train);
     }
 
-    /** The training data of {@code recipe} on CIFAR-10 data already read. */
-    static CifarTraining open(Cifar10Data data, Recipe recipe) {
+    /**
+     * The training data of {@code recipe} on CIFAR-10 data already read, prepared on {@code
+     * threads} threads.
+     */
+    static CifarTraining open(Cifar10Data data, Recipe recipe, int threads) {
         ImageSet train = data.train();
         if (!recipe.validation()) {
-            return new CifarTraining(data, train, data.test(), "test");
+            return new CifarTraining(data, train, data.test(), "test", threads);
         }
         if (train.size() <= Recipe.VALIDATION_IMAGES) {
             throw new IllegalArgumentException(
@@ -52,7 +58,8 @@ final class CifarTraining implements TrainingData {
                 data,
                 train.head(train.size() - Recipe.VALIDATION_IMAGES),
                 train.tail(Recipe.VALIDATION_IMAGES),
-                "val");
+                "val",
+                threads);
     }
 
     @Override
@@ -104,9 +111,7 @@ final class CifarTraining implements TrainingData {
     @Override
     public BatchStream batches(Recipe recipe, long start) {
         return new BatchStream(
-                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()),
-                start,
-                recipe.threads());
+                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()), start, threads);
     }
 
     @Override

@@ -93,8 +93,8 @@ public abstract sealed class DataKind permits CifarKind, ImageFolderKind {
         return traits.defaultModel();
     }
 
-    /** The paper's recipe for this kind of data. */
-    public abstract Recipe recipe();
+    /** The paper's recipe for this kind of data, with its run settings. */
+    public abstract Setup setup();
 
     /** Images (CIFAR-10) or views (image folders) per evaluation batch when none is given. */
     public final int evalBatch() {
@@ -206,11 +206,12 @@ public abstract sealed class DataKind permits CifarKind, ImageFolderKind {
         int evalImages() throws IOException;
 
         /**
-         * The training data of {@code recipe}: its batches and the evaluation the loop runs.
+         * The training data of {@code recipe}: its batches and the evaluation the loop runs,
+         * prepared on {@code threads} threads.
          *
          * @throws IOException if the data lacks what training needs, or cannot be read
          */
-        TrainingData training(Recipe recipe) throws IOException;
+        TrainingData training(Recipe recipe, int threads) throws IOException;
 
         /**
          * Evaluates an ensemble under {@code protocol} (one of {@link DataKind#protocols}).

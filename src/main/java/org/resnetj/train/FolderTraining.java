@@ -3,7 +3,6 @@ package org.resnetj.train;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
-import org.resnetj.data.BadImages;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
@@ -58,27 +57,25 @@ final class FolderTraining implements TrainingData {
         this.threads = threads;
     }
 
-    /** The training data of {@code recipe} on an image folder already listed. */
-    static FolderTraining open(ImageFolder folder, Recipe recipe) throws IOException {
+    /**
+     * The training data of {@code recipe} on an image folder already listed, prepared on {@code
+     * threads} threads.
+     */
+    static FolderTraining open(ImageFolder folder, Recipe recipe, int threads) throws IOException {
         ImageFolder.Split val = folder.requireVal("training evaluates on val/CLASS/*.jpg");
-        BadImages policy = BadImages.valueOf(recipe.badImages().toUpperCase(Locale.ROOT));
-        ImageDecoder train = new ImageDecoder(folder.train(), policy);
+        ImageDecoder train = new ImageDecoder(folder.train(), recipe.badImages());
         float[] mean =
-                ImageFolderMean.of(
-                        train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, recipe.threads());
+                ImageFolderMean.of(train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, threads);
         Lighting lighting = Lighting.NONE;
         if (recipe.lighting() > 0) {
             Lighting eigen =
-                    recipe.lightingPca().equals("data")
+                    recipe.lightingPca() == Recipe.LightingPca.DATA
                             ? Lighting.fromData(
-                                    train,
-                                    ImageFolderMean.DEFAULT_SAMPLE,
-                                    STATISTICS_SEED,
-                                    recipe.threads())
+                                    train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, threads)
                             : Lighting.IMAGENET;
             lighting = eigen.withStd(recipe.lighting());
         }
-        return new FolderTraining(folder, val, train, mean, lighting, recipe.threads());
+        return new FolderTraining(folder, val, train, mean, lighting, threads);
     }
 
     @Override

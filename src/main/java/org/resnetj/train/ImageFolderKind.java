@@ -36,8 +36,8 @@ final class ImageFolderKind extends DataKind {
     }
 
     @Override
-    public Recipe recipe() {
-        return Recipe.imagenet();
+    public Setup setup() {
+        return Setup.imagenet();
     }
 
     @Override
@@ -79,8 +79,8 @@ final class ImageFolderKind extends DataKind {
             }
 
             @Override
-            public TrainingData training(Recipe recipe) throws IOException {
-                return FolderTraining.open(folder, recipe);
+            public TrainingData training(Recipe recipe, int threads) throws IOException {
+                return FolderTraining.open(folder, recipe, threads);
             }
 
             @Override

@@ -55,7 +55,7 @@ public interface TrainingData {
      *
      * @throws IOException with a one-line message if it is of no known kind, or cannot be read
      */
-    static TrainingData open(Path data, Recipe recipe) throws IOException {
-        return DataKind.of(data).open(data).training(recipe);
+    static TrainingData open(Path data, Recipe recipe, int threads) throws IOException {
+        return DataKind.of(data).open(data).training(recipe, threads);
     }
 }
