@@ -22,13 +22,7 @@ public final class Overlaps {
      * @throws IllegalArgumentException if an array does not hold 4 coordinates per box
      */
     public static double[] iou(float[] boxes, float[] queries) {
-        if (boxes.length % 4 != 0 || queries.length % 4 != 0) {
-            throw new IllegalArgumentException(
-                    boxes.length
-                            + " and "
-                            + queries.length
-                            + " box coordinates: expected 4 per box");
-        }
+        requireBoxes(boxes, queries);
         int n = boxes.length / 4;
         int k = queries.length / 4;
         double[] out = new double[n * k];
@@ -54,5 +48,18 @@ public final class Overlaps {
             }
         }
         return out;
+    }
+
+    /**
+     * @throws IllegalArgumentException unless both arrays hold 4 coordinates per box
+     */
+    static void requireBoxes(float[] boxes, float[] others) {
+        if (boxes.length % 4 != 0 || others.length % 4 != 0) {
+            throw new IllegalArgumentException(
+                    boxes.length
+                            + " and "
+                            + others.length
+                            + " box coordinates: expected 4 per box");
+        }
     }
 }

@@ -73,14 +73,8 @@ public final class TargetAnchors {
      * @param random draws the subsets; seed it for a repeatable run
      */
     public Assignment assign(float[] anchors, float[] boxes, int height, int width, Random random) {
+        Overlaps.requireBoxes(anchors, boxes);
         int total = anchors.length / 4;
-        if (anchors.length % 4 != 0 || boxes.length % 4 != 0) {
-            throw new IllegalArgumentException(
-                    anchors.length
-                            + " anchor and "
-                            + boxes.length
-                            + " box coordinates: expected 4 per box");
-        }
         int[] inside = inside(anchors, height, width);
         float[] insideAnchors = gather(anchors, inside);
         int gts = boxes.length / 4;
