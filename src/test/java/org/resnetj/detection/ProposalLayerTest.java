@@ -109,6 +109,7 @@ class ProposalLayerTest {
             assertThat(proposals.scores()).isSortedAccordingTo((a, b) -> Float.compare(b, a));
             double[] iou = Overlaps.iou(boxes, boxes);
             int n = proposals.size();
+            double largestIou = 0;
             for (int i = 0; i < n; i++) {
                 assertThat(boxes[4 * i + 2] - boxes[4 * i] + 1).isGreaterThanOrEqualTo(16 * 1.6f);
                 assertThat(boxes[4 * i + 3] - boxes[4 * i + 1] + 1)
@@ -116,9 +117,10 @@ class ProposalLayerTest {
                 assertThat(boxes[4 * i]).isGreaterThanOrEqualTo(0);
                 assertThat(boxes[4 * i + 2]).isLessThanOrEqualTo(799);
                 for (int j = i + 1; j < n; j++) {
-                    assertThat(iou[i * n + j]).isLessThanOrEqualTo(0.7 + 1e-6);
+                    largestIou = Math.max(largestIou, iou[i * n + j]);
                 }
             }
+            assertThat(largestIou).isLessThanOrEqualTo(0.7 + 1e-6);
         }
         // The test proposals are the first of the training ones: NMS is greedy, and both see the
         // same best 6000 boxes first.
