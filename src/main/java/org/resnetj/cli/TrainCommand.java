@@ -133,7 +133,16 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.resume(resume);
             return 0;
         }
-        // The synthetic default is written only once the flags are checked.
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("iterations", iterations);
+        flags.put("batch", batch);
+        flags.put("seed", seed);
+        flags.put("threads", threads);
+        flags.put("bad_images", badImages);
+        List<String> assignments = SetOptions.assignments(flags, set);
+        // The flags are checked before the data is looked at, and the synthetic default written:
+        // each key's check and the rule between keys are the same whatever the kind of data.
+        Setup.paper().with(assignments);
         DataKind kind = data != null ? DataKind.of(data) : SyntheticDefault.KIND;
         ModelSpec spec = ModelRegistry.get(model != null ? model : kind.defaultModel());
         kind.checkTrains(spec, data != null ? data : Path.of(SyntheticDefault.DIR));
@@ -146,13 +155,7 @@ final class TrainCommand implements Callable<Integer> {
                 setup = setup.with(SHORT_SCHEDULE);
             }
         }
-        Map<String, Object> flags = new LinkedHashMap<>();
-        flags.put("iterations", iterations);
-        flags.put("batch", batch);
-        flags.put("seed", seed);
-        flags.put("threads", threads);
-        flags.put("bad_images", badImages);
-        setup = setup.with(SetOptions.assignments(flags, set));
+        setup = setup.with(assignments);
         Path runDir =
                 out != null
                         ? out
