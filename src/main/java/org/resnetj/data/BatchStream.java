@@ -61,7 +61,26 @@ public final class BatchStream implements AutoCloseable {
             long seed,
             long startIteration,
             int threads) {
-        this(new TrainBatches(images, mean, batchSize, seed), startIteration, threads);
+        this(images, mean, batchSize, seed, startIteration, threads, Shard.WHOLE);
+    }
+
+    /**
+     * Starts preparing {@code shard}'s share of every batch, as one of several data-parallel
+     * processes: the batch of iteration k is the same as in {@link #BatchStream(ImageSet, float[],
+     * int, long, long, int)}, and this stream holds only its positions {@link Shard#first} ... of
+     * it.
+     *
+     * @param batchSize images per batch of all shards together
+     */
+    public BatchStream(
+            ImageSet images,
+            float[] mean,
+            int batchSize,
+            long seed,
+            long startIteration,
+            int threads,
+            Shard shard) {
+        this(new TrainBatches(images, mean, batchSize, seed, shard), startIteration, threads);
     }
 
     /**

@@ -28,6 +28,13 @@ public final class ImageFolderBatches implements LongFunction<Batch> {
     private final int batchSize;
     private final long seed;
     private final EpochOrder order;
+    private final Shard shard;
+
+    /** Makes whole batches: {@code shard} is {@link Shard#WHOLE}. */
+    public ImageFolderBatches(
+            ImageDecoder images, float[] mean, Lighting lighting, int batchSize, long seed) {
+        this(images, mean, lighting, batchSize, seed, Shard.WHOLE);
+    }
 
     /**
      * @param images the training images and what to do with unreadable ones
@@ -35,11 +42,17 @@ public final class ImageFolderBatches implements LongFunction<Batch> {
      * @param lighting the colour augmentation ({@link Lighting#IMAGENET}, {@link Lighting#NONE})
      * @param batchSize images per batch (256 in Section 3.4)
      * @param seed fixes the epoch orders and the augmentations
+     * @param shard the share of every batch to make: a data-parallel process decodes only its own
      * @throws IllegalArgumentException if the batch size is below 1, the set is empty or the mean
      *     is not 3×224×224 values
      */
     public ImageFolderBatches(
-            ImageDecoder images, float[] mean, Lighting lighting, int batchSize, long seed) {
+            ImageDecoder images,
+            float[] mean,
+            Lighting lighting,
+            int batchSize,
+            long seed,
+            Shard shard) {
         ImageNetPresets.checkMean(mean);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -50,18 +63,20 @@ public final class ImageFolderBatches implements LongFunction<Batch> {
         this.batchSize = batchSize;
         this.seed = seed;
         this.order = new EpochOrder(images.source().size(), seed);
+        this.shard = shard;
     }
 
-    /** The batch of training iteration {@code iteration}. */
+    /** The shard's share of the batch of training iteration {@code iteration}. */
     @Override
     public Batch apply(long iteration) {
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration must be at least 0, got " + iteration);
         }
-        float[] data = new float[batchSize * ImageNetPresets.IMAGE_SIZE];
-        int[] labels = new int[batchSize];
-        long first = iteration * batchSize;
-        for (int j = 0; j < batchSize; j++) {
+        int size = shard.size(batchSize);
+        float[] data = new float[size * ImageNetPresets.IMAGE_SIZE];
+        int[] labels = new int[size];
+        long first = iteration * batchSize + shard.first(batchSize);
+        for (int j = 0; j < size; j++) {
             long position = first + j;
             int index = order.indexAt(position);
             Optional<RgbImage> image = images.read(index);

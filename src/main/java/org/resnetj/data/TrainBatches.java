@@ -13,8 +13,14 @@ final class TrainBatches implements LongFunction<Batch> {
     private final int batchSize;
     private final long seed;
     private final EpochOrder order;
+    private final Shard shard;
 
     TrainBatches(ImageSet images, float[] mean, int batchSize, long seed) {
+        this(images, mean, batchSize, seed, Shard.WHOLE);
+    }
+
+    /** Makes {@code shard}'s share of every batch of {@code batchSize} images. */
+    TrainBatches(ImageSet images, float[] mean, int batchSize, long seed, Shard shard) {
         CifarPresets.checkMean(mean);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -24,15 +30,17 @@ final class TrainBatches implements LongFunction<Batch> {
         this.batchSize = batchSize;
         this.seed = seed;
         this.order = new EpochOrder(images.size(), seed);
+        this.shard = shard;
     }
 
-    /** The batch of training iteration {@code iteration}. */
+    /** This shard's share of the batch of training iteration {@code iteration}. */
     @Override
     public Batch apply(long iteration) {
-        float[] data = new float[batchSize * ImageSet.IMAGE_SIZE];
-        int[] labels = new int[batchSize];
-        long first = iteration * batchSize;
-        for (int j = 0; j < batchSize; j++) {
+        int size = shard.size(batchSize);
+        float[] data = new float[size * ImageSet.IMAGE_SIZE];
+        int[] labels = new int[size];
+        long first = iteration * batchSize + shard.first(batchSize);
+        for (int j = 0; j < size; j++) {
             long position = first + j;
             int index = order.indexAt(position);
             labels[j] = images.label(index);

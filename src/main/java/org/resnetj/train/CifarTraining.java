@@ -9,6 +9,7 @@ import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
+import org.resnetj.data.Shard;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
@@ -103,13 +104,16 @@ final class CifarTraining implements TrainingData {
     }
 
     @Override
-    public BatchStream batches(Recipe recipe, long start) {
-        return new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+    public BatchStream batches(Recipe recipe, long start, Shard shard) {
+        return new BatchStream(
+                train, mean, recipe.batch(), recipe.seed(), start, recipe.threads(), shard);
     }
 
     @Override
-    public Evaluator.Result evaluate(Network network) {
-        return Evaluator.evaluate(network, eval, mean, EVAL_BATCH);
+    public Evaluator.Result evaluate(Network network, Shard shard) {
+        int n = eval.size();
+        ImageSet part = eval.tail(n - shard.first(n)).head(shard.size(n));
+        return Evaluator.evaluate(network, part, mean, EVAL_BATCH);
     }
 
     @Override

@@ -10,6 +10,8 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import org.resnetj.analysis.Curves;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
+import org.resnetj.distributed.Replicas;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
@@ -44,6 +47,9 @@ public final class Trainer {
     private final Recipe recipe;
     private final LrSchedule schedule;
 
+    /** The processes training this model together; rank 0 alone writes. */
+    private final Replicas replicas;
+
     /** The native memory every training batch passes through. */
     private final InputBuffer input = new InputBuffer();
 
@@ -55,8 +61,9 @@ public final class Trainer {
     private long intervalImages;
     private int intervalSteps;
 
-    private Trainer(RunConfig config, Path runDir) {
+    private Trainer(RunConfig config, Path runDir, Replicas replicas) {
         this.config = config;
+        this.replicas = replicas;
         this.runDir = runDir;
         this.recipe = config.recipe();
         this.schedule = new LrSchedule(recipe);
@@ -88,6 +95,23 @@ public final class Trainer {
             Recipe recipe,
             Path runDir)
             throws IOException {
+        start(model, options, data, training, recipe, runDir, Replicas.single());
+    }
+
+    /**
+     * Starts a new run as {@link #start(String, ModelOptions, Path, TrainingData, Recipe, Path)}
+     * does, trained by all the processes of {@code replicas} together: each takes its share of
+     * every batch, and rank 0 alone writes the run directory.
+     */
+    public static void start(
+            String model,
+            ModelOptions options,
+            Path data,
+            TrainingData training,
+            Recipe recipe,
+            Path runDir,
+            Replicas replicas)
+            throws IOException {
         checkRecipe(recipe);
         if (options.classes() != training.classes()) {
             throw new IllegalArgumentException(
@@ -99,7 +123,7 @@ public final class Trainer {
                             + ": give --classes "
                             + training.classes());
         }
-        if (Files.isDirectory(runDir)) {
+        if (replicas.writes() && Files.isDirectory(runDir)) {
             try (var files = Files.list(runDir)) {
                 if (files.findAny().isPresent()) {
                     throw new IOException(
@@ -118,10 +142,12 @@ public final class Trainer {
                         training.synthetic(),
                         recipe,
                         CodeVersion.get());
-        Files.createDirectories(runDir.resolve("checkpoints"));
-        config.write(runDir);
+        if (replicas.writes()) {
+            Files.createDirectories(runDir.resolve("checkpoints"));
+            config.write(runDir);
+        }
         LOG.info("run directory: {}", runDir);
-        new Trainer(config, runDir).run(training, false);
+        new Trainer(config, runDir, replicas).run(training, false);
     }
 
     private static void checkRecipe(Recipe recipe) {
@@ -133,8 +159,21 @@ public final class Trainer {
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
     public static void resume(Path runDir) throws IOException {
-        RunConfig config = RunConfig.read(runDir);
-        new Trainer(config, runDir)
+        resume(runDir, Replicas.single());
+    }
+
+    /**
+     * Continues the run in {@code runDir} with all the processes of {@code replicas}: rank 0 reads
+     * the run's configuration and newest checkpoint, and sends them to the others.
+     */
+    public static void resume(Path runDir, Replicas replicas) throws IOException {
+        Path file = runDir.resolve(RunConfig.FILE);
+        RunConfig config;
+        try (Replicas.Shared shared =
+                replicas.share(Optional.of(file).filter(Files::isRegularFile))) {
+            config = RunConfig.read(shared.path().map(Path::getParent).orElse(runDir));
+        }
+        new Trainer(config, runDir, replicas)
                 .run(TrainingData.open(Path.of(config.data()), config.recipe()), true);
     }
 
@@ -156,10 +195,19 @@ public final class Trainer {
                                 root)) {
             warmingUp = recipe.warmsUp(spec.depth());
             int start = 0;
+            requireSameOnEveryRank(data);
             Optional<Path> newest =
-                    resuming ? Checkpoint.newest(runDir.resolve("checkpoints")) : Optional.empty();
+                    resuming && replicas.writes()
+                            ? Checkpoint.newest(runDir.resolve("checkpoints"))
+                            : Optional.empty();
+            try (Replicas.Shared shared = replicas.share(newest)) {
+                newest = shared.path();
+                if (newest.isPresent()) {
+                    start = restore(newest.get(), network, sgd, root);
+                }
+            }
+            replicas.broadcast(replicated(network, sgd));
             if (newest.isPresent()) {
-                start = restore(newest.get(), network, sgd, root);
                 LOG.info(
                         "resuming {} at iteration {} from {}",
                         runDir,
@@ -169,8 +217,11 @@ public final class Trainer {
                 LOG.info("no checkpoint in {} yet: starting it over", runDir);
             }
             network.requireGradients();
-            try (MetricsLog metrics = MetricsLog.open(runDir, start);
-                    BatchStream batches = data.batches(recipe, start);
+            try (MetricsLog metrics =
+                            replicas.writes()
+                                    ? MetricsLog.open(runDir, start)
+                                    : MetricsLog.discard();
+                    BatchStream batches = data.batches(recipe, start, replicas.shard());
                     Progress progress = new Progress(spec.name(), start, recipe.iterations())) {
                 loop(start, network, sgd, batches, data, metrics, progress);
             }
@@ -237,7 +288,9 @@ public final class Trainer {
                 intervalStart = System.nanoTime();
             }
             if ((recipe.evalEvery() > 0 && done % recipe.evalEvery() == 0) || last) {
-                Evaluator.Result result = data.evaluate(network);
+                // Per-replica BN statistics differ: every shard evaluates rank 0's model.
+                replicas.broadcast(network.state().values());
+                Evaluator.Result result = replicas.sum(data.evaluate(network, replicas.shard()));
                 String split = data.evalSplit();
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("split", split);
@@ -254,7 +307,9 @@ public final class Trainer {
                                 100 * result.top1Error(),
                                 100 * result.top5Error(),
                                 synthetic ? " (synthetic data)" : ""));
-                Curves.writeRunCurves(runDir);
+                if (replicas.writes()) {
+                    Curves.writeRunCurves(runDir);
+                }
                 if (schedule.evaluated(result.top1Error()) && !last) {
                     progress.message(
                             String.format(
@@ -266,7 +321,11 @@ public final class Trainer {
                 }
             }
             if (done % recipe.checkpointEvery() == 0 || last) {
-                checkpoint(done, network, sgd, data);
+                // What rank 0 saves is then every rank's state, as a resumed run will have it.
+                replicas.broadcast(network.state().values());
+                if (replicas.writes()) {
+                    checkpoint(done, network, sgd, data);
+                }
             }
             if (done % recipe.logEvery() == 0) {
                 intervalStart =
@@ -283,10 +342,11 @@ public final class Trainer {
      */
     private Map<String, Double> step(
             Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
-        StepResult result = sgdStep(network, sgd, batch, input, lr, norms);
-        intervalLoss += result.loss();
-        intervalErrors += result.errors();
-        intervalImages += batch.size();
+        StepResult result = sgdStep(network, sgd, batch, input, lr, norms, replicas);
+        double[] global = replicas.sum(result.loss() * batch.size(), result.errors(), batch.size());
+        intervalLoss += global[0] / global[2];
+        intervalErrors += (long) global[1];
+        intervalImages += (long) global[2];
         intervalSteps++;
         return result.gradientNorms();
     }
@@ -312,6 +372,23 @@ public final class Trainer {
      */
     public static StepResult sgdStep(
             Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
+        return sgdStep(network, sgd, batch, input, lr, norms, Replicas.single());
+    }
+
+    /**
+     * One SGD iteration as {@link #sgdStep(Network, Sgd, Batch, InputBuffer, float, boolean)} runs
+     * it, on this rank's share of a global batch: between backward and the update, the gradients
+     * are averaged over the ranks of {@code replicas}. The loss and errors returned are this
+     * rank's.
+     */
+    public static StepResult sgdStep(
+            Network network,
+            Sgd sgd,
+            Batch batch,
+            InputBuffer input,
+            float lr,
+            boolean norms,
+            Replicas replicas) {
         try (NDManager scope = network.manager().newSubManager()) {
             NDArray x = input.load(batch.images(), new Shape(batch.shape()), scope);
             NDArray y = scope.create(batch.labels());
@@ -322,6 +399,7 @@ public final class Trainer {
                 loss = crossEntropy(logits, y);
                 collector.backward(loss);
             }
+            replicas.averageGradients(network.parameters().values(), batch.size());
             Map<String, Double> gradientNorms = norms ? weightGradientNorms(network) : Map.of();
             sgd.step(lr);
             long errors = logits.argMax(1).toType(y.getDataType(), false).neq(y).sum().getLong();
@@ -407,6 +485,53 @@ public final class Trainer {
         for (int i = 0; i < all.size() - recipe.keepCheckpoints(); i++) {
             Files.deleteIfExists(all.get(i));
         }
+    }
+
+    /** Every array that must be the same on every rank: weights, BN statistics, velocities. */
+    private static List<NDArray> replicated(Network network, Sgd sgd) {
+        List<NDArray> arrays = new ArrayList<>(network.parameters().values());
+        arrays.addAll(network.state().values());
+        arrays.addAll(sgd.velocities().values());
+        return arrays;
+    }
+
+    /**
+     * Refuses to train if the ranks disagree on the model, the recipe or the data: each would
+     * average gradients of a different problem without noticing. The engine threads may differ from
+     * machine to machine.
+     */
+    private void requireSameOnEveryRank(TrainingData data) {
+        if (!replicas.distributed()) {
+            return;
+        }
+        if (replicas.world().size() > recipe.batch()) {
+            throw new IllegalArgumentException(
+                    "a batch of "
+                            + recipe.batch()
+                            + " images cannot be shared by "
+                            + replicas.world().size()
+                            + " ranks: start at most "
+                            + recipe.batch()
+                            + " (mpirun -np)");
+        }
+        replicas.requireSame(
+                "the model", config.model() + " " + RunConfig.optionsMap(config.options()));
+        Map<String, Object> resolved = new LinkedHashMap<>(recipe.toMap());
+        resolved.remove("threads");
+        replicas.requireSame("the recipe", resolved.toString());
+        replicas.requireSame(
+                "the data",
+                String.format(
+                        Locale.ROOT,
+                        "%s: %d training images of %d pixels, %d classes (names %08x), per-pixel"
+                                + " mean %08x, evaluated on %s",
+                        config.data(),
+                        data.trainSize(),
+                        data.side(),
+                        data.classes(),
+                        data.classNames().hashCode(),
+                        Arrays.hashCode(data.pixelMean()),
+                        data.evalSplit()));
     }
 
     private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
