@@ -37,6 +37,8 @@ public final class Replicas {
     private final World world;
     private final int bucketBytes;
     private ByteBuffer bucket = ByteBuffer.allocateDirect(0);
+    private long averagingNanos;
+    private long averagedBytes;
 
     /** Replicas over every rank of {@code world}, with 25 MB buckets. */
     public Replicas(World world) {
@@ -97,6 +99,7 @@ public final class Replicas {
         if (!distributed()) {
             return;
         }
+        long start = System.nanoTime();
         double total = sum(images)[0];
         List<NDArray> gradients = new ArrayList<>();
         try {
@@ -109,10 +112,25 @@ public final class Replicas {
             fused(gradients, (buffer, bytes) -> world.sumFloats(buffer, bytes / Float.BYTES));
             for (NDArray g : gradients) {
                 g.divi(total);
+                averagedBytes += g.size() * Float.BYTES;
             }
         } finally {
             gradients.forEach(NDArray::close);
+            averagingNanos += System.nanoTime() - start;
         }
+    }
+
+    /**
+     * The time spent in {@link #averageGradients} so far, in nanoseconds: weighting, copying into
+     * and out of the buckets, and the allreduces, which wait for the slowest rank.
+     */
+    public long averagingNanos() {
+        return averagingNanos;
+    }
+
+    /** The gradient bytes averaged so far. */
+    public long averagedBytes() {
+        return averagedBytes;
     }
 
     /** The sum of each value over all ranks: exact for integer counts below 2^53. */

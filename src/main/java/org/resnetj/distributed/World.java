@@ -3,6 +3,9 @@ package org.resnetj.distributed;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The processes training one model together: {@code mpirun}'s {@code MPI_COMM_WORLD}, or this
@@ -45,6 +48,17 @@ public interface World extends AutoCloseable {
     /** {@code "rank 0 of 4 on host-a"}. */
     default String describe() {
         return "rank " + rank() + " of " + size() + " on " + host();
+    }
+
+    /** Open MPI's {@code mpirun} on the {@code PATH}, if it is installed. */
+    static Optional<Path> mpirun() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "mpirun");
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
     }
 
     /** This machine's name. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.resnetj.testing.Reference;
 
@@ -19,14 +20,10 @@ final class Mpirun {
 
     /** {@code mpirun} on the PATH, or the test is skipped (failed under CI). */
     static Path require() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "mpirun");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        Reference.require(false, "mpirun is not installed (apt-get install openmpi-bin)");
-        throw new IllegalStateException("unreachable");
+        Optional<Path> mpirun = World.mpirun();
+        Reference.require(
+                mpirun.isPresent(), "mpirun is not installed (apt-get install openmpi-bin)");
+        return mpirun.orElseThrow();
     }
 
     /**
