@@ -234,7 +234,7 @@ final class TrainCommand implements Callable<Integer> {
         if (folder && architecture.classes == null) {
             options = options.withClasses(training.classes());
         }
-        Trainer.start(spec.name(), options, source, training, recipe, runDir, replicas);
+        Trainer.start(spec.name(), options, source, training, replicas, recipe, runDir);
         if (replicas.writes()) {
             System.out.println("run directory: " + runDir);
         }

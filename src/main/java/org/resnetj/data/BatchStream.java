@@ -61,14 +61,13 @@ public final class BatchStream implements AutoCloseable {
             long seed,
             long startIteration,
             int threads) {
-        this(images, mean, batchSize, seed, startIteration, threads, Shard.WHOLE);
+        this(images, mean, batchSize, seed, Shard.WHOLE, startIteration, threads);
     }
 
     /**
      * Starts preparing {@code shard}'s share of every batch, as one of several data-parallel
-     * processes: the batch of iteration k is the same as in {@link #BatchStream(ImageSet, float[],
-     * int, long, long, int)}, and this stream holds only its positions {@link Shard#first} ... of
-     * it.
+     * processes: the batch of iteration k is the one of {@link #BatchStream(ImageSet, float[], int,
+     * long, long, int)}, and this stream makes only the shard's images of it.
      *
      * @param batchSize images per batch of all shards together
      */
@@ -77,9 +76,9 @@ public final class BatchStream implements AutoCloseable {
             float[] mean,
             int batchSize,
             long seed,
+            Shard shard,
             long startIteration,
-            int threads,
-            Shard shard) {
+            int threads) {
         this(new TrainBatches(images, mean, batchSize, seed, shard), startIteration, threads);
     }
 

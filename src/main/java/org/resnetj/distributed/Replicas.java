@@ -91,8 +91,8 @@ public final class Replicas {
 
     /**
      * Replaces the gradient of every parameter by the mean gradient of the global batch: each
-     * rank's gradient, a mean over its {@code images}, is weighted by them, summed over the ranks
-     * and divided by the images of all ranks. Shards of unequal size therefore count as in one
+     * rank's gradient, a mean over its {@code images}, is weighted by its share of the images of
+     * all ranks, then summed over the ranks. Shards of unequal size therefore count as in one
      * process. Call after backward and before the update.
      */
     public void averageGradients(Collection<NDArray> parameters, int images) {
@@ -100,20 +100,17 @@ public final class Replicas {
             return;
         }
         long start = System.nanoTime();
-        double total = sum(images)[0];
+        float weight = (float) (images / sum(images)[0]);
         List<NDArray> gradients = new ArrayList<>();
         try {
             for (NDArray w : parameters) {
                 NDArray g = w.getGradient();
                 gradients.add(g);
                 requireFloat(g, "gradient of " + w.getName());
-                g.muli(images);
-            }
-            fused(gradients, (buffer, bytes) -> world.sumFloats(buffer, bytes / Float.BYTES));
-            for (NDArray g : gradients) {
-                g.divi(total);
+                g.muli(weight);
                 averagedBytes += g.size() * Float.BYTES;
             }
+            fused(gradients, (buffer, bytes) -> world.sumFloats(buffer, bytes / Float.BYTES));
         } finally {
             gradients.forEach(NDArray::close);
             averagingNanos += System.nanoTime() - start;

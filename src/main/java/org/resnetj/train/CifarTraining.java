@@ -106,7 +106,7 @@ final class CifarTraining implements TrainingData {
     @Override
     public BatchStream batches(Recipe recipe, long start, Shard shard) {
         return new BatchStream(
-                train, mean, recipe.batch(), recipe.seed(), start, recipe.threads(), shard);
+                train, mean, recipe.batch(), recipe.seed(), shard, start, recipe.threads());
     }
 
     @Override

@@ -95,22 +95,22 @@ public final class Trainer {
             Recipe recipe,
             Path runDir)
             throws IOException {
-        start(model, options, data, training, recipe, runDir, Replicas.single());
+        start(model, options, data, training, Replicas.single(), recipe, runDir);
     }
 
     /**
      * Starts a new run as {@link #start(String, ModelOptions, Path, TrainingData, Recipe, Path)}
-     * does, trained by all the processes of {@code replicas} together: each takes its share of
-     * every batch, and rank 0 alone writes the run directory.
+     * does, on {@code training} shared by all the processes of {@code replicas}: each takes its
+     * share of every batch, and rank 0 alone writes the run directory.
      */
     public static void start(
             String model,
             ModelOptions options,
             Path data,
             TrainingData training,
+            Replicas replicas,
             Recipe recipe,
-            Path runDir,
-            Replicas replicas)
+            Path runDir)
             throws IOException {
         checkRecipe(recipe);
         if (options.classes() != training.classes()) {

@@ -93,7 +93,7 @@ public final class ReplicaSteps {
                 Network network = Network.create(plan(), root);
                 Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root);
                 BatchStream batches =
-                        new BatchStream(images, mean, batch, SEED, 0, 1, replicas.shard())) {
+                        new BatchStream(images, mean, batch, SEED, replicas.shard(), 0, 1)) {
             replicas.broadcast(network.parameters().values());
             network.requireGradients();
             for (int k = 0; k < steps; k++) {
