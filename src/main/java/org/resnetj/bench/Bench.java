@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.resnetj.engine.Host;
 
 /**
  * {@code ./resnet bench}: runs every workload on our side and on PyTorch's, alternately, each

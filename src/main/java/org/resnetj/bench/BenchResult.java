@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
+import org.resnetj.engine.Host;
 
 /**
  * What a benchmark run measured, with the figures the report shows: per workload the median

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.resnetj.distributed.World;
+import org.resnetj.engine.NativeHeap;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
-import org.resnetj.model.NativeHeap;
 
 /**
  * The distributed workload of {@code ./resnet bench --distributed}: data-parallel training of one

@@ -2,7 +2,6 @@ package org.resnetj.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +13,7 @@ import org.resnetj.data.ImageSet;
 import org.resnetj.data.Shard;
 import org.resnetj.distributed.Replicas;
 import org.resnetj.distributed.World;
+import org.resnetj.engine.Threads;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -45,7 +45,7 @@ final class DistributedWorker {
         try (World world = World.fromEnvironment()) {
             Replicas replicas = new Replicas(world);
             Engine.getInstance().setRandomSeed(0);
-            JniUtils.setNumThreads(threads);
+            Threads.setIntraOp(threads);
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("model", spec.name());
             result.put("ranks", world.size());

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.resnetj.model.NativeHeap;
+import org.resnetj.engine.NativeHeap;
 
 /**
  * One side of the comparison: a command that runs one measurement in a fresh process of its own and

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.resnetj.data.Batch;
-import org.resnetj.model.InferenceNetwork;
+import org.resnetj.engine.InferenceNetwork;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelRegistry;
@@ -75,7 +75,7 @@ public final class Soak {
      * growth.
      */
     public static List<Phase> run(Options options, PrintStream progress) {
-        int side = ModelRegistry.get(options.model()).family().equals("cifar10") ? 32 : 224;
+        int side = ModelRegistry.get(options.model()).inputSize();
         Workload w =
                 new Workload(
                         "soak",

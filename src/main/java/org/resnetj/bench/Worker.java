@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,12 +17,14 @@ import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
-import org.resnetj.data.ImageFolderBatches;
 import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.PixelMean;
-import org.resnetj.model.InferenceNetwork;
+import org.resnetj.data.TrainBatches;
+import org.resnetj.engine.EngineInfo;
+import org.resnetj.engine.InferenceNetwork;
+import org.resnetj.engine.Threads;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelRegistry;
@@ -83,9 +84,8 @@ public final class Worker {
         Request request = Request.parse(args);
         Workload w = request.workload();
         Workload.Settings s = request.settings();
-        Engine.getInstance();
-        JniUtils.setNumThreads(s.threads());
-        JniUtils.setNumInteropThreads(1);
+        Threads.setIntraOp(s.threads());
+        Threads.setInterOp(1);
         long baseline = ProcessMemory.resetPeak();
         Timing timing;
         switch (w.kind()) {
@@ -105,15 +105,7 @@ public final class Worker {
                 timing = matmul(w, s);
                 break;
         }
-        return result(
-                w,
-                timing,
-                baseline,
-                JniUtils.getNumThreads(),
-                "DJL "
-                        + Engine.getDjlVersion()
-                        + ", libtorch "
-                        + Engine.getInstance().getVersion());
+        return result(w, timing, baseline, Threads.intraOp(), EngineInfo.current().versions());
     }
 
     /**
@@ -189,7 +181,8 @@ public final class Worker {
         }
         ImageSet images = ImageSet.of(pixels, labels);
         float[] mean = PixelMean.of(images);
-        try (BatchStream stream = new BatchStream(images, mean, w.batch(), 0, 0, s.threads())) {
+        try (BatchStream stream =
+                new BatchStream(TrainBatches.cifar(images, mean, w.batch(), 0), 0, s.threads())) {
             return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
         }
     }
@@ -203,8 +196,8 @@ public final class Worker {
                 new ImageDecoder(ImageFolder.open(s.images(), null).train(), BadImages.STOP);
         float[] mean = new float[ImageNetPresets.IMAGE_SIZE];
         Arrays.fill(mean, IMAGENET_MEAN);
-        ImageFolderBatches batches =
-                new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
+        TrainBatches batches =
+                TrainBatches.imageFolder(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
         try (BatchStream stream = new BatchStream(batches, 0, s.threads())) {
             return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
         }

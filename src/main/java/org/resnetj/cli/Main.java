@@ -2,7 +2,7 @@ package org.resnetj.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.resnetj.model.HiddenCaches;
+import org.resnetj.engine.HiddenCaches;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -231,7 +231,7 @@ public final class ImagePresets {
      * horizontal pass, then a vertical one, each skipped if that side keeps its size. It is {@link
      * WindowResample}'s window that covers the whole output: one implementation of Pillow's filter.
      */
-    static RgbImage resize(RgbImage image, int width, int height) {
+    public static RgbImage resize(RgbImage image, int width, int height) {
         return RgbImage.of(
                 width, height, WindowResample.window(image, width, height, 0, 0, height, width));
     }

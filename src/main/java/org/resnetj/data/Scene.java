@@ -1,5 +1,10 @@
 package org.resnetj.data;
 
+import static org.resnetj.data.Draws.clamp01;
+import static org.resnetj.data.Draws.colour;
+import static org.resnetj.data.Draws.distance;
+import static org.resnetj.data.Draws.uniform;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -267,24 +272,5 @@ record Scene(
     /** Anti-aliased coverage from a signed distance in pixels: a one-pixel ramp across the edge. */
     private static double edge(double signedDistance) {
         return clamp01(0.5 - signedDistance);
-    }
-
-    private static double clamp01(double v) {
-        return v < 0 ? 0 : (v > 1 ? 1 : v);
-    }
-
-    private static double uniform(SplittableRandom r, double from, double to) {
-        return from + (to - from) * r.nextDouble();
-    }
-
-    private static double[] colour(SplittableRandom r) {
-        return new double[] {r.nextDouble(), r.nextDouble(), r.nextDouble()};
-    }
-
-    private static double distance(double[] a, double[] b) {
-        double d0 = a[0] - b[0];
-        double d1 = a[1] - b[1];
-        double d2 = a[2] - b[2];
-        return Math.sqrt(d0 * d0 + d1 * d1 + d2 * d2);
     }
 }

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * pipeline is a pure function of (seed, what, where) and work can run in any order, on any number
  * of threads, and resume anywhere with the same result.
  */
-final class Seeds {
+public final class Seeds {
 
     /** Stream tags: different uses of one seed must not share draws. */
     static final long EPOCH_ORDER = 1;
@@ -19,13 +19,31 @@ final class Seeds {
     static final long SYNTHETIC_TEST_IMAGES = 6;
     static final long STATISTICS_SAMPLE = 7;
 
+    /** The synthetic detection set (org.resnetj.detection.SyntheticShapes): one draw per image. */
+    public static final long SYNTHETIC_SHAPES = 8;
+
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private Seeds() {}
 
     /** A generator for draw number {@code index} of stream {@code stream} under {@code seed}. */
-    static SplittableRandom random(long seed, long stream, long index) {
+    public static SplittableRandom random(long seed, long stream, long index) {
         return new SplittableRandom(mix(seed, stream, index));
+    }
+
+    /** A permutation of 0..size−1 by a Fisher–Yates shuffle drawing from {@code random}. */
+    static int[] permutation(int size, SplittableRandom random) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
     }
 
     /**

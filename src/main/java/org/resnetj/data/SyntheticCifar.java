@@ -1,16 +1,11 @@
 package org.resnetj.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * A procedurally drawn stand-in for CIFAR-10, written in exactly the official binary layout, for
@@ -70,52 +65,28 @@ public final class SyntheticCifar {
      */
     public static void write(Path outDir, int train, int test, long seed) throws IOException {
         checkCounts(train, test);
-        Path out = outDir.toAbsolutePath().normalize();
-        if (out.getParent() == null) {
-            throw new IOException("cannot write synthetic CIFAR-10 to the root directory " + out);
-        }
-        if (Files.exists(out) && !isEmptyDirectory(out)) {
-            throw new IOException(
-                    out
-                            + " already exists and is not an empty directory: choose another"
-                            + " directory or remove it");
-        }
-        Files.createDirectories(out.getParent());
-        Path partial =
-                out.resolveSibling(
-                        "."
-                                + out.getFileName()
-                                + ".partial-"
-                                + ProcessHandle.current().pid()
-                                + "-"
-                                + System.nanoTime());
-        Files.createDirectory(partial);
-        try {
-            int start = 0;
-            for (int file = 0; file < MIN_TRAIN; file++) {
-                int count = train / MIN_TRAIN + (file < train % MIN_TRAIN ? 1 : 0);
-                Files.write(
-                        partial.resolve(Cifar10.TRAIN_FILES.get(file)),
-                        records(seed, false, train, start, count));
-                start += count;
-            }
-            Files.write(partial.resolve(Cifar10.TEST_FILE), records(seed, true, test, 0, test));
-            Files.writeString(
-                    partial.resolve(Cifar10.META_FILE),
-                    String.join("\n", CLASS_NAMES) + "\n\n",
-                    StandardCharsets.UTF_8);
-            Files.writeString(
-                    partial.resolve(Cifar10.SYNTHETIC_MARKER),
-                    marker(train, test, seed),
-                    StandardCharsets.UTF_8);
-            if (Files.exists(out)) {
-                Files.delete(out);
-            }
-            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            deleteRecursively(partial, e);
-            throw e;
-        }
+        StagedDirectory.write(
+                outDir,
+                "synthetic CIFAR-10",
+                dir -> {
+                    int start = 0;
+                    for (int file = 0; file < MIN_TRAIN; file++) {
+                        int count = train / MIN_TRAIN + (file < train % MIN_TRAIN ? 1 : 0);
+                        Files.write(
+                                dir.resolve(Cifar10.TRAIN_FILES.get(file)),
+                                records(seed, false, train, start, count));
+                        start += count;
+                    }
+                    Files.write(dir.resolve(Cifar10.TEST_FILE), records(seed, true, test, 0, test));
+                    Files.writeString(
+                            dir.resolve(Cifar10.META_FILE),
+                            String.join("\n", CLASS_NAMES) + "\n\n",
+                            StandardCharsets.UTF_8);
+                    Files.writeString(
+                            dir.resolve(Cifar10.SYNTHETIC_MARKER),
+                            marker(train, test, seed),
+                            StandardCharsets.UTF_8);
+                });
     }
 
     /**
@@ -194,18 +165,17 @@ public final class SyntheticCifar {
 
     /** Exactly balanced labels (as in CIFAR-10, up to the remainder) in a seeded random order. */
     private static byte[] labels(long seed, boolean test, int total) {
+        // Shuffling the labels i % 10 in place moves label order[i] % 10 to position i.
+        int[] order =
+                Seeds.permutation(
+                        total,
+                        Seeds.random(
+                                seed,
+                                test ? Seeds.SYNTHETIC_TEST_LABELS : Seeds.SYNTHETIC_TRAIN_LABELS,
+                                0));
         byte[] labels = new byte[total];
         for (int i = 0; i < total; i++) {
-            labels[i] = (byte) (i % ImageSet.CLASSES);
-        }
-        SplittableRandom random =
-                Seeds.random(
-                        seed, test ? Seeds.SYNTHETIC_TEST_LABELS : Seeds.SYNTHETIC_TRAIN_LABELS, 0);
-        for (int i = total - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            byte swap = labels[i];
-            labels[i] = labels[j];
-            labels[j] = swap;
+            labels[i] = (byte) (order[i] % ImageSet.CLASSES);
         }
         return labels;
     }
@@ -230,35 +200,5 @@ public final class SyntheticCifar {
             text.append(i).append(' ').append(CLASS_NAMES.get(i)).append('\n');
         }
         return text.toString();
-    }
-
-    private static boolean isEmptyDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
-    }
-
-    /**
-     * Removes a failed write's partial directory. A failure here only rides along with the original
-     * one: a leftover hidden {@code .partial} directory is harmless and can never be mistaken for a
-     * data set.
-     */
-    private static void deleteRecursively(Path dir, Exception cause) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            });
-        } catch (IOException | UncheckedIOException e) {
-            cause.addSuppressed(e);
-        }
     }
 }

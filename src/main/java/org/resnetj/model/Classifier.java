@@ -2,6 +2,7 @@ package org.resnetj.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.resnetj.engine.InferenceNetwork;
 
 /**
  * What evaluation and classification need of a network: class scores for a batch. A {@link Network}

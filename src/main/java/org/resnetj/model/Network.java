@@ -2,7 +2,6 @@ package org.resnetj.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -12,6 +11,8 @@ import ai.djl.nn.pooling.Pool;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.resnetj.engine.InferenceNetwork;
+import org.resnetj.engine.Kernels;
 
 /**
  * A network that runs a layer plan: it owns the plan's parameters and BN state, by name, and
@@ -32,10 +33,11 @@ import java.util.Map;
  * BN starts with scale 1, shift 0, running mean 0 and running variance 1.
  *
  * <p>Speed: {@link #forward} runs the maps of a batch of two or more images in channels-last memory
- * order (NHWC strides on an NCHW shape), which oneDNN's convolutions take without reordering;
- * shapes and values are those of NCHW, so nothing outside sees a difference. A block adds its
- * shortcut into its branch's output in place. For inference alone, {@link InferenceNetwork#compile}
- * turns a network into a faster one.
+ * order (NHWC strides on an NCHW shape, {@link Kernels#channelsLast}), which oneDNN's convolutions
+ * take without reordering; shapes and values are those of NCHW, so nothing outside sees a
+ * difference. Convolutions and BN run on the engine's {@link Kernels}. A block adds its shortcut
+ * into its branch's output in place. For inference alone, {@link InferenceNetwork#compile} turns a
+ * network into a faster one.
  */
 public final class Network implements Classifier {
 
@@ -52,15 +54,6 @@ public final class Network implements Classifier {
     private final NDManager manager;
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
     private final Map<String, NDArray> state = new LinkedHashMap<>();
-
-    /**
-     * The smallest batch that runs channels-last. oneDNN convolves channels-last maps without
-     * reordering them, but for a single image its kernels for its own blocked layout, which NCHW
-     * maps are reordered to and from, are faster. Measured on ResNet-50 at 224×224 (2 threads):
-     * NCHW about 15% faster for 1 image, the same for 2, channels-last 12% faster for 4 and about
-     * 30% for 16; channels-last 25% faster for training ResNet-20 at batch 128.
-     */
-    static final long CHANNELS_LAST_MIN_BATCH = 2;
 
     private Network(Layer.Sequence plan, NDManager manager) {
         this.plan = plan;
@@ -130,29 +123,34 @@ public final class Network implements Classifier {
         return run(input, training, observer);
     }
 
-    private NDArray run(NDArray input, boolean training, ResponseObserver observer) {
-        Shape shape = input.getShape();
-        NDArray x =
-                shape.dimension() == 4 && shape.get(0) >= CHANNELS_LAST_MIN_BATCH
-                        ? channelsLast(input)
-                        : input;
-        return sequence(plan, x, training, observer, x != input);
+    /**
+     * Runs one part of the plan alone, as {@link #forward(NDArray, boolean)} runs the whole: a
+     * network whose plan is a set of parts, each fed by the caller (a detector's trunk, its per-RoI
+     * head and its sibling outputs), keeps all their parameters by name in one place.
+     *
+     * @param part one of the plan's top-level layers, the very object
+     * @throws IllegalArgumentException if {@code part} is not one of them
+     */
+    public NDArray forward(Layer.Sequence part, NDArray input, boolean training) {
+        if (plan.layers().stream().noneMatch(layer -> layer == part)) {
+            throw new IllegalArgumentException(
+                    "'" + part.name() + "' is not a top-level part of this network's plan");
+        }
+        return run(part, input, training, null);
     }
 
-    /**
-     * The same values as {@code x}, an NCHW array, laid out channels-last in memory: NHWC strides
-     * on the NCHW shape (PyTorch's {@code torch.channels_last}). oneDNN convolves such maps without
-     * reordering them to and from its blocked layout, and every later map keeps the layout, since
-     * convolution, BN, ReLU, pooling and addition preserve it.
-     */
-    private static NDArray channelsLast(NDArray x) {
-        Shape s = x.getShape();
-        // Flattening the NHWC view cannot be a view, so it copies into NHWC order.
-        try (NDArray nhwc = x.transpose(0, 2, 3, 1);
-                NDArray flat = nhwc.reshape(s.get(0), -1);
-                NDArray dense = flat.reshape(s.get(0), s.get(2), s.get(3), s.get(1))) {
-            return dense.transpose(0, 3, 1, 2);
-        }
+    private NDArray run(NDArray input, boolean training, ResponseObserver observer) {
+        return run(plan, input, training, observer);
+    }
+
+    private NDArray run(
+            Layer.Sequence layers, NDArray input, boolean training, ResponseObserver observer) {
+        Shape shape = input.getShape();
+        NDArray x =
+                shape.dimension() == 4 && shape.get(0) >= Kernels.CHANNELS_LAST_MIN_BATCH
+                        ? Kernels.channelsLast(input)
+                        : input;
+        return sequence(layers, x, training, observer, x != input);
     }
 
     /** Sees the response of each convolution that BN follows, while a batch runs. */
@@ -170,27 +168,23 @@ public final class Network implements Classifier {
 
     private NDArray apply(Layer layer, NDArray x, boolean training, ResponseObserver observer) {
         if (layer instanceof Layer.Conv c) {
-            return convolution(
-                    c,
+            return Kernels.convolution(
                     x,
                     parameters.get(c.name() + ".weight"),
-                    c.bias() ? parameters.get(c.name() + ".bias") : null);
+                    c.bias() ? parameters.get(c.name() + ".bias") : null,
+                    c.stride(),
+                    c.padding());
         }
         if (layer instanceof Layer.BatchNorm bn) {
-            // Axis -1 selects the engine's native channel axis (1 for NCHW) without the
-            // transpose that DJL's PyTorch engine performs for an explicit axis.
-            return x.getNDArrayInternal()
-                    .batchNorm(
-                            x,
-                            state.get(bn.name() + ".running_mean"),
-                            state.get(bn.name() + ".running_var"),
-                            parameters.get(bn.name() + ".gamma"),
-                            parameters.get(bn.name() + ".beta"),
-                            -1,
-                            BN_MOMENTUM,
-                            BN_EPSILON,
-                            training)
-                    .singletonOrThrow();
+            return Kernels.batchNorm(
+                    x,
+                    state.get(bn.name() + ".running_mean"),
+                    state.get(bn.name() + ".running_var"),
+                    parameters.get(bn.name() + ".gamma"),
+                    parameters.get(bn.name() + ".beta"),
+                    BN_MOMENTUM,
+                    BN_EPSILON,
+                    training);
         }
         if (layer instanceof Layer.Relu) {
             return Activation.relu(x);
@@ -280,84 +274,13 @@ public final class Network implements Classifier {
         return y;
     }
 
-    private static NDArray convolution(Layer.Conv c, NDArray x, NDArray weight, NDArray bias) {
-        if (c.kernel() == 1 && c.padding() == 0 && HiddenCaches.active()) {
-            return pointwise(c, x, weight, bias);
-        }
-        NDArrayEx ex = x.getNDArrayInternal();
-        return ex.convolution(
-                        x,
-                        weight,
-                        bias,
-                        new Shape(c.stride(), c.stride()),
-                        new Shape(c.padding(), c.padding()),
-                        new Shape(1, 1),
-                        1)
-                .singletonOrThrow();
-    }
-
-    /**
-     * A 1×1 convolution as the matrix product it is, through the engine's GEMM instead of oneDNN
-     * ({@link HiddenCaches}): every s-th pixel's channel vector times the weight, W[out, in]. On a
-     * channels-last batch the NHWC view is dense, so the product reads the map as it lies and
-     * writes a channels-last map; on an NCHW map (one image) it multiplies W by the C×HW matrix.
-     */
-    private static NDArray pointwise(Layer.Conv c, NDArray x, NDArray weight, NDArray bias) {
-        Shape s = x.getShape();
-        NDArray sub = subsample(x, c.stride());
-        long n = s.get(0);
-        long h = sub.getShape().get(2);
-        long w = sub.getShape().get(3);
-        NDArray out;
-        try (NDArray matrix = weight.reshape(c.out(), c.in())) {
-            if (n >= CHANNELS_LAST_MIN_BATCH) {
-                try (NDArray pixels = sub.transpose(0, 2, 3, 1);
-                        NDArray transposed = matrix.transpose(1, 0);
-                        NDArray product =
-                                bias == null
-                                        ? pixels.matMul(transposed)
-                                        : pixels.matMul(transposed).addi(bias)) {
-                    out = product.transpose(0, 3, 1, 2);
-                }
-            } else {
-                try (NDArray columns = sub.reshape(n, c.in(), h * w);
-                        NDArray product = matrix.matMul(columns)) {
-                    NDArray withBias =
-                            bias == null ? product : product.addi(bias.reshape(c.out(), 1));
-                    out = withBias.reshape(n, c.out(), h, w);
-                }
-            }
-        }
-        if (sub != x) {
-            sub.close();
-        }
-        return out;
-    }
-
-    /**
-     * Every s-th pixel of {@code x}, x[:, :, ::s, ::s], as a 1×1 average pool with stride s: the
-     * same values, and its backward pass is one scatter, where slicing's is a zero map and a copy
-     * for each of the four axes. {@code x} itself for s = 1.
-     */
-    private static NDArray subsample(NDArray x, int stride) {
-        return stride == 1
-                ? x
-                : Pool.avgPool2d(
-                        x,
-                        new Shape(1, 1),
-                        new Shape(stride, stride),
-                        new Shape(0, 0),
-                        false,
-                        true);
-    }
-
     private NDArray shortcutOf(
             Layer.ShortcutPath shortcut, NDArray x, boolean training, ResponseObserver observer) {
         if (shortcut instanceof Layer.Projection p) {
             return apply(p.convBn(), x, training, observer);
         }
         if (shortcut instanceof Layer.ZeroPad z) {
-            NDArray sub = subsample(x, z.stride());
+            NDArray sub = Kernels.subsample(x, z.stride());
             // Pad widths run from the last axis back: W, H, then zero channels after the existing
             // ones.
             NDArray padded = sub.pad(new Shape(0, 0, 0, 0, 0, z.outChannels() - z.inChannels()), 0);

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +20,7 @@ import org.resnetj.analysis.Curves;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.distributed.Replicas;
+import org.resnetj.engine.Threads;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
@@ -31,8 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop: runs a {@link RunConfig} in a run directory, writing {@code metrics.jsonl},
- * checkpoints and curves, and resumes a run from its newest checkpoint.
+ * The training loop: runs a {@link RunConfig} in a run directory, writing {@code metrics.jsonl} and
+ * {@link Checkpoint checkpoints}, and resumes a run from its newest checkpoint. The learning rate
+ * and its warm-up are the {@link LrSchedule}'s; the curves are drawn by a listener that cannot stop
+ * training ({@link Charts}).
  *
  * <p>Every random choice after initialization (sampling order and augmentation) is a function of
  * the seed and the iteration, so the seed and the iteration in a checkpoint are the complete state
@@ -42,10 +44,23 @@ public final class Trainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
+    /**
+     * Draws a run's curves from its {@code metrics.jsonl} while it trains. A failure (no fonts on a
+     * headless machine, a full disk) is reported in one line and training goes on: the metrics hold
+     * everything the curves show, and {@code resnet plot} draws them after the run.
+     */
+    @FunctionalInterface
+    interface Charts {
+        /** Writes the curves of {@code runDir}. */
+        void write(Path runDir) throws IOException;
+    }
+
     private final RunConfig config;
     private final Path runDir;
     private final Recipe recipe;
+    private final RunSettings settings;
     private final LrSchedule schedule;
+    private final Charts charts;
 
     /** The processes training this model together; rank 0 alone writes. */
     private final Replicas replicas;
@@ -53,20 +68,21 @@ public final class Trainer {
     /** The native memory every training batch passes through. */
     private final InputBuffer input = new InputBuffer();
 
-    /** Where the loop stands: what a checkpoint must hold besides the arrays. */
-    private boolean warmingUp;
-
+    /** The logging interval so far: what a checkpoint must hold besides the arrays and schedule. */
     private double intervalLoss;
+
     private long intervalErrors;
     private long intervalImages;
     private int intervalSteps;
 
-    private Trainer(RunConfig config, Path runDir, Replicas replicas) {
+    private Trainer(RunConfig config, Path runDir, Charts charts, Replicas replicas) {
         this.config = config;
         this.replicas = replicas;
         this.runDir = runDir;
         this.recipe = config.recipe();
-        this.schedule = new LrSchedule(recipe);
+        this.settings = config.run();
+        this.schedule = new LrSchedule(recipe, config.spec().depth());
+        this.charts = charts;
     }
 
     /**
@@ -77,29 +93,29 @@ public final class Trainer {
      * @throws IllegalArgumentException if the model's classes differ from the data's
      */
     public static void start(
-            String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
+            String model, ModelOptions options, Path data, Setup setup, Path runDir)
             throws IOException {
-        checkRecipe(recipe);
-        start(model, options, data, TrainingData.open(data, recipe), recipe, runDir);
+        TrainingData training = TrainingData.open(data, setup.recipe(), setup.run().threads());
+        start(model, options, data, training, setup, runDir);
     }
 
     /**
-     * Starts a new run as {@link #start(String, ModelOptions, Path, Recipe, Path)} does, on data
-     * the caller has already opened from {@code data} with {@code recipe}.
+     * Starts a new run as {@link #start(String, ModelOptions, Path, Setup, Path)} does, on data the
+     * caller has already opened from {@code data} with {@code setup}.
      */
     public static void start(
             String model,
             ModelOptions options,
             Path data,
             TrainingData training,
-            Recipe recipe,
+            Setup setup,
             Path runDir)
             throws IOException {
-        start(model, options, data, training, Replicas.single(), recipe, runDir);
+        start(model, options, data, training, Replicas.single(), setup, runDir);
     }
 
     /**
-     * Starts a new run as {@link #start(String, ModelOptions, Path, TrainingData, Recipe, Path)}
+     * Starts a new run as {@link #start(String, ModelOptions, Path, TrainingData, Setup, Path)}
      * does, on {@code training} shared by all the processes of {@code replicas}: each takes its
      * share of every batch, and rank 0 alone writes the run directory.
      */
@@ -109,10 +125,23 @@ public final class Trainer {
             Path data,
             TrainingData training,
             Replicas replicas,
-            Recipe recipe,
+            Setup setup,
             Path runDir)
             throws IOException {
-        checkRecipe(recipe);
+        start(model, options, data, training, setup, runDir, Curves::writeRunCurves, replicas);
+    }
+
+    /** Starts a new run whose curves {@code charts} draws. */
+    static void start(
+            String model,
+            ModelOptions options,
+            Path data,
+            TrainingData training,
+            Setup setup,
+            Path runDir,
+            Charts charts,
+            Replicas replicas)
+            throws IOException {
         if (options.classes() != training.classes()) {
             throw new IllegalArgumentException(
                     model
@@ -140,21 +169,14 @@ public final class Trainer {
                         options,
                         data.toAbsolutePath().toString(),
                         training.synthetic(),
-                        recipe,
+                        setup,
                         CodeVersion.get());
         if (replicas.writes()) {
-            Files.createDirectories(runDir.resolve("checkpoints"));
+            Files.createDirectories(Checkpoint.folder(runDir));
             config.write(runDir);
         }
         LOG.info("run directory: {}", runDir);
-        new Trainer(config, runDir, replicas).run(training, false);
-    }
-
-    private static void checkRecipe(Recipe recipe) {
-        if (recipe.lrPolicy().equals("plateau") && recipe.evalEvery() == 0) {
-            throw new IllegalArgumentException(
-                    "lr_policy=plateau watches the evaluation error: set eval_every above 0");
-        }
+        new Trainer(config, runDir, charts, replicas).run(training, false);
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
@@ -173,8 +195,9 @@ public final class Trainer {
                 replicas.share(Optional.of(file).filter(Files::isRegularFile))) {
             config = RunConfig.read(shared.path().map(Path::getParent).orElse(runDir));
         }
-        new Trainer(config, runDir, replicas)
-                .run(TrainingData.open(Path.of(config.data()), config.recipe()), true);
+        TrainingData data =
+                TrainingData.open(Path.of(config.data()), config.recipe(), config.run().threads());
+        new Trainer(config, runDir, Curves::writeRunCurves, replicas).run(data, true);
     }
 
     private void run(TrainingData data, boolean resuming) throws IOException {
@@ -183,7 +206,7 @@ public final class Trainer {
         Layer.Sequence plan = spec.plan(config.options(), data.side());
 
         Engine engine = Engine.getInstance();
-        JniUtils.setNumThreads(recipe.threads());
+        Threads.setIntraOp(settings.threads());
         engine.setRandomSeed((int) recipe.seed());
         try (NDManager root = NDManager.newBaseManager();
                 Network network = Network.create(plan, root);
@@ -193,12 +216,11 @@ public final class Trainer {
                                 recipe.momentum(),
                                 recipe.weightDecay(),
                                 root)) {
-            warmingUp = recipe.warmsUp(spec.depth());
             int start = 0;
             requireSameOnEveryRank(data);
             Optional<Path> newest =
                     resuming && replicas.writes()
-                            ? Checkpoint.newest(runDir.resolve("checkpoints"))
+                            ? Checkpoint.newest(Checkpoint.folder(runDir))
                             : Optional.empty();
             try (Replicas.Shared shared = replicas.share(newest)) {
                 newest = shared.path();
@@ -241,12 +263,30 @@ public final class Trainer {
         boolean synthetic = data.synthetic();
         long intervalStart = System.nanoTime();
         for (int done = start; done < recipe.iterations(); ) {
-            float lr = schedule.lr(done, warmingUp);
+            float lr = schedule.lr(done);
             Batch batch = batches.next();
             boolean recordNorms =
                     recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
-            Map<String, Double> norms = step(network, sgd, batch, lr, recordNorms);
+            StepResult step = sgdStep(network, sgd, batch, input, lr, recordNorms, replicas);
+            Map<String, Double> norms = step.gradientNorms();
+            // The global batch's loss and errors, the same on every rank, and so its warm-up.
+            double[] global = replicas.sum(step.loss() * batch.size(), step.errors(), batch.size());
+            intervalLoss += global[0] / global[2];
+            intervalErrors += (long) global[1];
+            intervalImages += (long) global[2];
+            intervalSteps++;
             done++;
+            if (schedule.trained(done, (long) global[1], (int) global[2])) {
+                progress.message(
+                        String.format(
+                                Locale.ROOT,
+                                "warm-up ends at iteration %d (training error %.1f%% over the last"
+                                        + " %d iterations): LR back to %s",
+                                done,
+                                100 * schedule.windowError(),
+                                recipe.warmupWindow(),
+                                schedule.lr(done)));
+            }
             if (recordNorms) {
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("norms", norms);
@@ -254,7 +294,7 @@ public final class Trainer {
             }
             progress.step(done);
             boolean last = done == recipe.iterations();
-            if (done % recipe.logEvery() == 0 || last) {
+            if (done % settings.logEvery() == 0 || last) {
                 double seconds = (System.nanoTime() - intervalStart) / 1e9;
                 double error = (double) intervalErrors / intervalImages;
                 double loss = intervalLoss / intervalSteps;
@@ -270,24 +310,13 @@ public final class Trainer {
                 }
                 metrics.write(row("train", done, synthetic, values));
                 progress.interval(done, loss, error, lr, speed);
-                if (warmingUp && schedule.endsWarmUp(error)) {
-                    warmingUp = false;
-                    progress.message(
-                            String.format(
-                                    Locale.ROOT,
-                                    "warm-up ends at iteration %d (training error %.1f%%): LR back"
-                                            + " to %s",
-                                    done,
-                                    100 * error,
-                                    recipe.lr()));
-                }
                 intervalLoss = 0;
                 intervalErrors = 0;
                 intervalImages = 0;
                 intervalSteps = 0;
                 intervalStart = System.nanoTime();
             }
-            if ((recipe.evalEvery() > 0 && done % recipe.evalEvery() == 0) || last) {
+            if ((settings.evalEvery() > 0 && done % settings.evalEvery() == 0) || last) {
                 // Per-replica BN statistics differ: every shard evaluates rank 0's model.
                 replicas.broadcast(network.state().values());
                 Evaluator.Result result = replicas.sum(data.evaluate(network, replicas.shard()));
@@ -308,7 +337,7 @@ public final class Trainer {
                                 100 * result.top5Error(),
                                 synthetic ? " (synthetic data)" : ""));
                 if (replicas.writes()) {
-                    Curves.writeRunCurves(runDir);
+                    drawCharts();
                 }
                 if (schedule.evaluated(result.top1Error()) && !last) {
                     progress.message(
@@ -317,38 +346,34 @@ public final class Trainer {
                                     "iteration %d: the %s error has plateaued: LR divided to %s",
                                     done,
                                     split,
-                                    schedule.lr(done, false)));
+                                    schedule.lr(done)));
                 }
             }
-            if (done % recipe.checkpointEvery() == 0 || last) {
+            if (done % settings.checkpointEvery() == 0 || last) {
                 // What rank 0 saves is then every rank's state, as a resumed run will have it.
                 replicas.broadcast(network.state().values());
                 if (replicas.writes()) {
                     checkpoint(done, network, sgd, data);
                 }
             }
-            if (done % recipe.logEvery() == 0) {
+            if (done % settings.logEvery() == 0) {
                 intervalStart =
                         System.nanoTime(); // evaluation and checkpoints are not training time
             }
         }
     }
 
-    /**
-     * One SGD iteration of the loop, adding its loss and errors to the logging interval.
-     *
-     * @param norms whether to return the L2 norm of the gradient of every weight, by name
-     * @return the gradient norms, or an empty map
-     */
-    private Map<String, Double> step(
-            Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
-        StepResult result = sgdStep(network, sgd, batch, input, lr, norms, replicas);
-        double[] global = replicas.sum(result.loss() * batch.size(), result.errors(), batch.size());
-        intervalLoss += global[0] / global[2];
-        intervalErrors += (long) global[1];
-        intervalImages += (long) global[2];
-        intervalSteps++;
-        return result.gradientNorms();
+    /** Draws the curves; a failure is one line in the log, never the end of the run. */
+    private void drawCharts() {
+        try {
+            charts.write(runDir);
+        } catch (Exception | LinkageError | InternalError e) {
+            LOG.warn(
+                    "the curves of {} were not drawn ({}); training goes on, and `resnet plot`"
+                            + " draws them from metrics.jsonl",
+                    runDir,
+                    String.valueOf(e).replace('\n', ' '));
+        }
     }
 
     /**
@@ -441,50 +466,18 @@ public final class Trainer {
 
     private void checkpoint(int iteration, Network network, Sgd sgd, TrainingData data)
             throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("model", config.model());
-        meta.put("options", RunConfig.optionsMap(config.options()));
-        meta.put("iteration", iteration);
         Map<String, Object> loop = new LinkedHashMap<>();
-        loop.put("warming_up", warmingUp);
         loop.put("interval_loss", intervalLoss);
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_images", intervalImages);
         loop.put("interval_steps", intervalSteps);
-        loop.put("lr_schedule", schedule.state());
-        meta.put("loop", loop);
-        meta.put(
-                "random",
-                Map.of(
-                        "seed",
-                        recipe.seed(),
-                        "data_position",
-                        iteration,
-                        "note",
-                        "sampling and augmentation are functions of (seed, iteration); the engine"
-                                + " generator is used only at initialization"));
-        meta.put(
-                "preprocessing",
-                Map.of("type", "per_pixel_mean", "mean_array", "preprocess.pixel_mean"));
-        meta.put("class_names", data.classNames());
-        meta.put("synthetic", config.synthetic());
-        meta.put("config", config.toMap());
-        meta.put("code_version", CodeVersion.get());
-        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
-        arrays.putAll(network.state());
-        try (NDManager scope = network.manager().newSubManager()) {
-            int side = data.side();
-            arrays.put(
-                    "preprocess.pixel_mean",
-                    scope.create(data.pixelMean(), new Shape(3, side, side)));
-            Path dir = runDir.resolve("checkpoints");
-            Checkpoint.write(
-                    dir.resolve(Checkpoint.fileName(iteration)), meta, arrays, sgd.velocities());
-        }
-        List<Path> all = Checkpoint.list(runDir.resolve("checkpoints"));
-        for (int i = 0; i < all.size() - recipe.keepCheckpoints(); i++) {
-            Files.deleteIfExists(all.get(i));
-        }
+        Checkpoint.save(
+                runDir,
+                config,
+                new Checkpoint.LoopState(iteration, loop, schedule.state()),
+                network,
+                sgd,
+                data);
     }
 
     /** Every array that must be the same on every rank: weights, BN statistics, velocities. */
@@ -497,8 +490,8 @@ public final class Trainer {
 
     /**
      * Refuses to train if the ranks disagree on the model, the recipe or the data: each would
-     * average gradients of a different problem without noticing. The engine threads may differ from
-     * machine to machine.
+     * average gradients of a different problem without noticing. The run settings (threads,
+     * logging) may differ from machine to machine.
      */
     private void requireSameOnEveryRank(TrainingData data) {
         if (!replicas.distributed()) {
@@ -516,9 +509,7 @@ public final class Trainer {
         }
         replicas.requireSame(
                 "the model", config.model() + " " + RunConfig.optionsMap(config.options()));
-        Map<String, Object> resolved = new LinkedHashMap<>(recipe.toMap());
-        resolved.remove("threads");
-        replicas.requireSame("the recipe", resolved.toString());
+        replicas.requireSame("the recipe", recipe.toMap().toString());
         replicas.requireSame(
                 "the data",
                 String.format(
@@ -535,23 +526,13 @@ public final class Trainer {
     }
 
     private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
-        try (NDManager scope = root.newSubManager()) {
-            Checkpoint.Contents contents = Checkpoint.read(file, scope);
-            Weights.requireSameModel(contents, config.model(), config.options(), file);
-            Weights.copy(contents.model(), network.parameters(), file);
-            Weights.copy(contents.model(), network.state(), file);
-            Weights.copy(contents.optimizer(), sgd.velocities(), file);
-            Map<String, Object> loop = contents.section("loop");
-            warmingUp = Boolean.TRUE.equals(loop.get("warming_up"));
-            intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
-            intervalErrors = ((Number) loop.get("interval_errors")).longValue();
-            intervalImages = ((Number) loop.get("interval_images")).longValue();
-            intervalSteps = ((Number) loop.get("interval_steps")).intValue();
-            @SuppressWarnings("unchecked")
-            Map<String, Object> lrState =
-                    (Map<String, Object>) loop.getOrDefault("lr_schedule", Map.of());
-            schedule.restore(lrState);
-            return contents.iteration();
-        }
+        Checkpoint.LoopState state = Checkpoint.restore(file, config, network, sgd, root);
+        Map<String, Object> loop = state.loop();
+        intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
+        intervalErrors = ((Number) loop.get("interval_errors")).longValue();
+        intervalImages = ((Number) loop.get("interval_images")).longValue();
+        intervalSteps = ((Number) loop.get("interval_steps")).intValue();
+        schedule.restore(state.schedule());
+        return state.iteration();
     }
 }

@@ -15,10 +15,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.resnetj.engine.Host;
 import org.resnetj.model.Complexity;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -332,32 +332,6 @@ class BenchTest {
                         "2026-01-01");
         assertThat(ours.table()).doesNotContain("goal ");
         assertThat((List<?>) ours.toJson().get("goals")).isEmpty();
-    }
-
-    @Test
-    void theHostsInstructionSetIsOneDnnsBestThatItsFlagsAllowUnderTheCap() {
-        Set<String> epyc =
-                Set.of(
-                        "sse4_1",
-                        "avx",
-                        "avx2",
-                        "fma",
-                        "avx512f",
-                        "avx512bw",
-                        "avx512vl",
-                        "avx512dq",
-                        "avx512_vnni",
-                        "avx512_bf16");
-        assertThat(Host.isa(epyc, null)).isEqualTo("avx512_core_bf16");
-        assertThat(Host.isa(epyc, "AVX2")).isEqualTo("avx2");
-        assertThat(Host.isa(Set.of("sse4_1", "avx", "avx2", "fma", "avx512f"), null))
-                .as("AVX-512F alone is not avx512_core")
-                .isEqualTo("avx2");
-        assertThat(Host.isa(Set.of("sse2"), null)).isEqualTo("none of oneDNN's x64 sets");
-        assertThat(new Host("AMD EPYC", false, "avx512_core_bf16").describe())
-                .isEqualTo(
-                        "AMD EPYC; caches HIDDEN (1x1 convolutions and sums run outside oneDNN);"
-                                + " oneDNN ISA avx512_core_bf16 (from the CPU's flags)");
     }
 
     private static BenchResult result(List<BenchResult.Row> rows) {

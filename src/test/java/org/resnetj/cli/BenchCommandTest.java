@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnetj.model.HiddenCaches;
+import org.resnetj.engine.HiddenCaches;
 import org.resnetj.testing.Reference;
 
 /**

@@ -39,7 +39,8 @@ class ShardTest {
         ImageSet images = SyntheticCifar.generate(25, 1, 0).train();
         float[] mean = PixelMean.of(images);
         long seed = 11;
-        try (BatchStream whole = new BatchStream(images, mean, batch, seed, 2, 1)) {
+        try (BatchStream whole =
+                new BatchStream(TrainBatches.cifar(images, mean, batch, seed), 2, 1)) {
             for (int k = 0; k < 4; k++) {
                 Batch expected = whole.next();
                 float[] pixels = new float[0];
@@ -47,7 +48,10 @@ class ShardTest {
                 for (int index = 0; index < count; index++) {
                     try (BatchStream shard =
                             new BatchStream(
-                                    images, mean, batch, seed, new Shard(index, count), 2 + k, 1)) {
+                                    TrainBatches.cifar(images, mean, batch, seed)
+                                            .shard(new Shard(index, count)),
+                                    2 + k,
+                                    1)) {
                         Batch part = shard.next();
                         assertThat(part.iteration()).isEqualTo(expected.iteration());
                         pixels = concat(pixels, part.images());

@@ -2,7 +2,6 @@ package org.resnetj.distributed;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,6 +15,8 @@ import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
+import org.resnetj.data.TrainBatches;
+import org.resnetj.engine.Threads;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
 import org.resnetj.model.Network;
@@ -47,7 +48,7 @@ public final class ReplicaSteps {
         int bucketBytes = Integer.parseInt(args[3]);
         try (World world = World.fromEnvironment()) {
             Engine.getInstance(); // loads libtorch before it is told its threads
-            JniUtils.setNumThreads(1);
+            Threads.setIntraOp(1);
             Replicas replicas = new Replicas(world, bucketBytes);
             Map<String, float[]> weights =
                     train(replicas, SEED + 1000L * world.rank(), batch, steps);
@@ -93,7 +94,11 @@ public final class ReplicaSteps {
                 Network network = Network.create(plan(), root);
                 Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root);
                 BatchStream batches =
-                        new BatchStream(images, mean, batch, SEED, replicas.shard(), 0, 1)) {
+                        new BatchStream(
+                                TrainBatches.cifar(images, mean, batch, SEED)
+                                        .shard(replicas.shard()),
+                                0,
+                                1)) {
             replicas.broadcast(network.parameters().values());
             network.requireGradients();
             for (int k = 0; k < steps; k++) {

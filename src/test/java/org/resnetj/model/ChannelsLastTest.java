@@ -10,10 +10,12 @@ import ai.djl.ndarray.types.Shape;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.resnetj.engine.InferenceNetwork;
+import org.resnetj.testing.Networks;
 
 /**
  * A batch of two or more images runs in channels-last memory order, a single image in NCHW
- * (Network.CHANNELS_LAST_MIN_BATCH): the layout changes the kernels, not the logits. Each image of
+ * (Kernels.CHANNELS_LAST_MIN_BATCH): the layout changes the kernels, not the logits. Each image of
  * a batch must get the logits it gets alone, to float rounding; so must it from the network
  * compiled for inference, whose oneDNN kernels differ by batch size too.
  */
@@ -39,7 +41,7 @@ class ChannelsLastTest {
         ModelSpec spec = ModelRegistry.get(model);
         try (NDManager manager = NDManager.newBaseManager()) {
             Network eager = Network.create(spec.plan(spec.defaults(), size), manager);
-            ModelTestSupport.randomiseBatchNorm(eager, manager, size);
+            Networks.randomiseBatchNorm(eager, manager, size);
             NDArray batch = manager.randomNormal(new Shape(BATCH, 3, size, size));
             try (Classifier network = compiled ? InferenceNetwork.compile(eager) : eager) {
                 assertLogitsPerImageEqualTogether(network, batch);

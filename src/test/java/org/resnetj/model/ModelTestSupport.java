@@ -3,25 +3,23 @@ package org.resnetj.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
+import org.resnetj.testing.Networks;
 
 /** Helpers shared by the model tests: registry lookups, plan navigation, array checks. */
 final class ModelTestSupport {
 
     /** The seed every model test gives the engine, so that initial weights are repeatable. */
-    static final int SEED = 20151210;
+    static final int SEED = Networks.SEED;
 
     private ModelTestSupport() {}
 
     /** The registered models of {@code family}, each named after its registry name. */
     static Stream<Named<ModelSpec>> family(String family) {
         return ModelRegistry.named().stream()
-                .filter(s -> s.family().equals(family))
+                .filter(s -> s.family().toString().equals(family))
                 .map(s -> Named.of(s.name(), s));
     }
 
@@ -72,54 +70,5 @@ final class ModelTestSupport {
                 .map(Layer.Conv.class::cast)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no conv " + name + " in " + block.name()));
-    }
-
-    /**
-     * Random BN scales in [0.5, 1.5) and shifts of std 0.1, then running statistics averaged over
-     * training-mode passes on random batches, so that every BN sees activations like its
-     * statistics.
-     */
-    static void randomiseBatchNorm(Network network, NDManager manager, int size) {
-        Random random = new Random(7);
-        network.parameters()
-                .forEach(
-                        (name, array) -> {
-                            float[] values = new float[(int) array.size()];
-                            if (name.endsWith(".gamma")) {
-                                for (int i = 0; i < values.length; i++) {
-                                    values[i] = 0.5f + random.nextFloat();
-                                }
-                                array.set(values);
-                            } else if (name.endsWith(".beta")) {
-                                for (int i = 0; i < values.length; i++) {
-                                    values[i] = 0.1f * (float) random.nextGaussian();
-                                }
-                                array.set(values);
-                            }
-                        });
-        for (int i = 0; i < 30; i++) {
-            try (NDManager scope = manager.newSubManager()) {
-                network.forward(scope.randomNormal(new Shape(4, 3, size, size)), true);
-            }
-        }
-    }
-
-    /** max |actual − expected| over max |expected|. */
-    static double relativeDifference(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double diff = 0;
-        for (int i = 0; i < actual.length; i++) {
-            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-        }
-        return diff / maxAbs(expected);
-    }
-
-    /** The largest |value|. */
-    static double maxAbs(float[] values) {
-        double max = 0;
-        for (float v : values) {
-            max = Math.max(max, Math.abs(v));
-        }
-        return max;
     }
 }

@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -15,6 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.resnetj.model.Classifier;
+import org.resnetj.model.Layer;
+import org.resnetj.model.Network;
 
 /**
  * A network compiled for inference: its plan run as a TorchScript module ({@link InferenceScript})

@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.resnetj.model.ModelOptions;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.ModelSpec;
+import org.resnetj.model.Network;
+import org.resnetj.model.Shortcut;
+import org.resnetj.model.StridePlacement;
+import org.resnetj.testing.Networks;
 
 /**
  * {@link InferenceNetwork}: the compiled TorchScript path (BN folded, oneDNN's layout, packed
@@ -31,7 +38,7 @@ class InferenceNetworkTest {
 
     @BeforeEach
     void seed() {
-        Engine.getInstance().setRandomSeed(ModelTestSupport.SEED);
+        Engine.getInstance().setRandomSeed(Networks.SEED);
     }
 
     @ParameterizedTest(name = "{0}, shortcut {1}, stride on {2}, {3}×{3}, batch {4}")
@@ -59,7 +66,7 @@ class InferenceNetworkTest {
                         .withClasses(100);
         try (NDManager manager = NDManager.newBaseManager()) {
             Network network = Network.create(spec.plan(options, size), manager);
-            ModelTestSupport.randomiseBatchNorm(network, manager, size);
+            Networks.randomiseBatchNorm(network, manager, size);
             NDArray x = manager.randomNormal(new Shape(batch, 3, size, size));
             float[] eager = network.forward(x, false).toFloatArray();
 
@@ -69,9 +76,9 @@ class InferenceNetworkTest {
                 assertThat(logits.getShape()).isEqualTo(new Shape(batch, 100));
                 assertThat(logits.getManager()).isSameAs(x.getManager());
                 float[] values = logits.toFloatArray();
-                assertThat(ModelTestSupport.relativeDifference(values, eager))
+                assertThat(Networks.relativeDifference(values, eager))
                         .isLessThan(RELATIVE_TOLERANCE);
-                assertThat(ModelTestSupport.maxAbs(eager))
+                assertThat(Networks.maxAbs(eager))
                         .as("logits of a sane scale")
                         .isBetween(1e-2, 1e3);
                 assertThat(compiled.logits(x).toFloatArray())
@@ -86,14 +93,12 @@ class InferenceNetworkTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Network network = Network.create(ModelRegistry.get("resnet20").plan(), manager);
             network.requireGradients();
-            ModelTestSupport.randomiseBatchNorm(network, manager, 32);
+            Networks.randomiseBatchNorm(network, manager, 32);
             NDArray x = manager.randomNormal(new Shape(2, 3, 32, 32));
             float[] eager = network.forward(x, false).toFloatArray();
 
             try (InferenceNetwork compiled = InferenceNetwork.compile(network)) {
-                assertThat(
-                                ModelTestSupport.relativeDifference(
-                                        compiled.logits(x).toFloatArray(), eager))
+                assertThat(Networks.relativeDifference(compiled.logits(x).toFloatArray(), eager))
                         .isLessThan(RELATIVE_TOLERANCE);
             }
         }

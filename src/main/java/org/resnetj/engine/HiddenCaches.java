@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>a 1×1 convolution runs as the matrix product it is, over the channels of each pixel,
- *       through MKL's GEMM ({@link Network} in training and eager inference);
+ *       through MKL's GEMM ({@link Kernels#convolution}, in training and eager inference);
  *   <li>compiled inference ({@link InferenceScript}) keeps its maps dense and channels-last, where
  *       a residual addition is the engine's own elementwise addition, not a oneDNN sum.
  * </ul>

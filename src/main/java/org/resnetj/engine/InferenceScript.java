@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.resnetj.model.Layer;
 
 /**
  * A layer plan's inference pass written as TorchScript source, for {@link InferenceNetwork}.

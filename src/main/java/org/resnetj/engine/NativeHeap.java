@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;

@@ -1,4 +1,4 @@
-package org.resnetj.bench;
+package org.resnetj.engine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.resnetj.model.HiddenCaches;
 
 /**
  * The host a benchmark ran on: its CPU, whether it reports its cache topology to the guest (a host

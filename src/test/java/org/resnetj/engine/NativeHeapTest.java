@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.resnetj.model;
+package org.resnetj.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,6 +17,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.resnetj.model.Layer;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.ModelSpec;
+import org.resnetj.model.Network;
+import org.resnetj.model.Shortcut;
+import org.resnetj.testing.Networks;
 
 /**
  * {@link HiddenCaches}: with the workaround forced on, on any host, a training step and compiled
@@ -90,12 +96,12 @@ class HiddenCachesTest {
                                                 }
                                             }));
             assertThat(
-                            ModelTestSupport.relativeDifference(
+                            Networks.relativeDifference(
                                     with("on", () -> compiledLogits(start, x)), oracle))
                     .isLessThan(RELATIVE_TOLERANCE);
             if (!HiddenCaches.hostHidesCaches()) {
                 assertThat(
-                                ModelTestSupport.relativeDifference(
+                                Networks.relativeDifference(
                                         with("off", () -> compiledLogits(start, x)), oracle))
                         .isLessThan(RELATIVE_TOLERANCE);
             }
@@ -139,7 +145,7 @@ class HiddenCachesTest {
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             network.requireGradients();
             Engine.getInstance()
-                    .setRandomSeed(ModelTestSupport.SEED); // the same dropout masks on every path
+                    .setRandomSeed(Networks.SEED); // the same dropout masks on every path
             NDArray logits = network.forward(x, true);
             out.put("logits", logits.toFloatArray());
             network.state().forEach((name, s) -> out.put(name, s.toFloatArray()));
@@ -160,7 +166,7 @@ class HiddenCachesTest {
         assertThat(actual.keySet()).containsExactlyElementsOf(oracle.keySet());
         oracle.forEach(
                 (name, expected) ->
-                        assertThat(ModelTestSupport.relativeDifference(actual.get(name), expected))
+                        assertThat(Networks.relativeDifference(actual.get(name), expected))
                                 .as(name)
                                 .isLessThan(RELATIVE_TOLERANCE));
     }
@@ -234,15 +240,14 @@ class HiddenCachesTest {
          * host.
          */
         static Snapshot of(Layer.Sequence plan, int size, NDManager manager) {
-            Engine.getInstance().setRandomSeed(ModelTestSupport.SEED);
+            Engine.getInstance().setRandomSeed(Networks.SEED);
             return EngineConvolutions.withoutOneDnn(
                     () ->
                             with(
                                     "off",
                                     () -> {
                                         try (Network network = Network.create(plan, manager)) {
-                                            ModelTestSupport.randomiseBatchNorm(
-                                                    network, manager, size);
+                                            Networks.randomiseBatchNorm(network, manager, size);
                                             Map<String, float[]> arrays = new LinkedHashMap<>();
                                             network.parameters()
                                                     .forEach(
