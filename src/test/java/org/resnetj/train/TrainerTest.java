@@ -35,6 +35,7 @@ import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.distributed.Replicas;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
@@ -391,7 +392,8 @@ class TrainerTest {
                     run,
                     runDir -> {
                         throw new IllegalStateException("no fonts\nin this JVM");
-                    });
+                    },
+                    Replicas.single());
         } finally {
             logger.detachAppender(log);
         }
