@@ -1,11 +1,13 @@
 package org.resnetj.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +16,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.cli.Main;
+import org.resnetj.data.ImageFolderFiles;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.train.Checkpoint;
+import org.resnetj.train.RunConfig;
 
 /**
  * {@code mpirun -np 2 resnet train} end to end, on a ResNet with per-replica batch normalization:
- * one run directory written by rank 0, errors reduced exactly over the ranks' shards, a job that
- * survives {@code kill -9} of a rank by resuming, and ranks that disagree refused at start.
+ * one run directory written by rank 0, errors reduced exactly over the ranks' shards, on CIFAR
+ * files and on an image folder; a job that survives {@code kill -9} of a rank by resuming, a run
+ * that resumes in one process, and ranks that disagree refused at start.
  */
 class DistributedTrainingTest {
 
@@ -142,6 +147,160 @@ class DistributedTrainingTest {
         assertThat(trainIterations).containsExactly(2, 4, 6, 8, 10, 12, 14, 16, 18, 20);
         assertThat(Checkpoint.newest(run.resolve("checkpoints")))
                 .contains(run.resolve("checkpoints").resolve(Checkpoint.fileName(ITERATIONS)));
+    }
+
+    /**
+     * A run started on two ranks and stopped after its checkpoint at 4 of 8 continues in one plain
+     * process (no {@code mpirun}): the configuration and checkpoint of rank 0 are all it needs, the
+     * metrics lines up to the checkpoint are those of the two ranks, and the lines after it
+     * continue at the next logging point, each once, to the checkpoint at the end. The global batch
+     * and its images are the same; only the per-replica BN batch grows from 8 to 16, so the losses
+     * after the checkpoint are close to the two-rank run's, not equal.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aRunStartedOnTwoRanksResumesInOneProcess() throws Exception {
+        Path run = dir.resolve("two");
+        Mpirun.Result job =
+                Mpirun.run(
+                        Mpirun.command(
+                                2,
+                                Main.class.getName(),
+                                train(
+                                        "--out",
+                                        run.toString(),
+                                        "--iterations",
+                                        "8",
+                                        "--set",
+                                        "keep_checkpoints=10")),
+                        dir.resolve("two.log"),
+                        150);
+        assertThat(job.exitCode()).as(job.output()).isZero();
+
+        Path resumed = dir.resolve("resumed");
+        Files.createDirectories(resumed.resolve("checkpoints"));
+        Files.copy(run.resolve(RunConfig.FILE), resumed.resolve(RunConfig.FILE));
+        // as a job killed after its checkpoint at 4 may leave it: lines past 4, which resume drops
+        Files.copy(run.resolve("metrics.jsonl"), resumed.resolve("metrics.jsonl"));
+        Files.copy(
+                run.resolve("checkpoints").resolve(Checkpoint.fileName(4)),
+                resumed.resolve("checkpoints").resolve(Checkpoint.fileName(4)));
+        Path log = dir.resolve("one.log");
+        Process one =
+                new ProcessBuilder(
+                                Mpirun.java(
+                                        Main.class.getName(),
+                                        List.of("train", "--resume", resumed.toString())))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+        assertThat(one.waitFor(150, TimeUnit.SECONDS)).as("the resumed run ends").isTrue();
+        String output = Files.readString(log);
+        assertThat(one.exitValue()).as(output).isZero();
+        assertThat(output)
+                .contains("resuming")
+                .contains("at iteration 4")
+                .doesNotContain(" of 2 on");
+
+        List<Map<?, ?>> two = metrics(run);
+        List<Map<?, ?>> single = metrics(resumed);
+        assertThat(single)
+                .extracting(DistributedTrainingTest::typeAndIteration)
+                .containsExactly("train 2", "train 4", "train 6", "eval 6", "train 8", "eval 8");
+        assertThat(two)
+                .extracting(DistributedTrainingTest::typeAndIteration)
+                .containsExactlyElementsOf(
+                        single.stream().map(DistributedTrainingTest::typeAndIteration).toList());
+        for (int i = 0; i < single.size(); i++) {
+            Map<?, ?> a = two.get(i);
+            Map<?, ?> b = single.get(i);
+            int iteration = ((Number) b.get("iteration")).intValue();
+            if (iteration <= 4) {
+                assertThat(withoutSpeed(b)).as("line %d", i).isEqualTo(withoutSpeed(a));
+            } else if (b.get("type").equals("train")) {
+                assertThat(((Number) b.get("loss")).doubleValue())
+                        .as("loss at %d", iteration)
+                        .isCloseTo(((Number) a.get("loss")).doubleValue(), within(0.15));
+            } else {
+                assertThat(((Number) b.get("images")).intValue()).isEqualTo(TEST);
+            }
+        }
+        assertThat(Checkpoint.newest(resumed.resolve("checkpoints")))
+                .contains(resumed.resolve("checkpoints").resolve(Checkpoint.fileName(8)));
+    }
+
+    private static String typeAndIteration(Map<?, ?> row) {
+        return row.get("type") + " " + row.get("iteration");
+    }
+
+    private static Map<?, ?> withoutSpeed(Map<?, ?> row) {
+        Map<Object, Object> copy = new LinkedHashMap<>(row);
+        copy.remove("images_per_sec");
+        return copy;
+    }
+
+    /**
+     * The ImageNet pipeline on an image folder over two ranks: rank 0 alone writes the one run
+     * directory; the training error is over the global batch of 3 (1 + 2 images); the evaluation on
+     * val/ counts each of its 3 images once over the shares of 1 and 2. That each rank decodes only
+     * its own images is pinned in {@code ImageFolderBatchesTest}.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void twoRanksTrainOnAnImageFolderAndEvaluateEveryValImageOnce() throws Exception {
+        Path folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
+        Files.createDirectories(folder.resolve("val/bee"));
+        Files.copy(folder.resolve("train/bee/c.JPG"), folder.resolve("val/bee/v3.jpg"));
+        int val = 3;
+        Path run = dir.resolve("folder-run");
+        Mpirun.Result job =
+                Mpirun.run(
+                        Mpirun.command(
+                                2,
+                                Main.class.getName(),
+                                List.of(
+                                        "train",
+                                        "--model",
+                                        "resnet18",
+                                        "--data",
+                                        folder.toString(),
+                                        "--out",
+                                        run.toString(),
+                                        "--batch",
+                                        "3",
+                                        "--iterations",
+                                        "2",
+                                        "--threads",
+                                        "1",
+                                        "--set",
+                                        "lr=0.01",
+                                        "--set",
+                                        "log_every=1",
+                                        "--set",
+                                        "eval_every=2")),
+                        dir.resolve("folder.log"),
+                        180);
+        assertThat(job.exitCode()).as(job.output()).isZero();
+        assertThat(job.output()).contains("rank 0 of 2 on", "rank 1 of 2 on");
+
+        List<Map<?, ?>> rows = metrics(run);
+        assertThat(rows.stream().map(DistributedTrainingTest::typeAndIteration))
+                .containsExactly("train 1", "train 2", "eval 2");
+        for (Map<?, ?> row : rows.subList(0, 2)) {
+            double loss = ((Number) row.get("loss")).doubleValue();
+            double error = ((Number) row.get("train_error")).doubleValue();
+            assertThat(loss).isBetween(0.0, 20.0);
+            // the errors of the global batch of 3, not of rank 0's share of 1
+            assertThat(Math.abs(error * 3 - Math.rint(error * 3))).isLessThan(1e-9);
+        }
+        Map<?, ?> eval = rows.get(2);
+        assertThat(eval.get("split")).isEqualTo("val");
+        assertThat(((Number) eval.get("images")).intValue()).isEqualTo(val);
+        double top1 = ((Number) eval.get("top1_error")).doubleValue();
+        assertThat(Math.abs(top1 * val - Math.rint(top1 * val))).isLessThan(1e-9);
+        assertThat(((Number) eval.get("top5_error")).doubleValue()).isZero(); // 3 classes
+        assertThat(Checkpoint.list(run.resolve("checkpoints")))
+                .containsExactly(run.resolve("checkpoints").resolve(Checkpoint.fileName(2)));
     }
 
     /**
