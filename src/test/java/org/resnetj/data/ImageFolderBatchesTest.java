@@ -380,14 +380,13 @@ class ImageFolderBatchesTest {
             }
             images.add(RgbImage.of(40, 30, chw));
         }
-        MemoryImages memory = new MemoryImages(images, new int[size], 1);
         EpochOrder order = new EpochOrder(size, seed);
         for (long k = 0; k < 3; k++) {
             List<Integer> together = new ArrayList<>();
             for (int rank = 0; rank < 2; rank++) {
                 Shard shard = new Shard(rank, 2);
                 List<Integer> decoded = new ArrayList<>();
-                ImageSource counting = new Counting(memory, decoded);
+                ImageSource counting = new Counting(images, decoded);
                 TrainBatches.imageFolder(
                                 new ImageDecoder(counting, BadImages.STOP),
                                 randomMean(),
@@ -413,8 +412,8 @@ class ImageFolderBatchesTest {
         }
     }
 
-    /** A source that records the index of every image it decodes. */
-    private record Counting(ImageSource images, List<Integer> decoded) implements ImageSource {
+    /** Images of one class in memory, recording the index of every image decoded. */
+    private record Counting(List<RgbImage> images, List<Integer> decoded) implements ImageSource {
         @Override
         public int size() {
             return images.size();
@@ -422,23 +421,23 @@ class ImageFolderBatchesTest {
 
         @Override
         public int label(int index) {
-            return images.label(index);
+            return 0;
         }
 
         @Override
         public int classes() {
-            return images.classes();
+            return 1;
         }
 
         @Override
         public String describe(int index) {
-            return images.describe(index);
+            return "memory/" + index + ".jpg";
         }
 
         @Override
-        public RgbImage image(int index) throws IOException {
+        public RgbImage image(int index) {
             decoded.add(index);
-            return images.image(index);
+            return images.get(index);
         }
     }
 }

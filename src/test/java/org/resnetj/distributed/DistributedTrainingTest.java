@@ -117,11 +117,8 @@ class DistributedTrainingTest {
         assertThat(Files.readString(log)).contains("rank 0 of 2 on", "rank 1 of 2 on");
 
         Mpirun.Result resumed =
-                Mpirun.run(
-                        Mpirun.command(
-                                2,
-                                Main.class.getName(),
-                                List.of("train", "--resume", run.toString())),
+                twoRanks(
+                        List.of("train", "--resume", run.toString()),
                         dir.resolve("resume.log"),
                         150);
         assertThat(resumed.exitCode()).as(resumed.output()).isZero();
@@ -162,17 +159,14 @@ class DistributedTrainingTest {
     void aRunStartedOnTwoRanksResumesInOneProcess() throws Exception {
         Path run = dir.resolve("two");
         Mpirun.Result job =
-                Mpirun.run(
-                        Mpirun.command(
-                                2,
-                                Main.class.getName(),
-                                train(
-                                        "--out",
-                                        run.toString(),
-                                        "--iterations",
-                                        "8",
-                                        "--set",
-                                        "keep_checkpoints=10")),
+                twoRanks(
+                        train(
+                                "--out",
+                                run.toString(),
+                                "--iterations",
+                                "8",
+                                "--set",
+                                "keep_checkpoints=10"),
                         dir.resolve("two.log"),
                         150);
         assertThat(job.exitCode()).as(job.output()).isZero();
@@ -229,6 +223,12 @@ class DistributedTrainingTest {
                 .contains(resumed.resolve("checkpoints").resolve(Checkpoint.fileName(8)));
     }
 
+    /** Runs {@code resnet} with {@code args} on two ranks to its end, its output in {@code log}. */
+    private static Mpirun.Result twoRanks(List<String> args, Path log, long timeoutSeconds)
+            throws Exception {
+        return Mpirun.run(Mpirun.command(2, Main.class.getName(), args), log, timeoutSeconds);
+    }
+
     private static String typeAndIteration(Map<?, ?> row) {
         return row.get("type") + " " + row.get("iteration");
     }
@@ -254,30 +254,27 @@ class DistributedTrainingTest {
         int val = 3;
         Path run = dir.resolve("folder-run");
         Mpirun.Result job =
-                Mpirun.run(
-                        Mpirun.command(
-                                2,
-                                Main.class.getName(),
-                                List.of(
-                                        "train",
-                                        "--model",
-                                        "resnet18",
-                                        "--data",
-                                        folder.toString(),
-                                        "--out",
-                                        run.toString(),
-                                        "--batch",
-                                        "3",
-                                        "--iterations",
-                                        "2",
-                                        "--threads",
-                                        "1",
-                                        "--set",
-                                        "lr=0.01",
-                                        "--set",
-                                        "log_every=1",
-                                        "--set",
-                                        "eval_every=2")),
+                twoRanks(
+                        List.of(
+                                "train",
+                                "--model",
+                                "resnet18",
+                                "--data",
+                                folder.toString(),
+                                "--out",
+                                run.toString(),
+                                "--batch",
+                                "3",
+                                "--iterations",
+                                "2",
+                                "--threads",
+                                "1",
+                                "--set",
+                                "lr=0.01",
+                                "--set",
+                                "log_every=1",
+                                "--set",
+                                "eval_every=2"),
                         dir.resolve("folder.log"),
                         180);
         assertThat(job.exitCode()).as(job.output()).isZero();
