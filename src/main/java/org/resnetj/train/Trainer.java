@@ -189,7 +189,7 @@ public final class Trainer {
                 LOG.info("no checkpoint in {} yet: starting it over", runDir);
             }
             network.requireGradients();
-            try (MetricsLog metrics = MetricsLog.open(runDir, start);
+            try (MetricsWriter metrics = MetricsWriter.open(runDir, start);
                     BatchStream batches = data.batches(recipe, start);
                     Progress progress = new Progress(spec.name(), start, recipe.iterations())) {
                 loop(start, network, sgd, batches, data, metrics, progress);
@@ -204,7 +204,7 @@ public final class Trainer {
             Sgd sgd,
             BatchStream batches,
             TrainingData data,
-            MetricsLog metrics,
+            MetricsWriter metrics,
             Progress progress)
             throws IOException {
         boolean synthetic = data.synthetic();
