@@ -88,7 +88,7 @@ public record RunMetrics(
         if (!Files.isRegularFile(metricsFile)) {
             throw new IllegalArgumentException("metrics file not found: " + metricsFile);
         }
-        MetricsLog log = MetricsLog.read(metricsFile);
+        LoggedCurves log = LoggedCurves.read(metricsFile);
 
         String label = directoryName(runDir);
         boolean synthetic = log.synthetic();
