@@ -37,7 +37,7 @@ final class CifarKind extends DataKind {
 
     @Override
     public Setup setup() {
-        return Setup.paper();
+        return Setup.cifar10();
     }
 
     @Override

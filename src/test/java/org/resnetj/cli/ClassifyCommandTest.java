@@ -188,7 +188,7 @@ class ClassifyCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper()
+                Setup.cifar10()
                         .with(
                                 List.of(
                                         "batch=16",

@@ -55,7 +55,7 @@ class ResponsesCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper()
+                Setup.cifar10()
                         .with(
                                 List.of(
                                         "batch=16",

@@ -85,7 +85,7 @@ class ResumeTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
         return run;
     }

@@ -33,7 +33,7 @@ final class RunToKill {
         Path run = Path.of(args[2]);
         Path checkpoint =
                 run.resolve("checkpoints").resolve(Checkpoint.fileName(Integer.parseInt(args[3])));
-        Setup setup = Setup.paper().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
+        Setup setup = Setup.cifar10().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
         TrainingData training =
                 new Waiting(
                         TrainingData.open(data, setup.recipe(), setup.run().threads()), checkpoint);

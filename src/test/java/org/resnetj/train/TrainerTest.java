@@ -79,7 +79,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(RECIPE),
+                Setup.cifar10().with(RECIPE),
                 uninterrupted);
     }
 
@@ -208,7 +208,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
         List<Double> lrs =
                 rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
@@ -285,7 +285,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
         Path checkpoints = run.resolve("checkpoints");
         try (var files = Files.list(checkpoints)) {
@@ -362,7 +362,7 @@ class TrainerTest {
                                         "resnet8",
                                         ModelRegistry.get("resnet8").defaults(),
                                         data,
-                                        Setup.paper().with(RECIPE),
+                                        Setup.cifar10().with(RECIPE),
                                         uninterrupted))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not empty");
@@ -376,7 +376,7 @@ class TrainerTest {
     @Test
     void chartWriterThatThrowsDoesNotStopTraining() throws IOException {
         Path run = dir.resolve("no-charts");
-        Setup setup = Setup.paper().with(RECIPE).with(List.of("iterations=4", "eval_every=2"));
+        Setup setup = Setup.cifar10().with(RECIPE).with(List.of("iterations=4", "eval_every=2"));
         Logger logger = (Logger) LoggerFactory.getLogger(Trainer.class);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
@@ -440,7 +440,7 @@ class TrainerTest {
                     "resnet8",
                     ModelRegistry.get("resnet8").defaults(),
                     data,
-                    Setup.paper().with(common).with("log_every", run == every ? "1" : "5"),
+                    Setup.cifar10().with(common).with("log_every", run == every ? "1" : "5"),
                     run);
         }
         List<Double> errors = Runs.column(every, "train", "train_error");
