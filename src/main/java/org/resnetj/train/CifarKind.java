@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Classifier;
 import org.resnetj.model.ModelSpec;
@@ -58,7 +58,7 @@ final class CifarKind extends DataKind {
         return new Opened() {
             @Override
             public int classes() {
-                return ImageSet.CLASSES;
+                return CifarImages.CLASSES;
             }
 
             @Override

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.engine.InferenceNetwork;
 import org.resnetj.eval.Evaluator;
@@ -169,7 +169,7 @@ public final class LoadedModel implements AutoCloseable {
      * @throws IllegalArgumentException if the checkpoint records a preprocessing other than a
      *     per-pixel mean, which CIFAR-10 evaluation cannot apply
      */
-    public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize)
+    public static Evaluator.Result evaluate(Path checkpoint, CifarImages images, int batchSize)
             throws IOException {
         try (NDManager root = NDManager.newBaseManager();
                 LoadedModel model = load(Checkpoint.resolve(checkpoint), root)) {
@@ -205,7 +205,7 @@ public final class LoadedModel implements AutoCloseable {
      */
     public float[] pixelMean() {
         if (preprocessing instanceof Preprocessing.PerPixelMean p) {
-            if (p.side() != ImageSet.SIDE) {
+            if (p.side() != CifarImages.SIDE) {
                 throw new IllegalArgumentException(
                         "this checkpoint of "
                                 + spec.name()
