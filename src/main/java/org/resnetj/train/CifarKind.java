@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.CifarImages;

@@ -8,13 +8,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
-import org.resnetj.model.Shortcut;
-import org.resnetj.model.StridePlacement;
 
 /**
  * The resolved configuration of a run, stored as {@code config.json} in its directory: the model
@@ -60,7 +58,7 @@ public record RunConfig(
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("model", model);
-        map.put("options", optionsMap(options));
+        map.put("options", Checkpoint.optionsMap(options));
         map.put("data", data);
         map.put("synthetic", synthetic);
         map.put("iterations", recipe().iterations());
@@ -69,23 +67,6 @@ public record RunConfig(
         map.put("run", run().toMap());
         map.put("code_version", codeVersion);
         return map;
-    }
-
-    /** The options as stored in configurations and checkpoints. */
-    public static Map<String, Object> optionsMap(ModelOptions options) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("shortcut", options.shortcut().name());
-        map.put("stride_placement", options.stridePlacement().name());
-        map.put("classes", options.classes());
-        return map;
-    }
-
-    /** Reads options stored by {@link #optionsMap}. */
-    public static ModelOptions options(Map<String, ?> map) {
-        return new ModelOptions(
-                Shortcut.valueOf(String.valueOf(map.get("shortcut")).toUpperCase(Locale.ROOT)),
-                StridePlacement.valueOf(String.valueOf(map.get("stride_placement"))),
-                ((Number) map.get("classes")).intValue());
     }
 
     /** Writes {@code config.json} into {@code runDir} atomically. */
@@ -117,7 +98,7 @@ public record RunConfig(
                             file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
             return new RunConfig(
                     (String) map.get("model"),
-                    options((Map<String, Object>) map.get("options")),
+                    Checkpoint.options((Map<String, Object>) map.get("options")),
                     (String) map.get("data"),
                     Boolean.TRUE.equals(map.get("synthetic")),
                     Setup.fromMaps(

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.resnetj.analysis.Curves;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.engine.Threads;
@@ -390,17 +391,17 @@ public final class Trainer {
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_images", intervalImages);
         loop.put("interval_steps", intervalSteps);
-        Checkpoint.save(
+        RunCheckpoints.save(
                 runDir,
                 config,
-                new Checkpoint.LoopState(iteration, loop, schedule.state()),
+                new RunCheckpoints.LoopState(iteration, loop, schedule.state()),
                 network,
                 sgd,
                 data);
     }
 
     private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
-        Checkpoint.LoopState state = Checkpoint.restore(file, config, network, sgd, root);
+        RunCheckpoints.LoopState state = RunCheckpoints.restore(file, config, network, sgd, root);
         Map<String, Object> loop = state.loop();
         intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
         intervalErrors = ((Number) loop.get("interval_errors")).longValue();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.BatchStream;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;

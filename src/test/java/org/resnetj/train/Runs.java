@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.resnetj.checkpoint.Checkpoint;
 
 /**
  * Reads run directories for tests: their metrics lines, and their trained state compared bit for

@@ -31,6 +31,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.ArrayCopy;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.Cifar10;
@@ -156,8 +159,8 @@ class TrainerTest {
                         Network.create(
                                 config.spec().plan(config.options(), training.side()), root)) {
             Checkpoint.Contents contents = Checkpoint.read(file, root);
-            Weights.copy(contents.model(), network.parameters(), file);
-            Weights.copy(contents.model(), network.state(), file);
+            ArrayCopy.copy(contents.model(), network.parameters(), file);
+            ArrayCopy.copy(contents.model(), network.state(), file);
             network.requireGradients();
             Batch batch;
             try (BatchStream batches = training.batches(config.recipe(), 6)) {

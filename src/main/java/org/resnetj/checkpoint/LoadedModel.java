@@ -1,4 +1,4 @@
-package org.resnetj.train;
+package org.resnetj.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -73,8 +73,8 @@ public final class LoadedModel implements AutoCloseable {
             Network network =
                     Network.create(spec.plan(architecture.options(), preprocessing.side()), parent);
             try {
-                Weights.copy(contents.model(), network.parameters(), file);
-                Weights.copy(contents.model(), network.state(), file);
+                ArrayCopy.copy(contents.model(), network.parameters(), file);
+                ArrayCopy.copy(contents.model(), network.state(), file);
             } catch (IOException e) {
                 network.close();
                 throw e;
@@ -101,7 +101,7 @@ public final class LoadedModel implements AutoCloseable {
         try {
             return new Architecture(
                     ModelRegistry.get(String.valueOf(contents.meta().get("model"))),
-                    RunConfig.options(contents.section("options")));
+                    Checkpoint.options(contents.section("options")));
         } catch (RuntimeException e) {
             throw new IOException(
                     "checkpoint " + file + " names no usable model: " + e.getMessage());
