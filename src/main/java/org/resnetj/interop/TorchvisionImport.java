@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.CodeVersion;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
@@ -28,7 +29,6 @@ import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 import org.resnetj.model.Shortcut;
 import org.resnetj.model.StridePlacement;
-import org.resnetj.train.CodeVersion;
 
 /**
  * Imports torchvision's ResNet weights into a checkpoint of the registered network of the same

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.resnetj.checkpoint.ArrayCopy;
 import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.CodeVersion;
 import org.resnetj.model.Network;
 
 /**

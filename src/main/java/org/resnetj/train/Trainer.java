@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.resnetj.analysis.Curves;
 import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.CodeVersion;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.engine.Threads;
