@@ -101,7 +101,11 @@ public record RunMetrics(
                 label = model.asText();
             }
             synthetic |= config.path("synthetic").asBoolean(false);
-            JsonNode iterations = config.get("iterations");
+            // The recipe's; a configuration of an older layout also repeated it at the top.
+            JsonNode iterations = config.path("recipe").get("iterations");
+            if (iterations == null) {
+                iterations = config.get("iterations");
+            }
             if (iterations != null && iterations.canConvertToLong() && iterations.asLong() > 0) {
                 planned = iterations.asLong();
             }

@@ -21,7 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.resnetj.checkpoint.Checkpoint;
-import org.resnetj.checkpoint.CodeVersion;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
@@ -110,7 +110,7 @@ public final class TorchvisionImport {
             source.put("names", "torchvision");
             source.put("skipped", skipped + " num_batches_tracked (BN step counters)");
             meta.put("imported", source);
-            meta.put("code_version", CodeVersion.get());
+            Provenance.current().putInto(meta);
             Checkpoint.write(out.toAbsolutePath(), meta, arrays, Map.of());
             return new Result(
                     spec.name(), options, (String) source.get("format"), arrays.size(), skipped);

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.resnetj.checkpoint.ArrayCopy;
 import org.resnetj.checkpoint.Checkpoint;
-import org.resnetj.checkpoint.CodeVersion;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.model.Network;
 
 /**
@@ -66,7 +66,7 @@ final class RunCheckpoints {
         meta.put("class_names", data.classNames());
         meta.put("synthetic", config.synthetic());
         meta.put("config", config.toMap());
-        meta.put("code_version", CodeVersion.get());
+        Provenance.current().putInto(meta);
         Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
         arrays.putAll(network.state());
         Path dir = Checkpoint.folder(runDir);

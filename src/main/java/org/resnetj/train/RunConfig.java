@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -17,14 +18,15 @@ import org.resnetj.model.ModelSpec;
 /**
  * The resolved configuration of a run, stored as {@code config.json} in its directory: the model
  * and its options, the data, the recipe and the run settings (each in a section of its own), and
- * the code version that made it.
+ * the {@link Provenance} of the process that started it. The iterations and the batch size are the
+ * recipe's ({@code recipe.iterations}, {@code recipe.batch}) and recorded only there.
  *
  * @param model the registry name
  * @param options the architecture options
  * @param data the data source, as given
  * @param synthetic whether the data is the synthetic set
  * @param setup the training recipe and the run settings
- * @param codeVersion the version of the code that started the run
+ * @param provenance the code version, engine and host that started the run
  */
 public record RunConfig(
         String model,
@@ -32,7 +34,7 @@ public record RunConfig(
         String data,
         boolean synthetic,
         Setup setup,
-        String codeVersion) {
+        Provenance provenance) {
 
     /** The file name inside a run directory. */
     public static final String FILE = "config.json";
@@ -61,11 +63,9 @@ public record RunConfig(
         map.put("options", Checkpoint.optionsMap(options));
         map.put("data", data);
         map.put("synthetic", synthetic);
-        map.put("iterations", recipe().iterations());
-        map.put("batch", recipe().batch());
         map.put("recipe", recipe().toMap());
         map.put("run", run().toMap());
-        map.put("code_version", codeVersion);
+        provenance.putInto(map);
         return map;
     }
 
@@ -81,8 +81,10 @@ public record RunConfig(
     }
 
     /**
-     * Reads the configuration of a run directory. A configuration written before the run settings
-     * had a section of their own holds them in its recipe, and is read as well.
+     * Reads the configuration of a run directory. Older layouts are read as well: one written
+     * before the run settings had a section of their own holds them in its recipe; one written
+     * before the engine and host were recorded has only a code version; and one may repeat the
+     * iterations and batch size outside the recipe, where they are ignored.
      *
      * @throws IOException naming the file if it is missing or unreadable
      */
@@ -104,7 +106,7 @@ public record RunConfig(
                     Setup.fromMaps(
                             (Map<String, Object>) map.get("recipe"),
                             (Map<String, Object>) map.getOrDefault("run", Map.of())),
-                    (String) map.get("code_version"));
+                    Provenance.from(map));
         } catch (RuntimeException | IOException e) {
             throw new IOException("unreadable run configuration " + file + ": " + e.getMessage());
         }

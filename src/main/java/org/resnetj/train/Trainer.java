@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.resnetj.analysis.Curves;
 import org.resnetj.checkpoint.Checkpoint;
-import org.resnetj.checkpoint.CodeVersion;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.engine.Threads;
@@ -146,7 +146,7 @@ public final class Trainer {
                         data.toAbsolutePath().toString(),
                         training.synthetic(),
                         setup,
-                        CodeVersion.get());
+                        Provenance.current());
         Files.createDirectories(Checkpoint.folder(runDir));
         config.write(runDir);
         LOG.info("run directory: {}", runDir);

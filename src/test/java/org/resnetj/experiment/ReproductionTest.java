@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.experiment.Experiment.Check;
 import org.resnetj.experiment.Experiment.Dataset;
@@ -358,7 +359,7 @@ class ReproductionTest {
                             data.toString(),
                             true,
                             run.setup(),
-                            "fixture")
+                            new Provenance("fixture", null))
                     .write(dir);
             Files.createFile(
                     Files.createDirectories(dir.resolve("checkpoints"))

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.BadImages;
 
 class RecipeTest {
@@ -136,8 +137,11 @@ class RecipeTest {
 
     /**
      * A configuration written before the run settings had a section of their own (everything in
-     * {@code recipe}, no {@code warmup_window}) still reads: its run settings are taken from the
-     * recipe's map, the new key has its default, and written again it reads back the same.
+     * {@code recipe}, no {@code warmup_window}), before the engine and host were recorded, and with
+     * the iterations and batch size repeated outside the recipe still reads: its run settings are
+     * taken from the recipe's map, the new key has its default, its provenance is its code version
+     * alone, and written again it reads back the same, with the iterations and batch size only in
+     * the recipe.
      */
     @Test
     void configurationInTheOlderLayoutStillReads() throws IOException {
@@ -176,9 +180,13 @@ class RecipeTest {
                                 .with("keep_checkpoints", "2")
                                 .with("threads", "2"));
         assertThat(config.recipe()).isEqualTo(Recipe.cifar10().with("seed", "3"));
+        assertThat(config.provenance()).isEqualTo(new Provenance("old", null));
         config.write(run);
         assertThat(RunConfig.read(run)).isEqualTo(config);
-        assertThat(Files.readString(run.resolve(RunConfig.FILE))).contains("\"run\" :");
+        String written = Files.readString(run.resolve(RunConfig.FILE));
+        assertThat(written).contains("\"run\" :").contains("\"code_version\" : \"old\"");
+        assertThat(written.split("\"iterations\"", -1)).hasSize(2);
+        assertThat(written.split("\"batch\"", -1)).hasSize(2);
     }
 
     private static String table(List<String> lines, String header) {
