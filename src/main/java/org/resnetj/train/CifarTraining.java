@@ -7,6 +7,7 @@ import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.CifarImages;
 import org.resnetj.data.PixelMean;
+import org.resnetj.data.Shard;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
@@ -109,14 +110,18 @@ final class CifarTraining implements TrainingData {
     }
 
     @Override
-    public BatchStream batches(Recipe recipe, long start) {
+    public BatchStream batches(Recipe recipe, long start, Shard shard) {
         return new BatchStream(
-                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()), start, threads);
+                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()).shard(shard),
+                start,
+                threads);
     }
 
     @Override
-    public Evaluator.Result evaluate(Network network) {
-        return Evaluator.evaluate(network, eval, mean, EVAL_BATCH);
+    public Evaluator.Result evaluate(Network network, Shard shard) {
+        int n = eval.size();
+        CifarImages part = eval.tail(n - shard.first(n)).head(shard.size(n));
+        return Evaluator.evaluate(network, part, mean, EVAL_BATCH);
     }
 
     @Override

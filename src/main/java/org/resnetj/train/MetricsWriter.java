@@ -3,6 +3,7 @@ package org.resnetj.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +59,11 @@ final class MetricsWriter implements AutoCloseable {
                         StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND));
+    }
+
+    /** A log that writes nowhere: the metrics of a rank other than 0, which writes them. */
+    static MetricsWriter discard() {
+        return new MetricsWriter(new BufferedWriter(Writer.nullWriter()));
     }
 
     /** Appends one line and flushes it. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.BatchStream;
+import org.resnetj.data.Shard;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
@@ -99,14 +100,14 @@ final class RunToKill {
         }
 
         @Override
-        public BatchStream batches(Recipe recipe, long start) {
-            return data.batches(recipe, start);
+        public BatchStream batches(Recipe recipe, long start, Shard shard) {
+            return data.batches(recipe, start, shard);
         }
 
         @Override
-        public Evaluator.Result evaluate(Network network) throws IOException {
+        public Evaluator.Result evaluate(Network network, Shard shard) throws IOException {
             waitIfWritten();
-            return data.evaluate(network);
+            return data.evaluate(network, shard);
         }
 
         @Override

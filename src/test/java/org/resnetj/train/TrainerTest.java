@@ -42,6 +42,7 @@ import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.distributed.Replicas;
 import org.resnetj.engine.EngineInfo;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;
@@ -473,7 +474,8 @@ class TrainerTest {
                     run,
                     runDir -> {
                         throw new IllegalStateException("no fonts\nin this JVM");
-                    });
+                    },
+                    Replicas.single());
         } finally {
             logger.detachAppender(log);
         }
