@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.resnetj.data.Batch;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.Shard;
 import org.resnetj.distributed.Replicas;
 import org.resnetj.distributed.World;
@@ -91,13 +91,13 @@ final class DistributedWorker {
     private static Batch randomShard(Shard shard, int batch, int side) {
         int size = shard.size(batch);
         SplittableRandom random = new SplittableRandom(shard.index());
-        float[] images = new float[size * ImageSet.CHANNELS * side * side];
+        float[] images = new float[size * CifarImages.CHANNELS * side * side];
         for (int i = 0; i < images.length; i++) {
             images[i] = (float) (random.nextDouble() - 0.5);
         }
         int[] labels = new int[size];
         for (int i = 0; i < size; i++) {
-            labels[i] = random.nextInt(ImageSet.CLASSES);
+            labels[i] = random.nextInt(CifarImages.CLASSES);
         }
         return new Batch(images, labels, side, 0);
     }

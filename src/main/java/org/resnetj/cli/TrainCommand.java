@@ -185,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
         List<String> assignments = SetOptions.assignments(flags, set);
         // The flags are checked before the data is looked at, and the synthetic default written:
         // each key's check and the rule between keys are the same whatever the kind of data.
-        Setup.paper().with(assignments);
+        Setup.cifar10().with(assignments);
         DataKind kind = data != null ? DataKind.of(data) : SyntheticDefault.KIND;
         ModelSpec spec = ModelRegistry.get(model != null ? model : kind.defaultModel());
         kind.checkTrains(spec, data != null ? data : Path.of(SyntheticDefault.DIR));

@@ -102,14 +102,14 @@ public final class TrainBatches implements LongFunction<Batch> {
      * @throws IllegalArgumentException if the batch size is below 1, the set is empty or the mean
      *     is not 3,072 values
      */
-    public static TrainBatches cifar(ImageSet images, float[] mean, int batchSize, long seed) {
+    public static TrainBatches cifar(CifarImages images, float[] mean, int batchSize, long seed) {
         CifarPresets.checkMean(mean);
         float[] centre = mean.clone();
         return new TrainBatches(
                 images.size(),
                 images::label,
                 index -> "image " + index,
-                ImageSet.SIDE,
+                CifarImages.SIDE,
                 (index, random, out, offset) -> {
                     CifarPresets.train(images, index, centre, random, out, offset);
                     return true;

@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.resnetj.analysis.Curves;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.distributed.Replicas;
@@ -170,7 +172,7 @@ public final class Trainer {
                         data.toAbsolutePath().toString(),
                         training.synthetic(),
                         setup,
-                        CodeVersion.get());
+                        Provenance.current());
         if (replicas.writes()) {
             Files.createDirectories(Checkpoint.folder(runDir));
             config.write(runDir);
@@ -239,10 +241,10 @@ public final class Trainer {
                 LOG.info("no checkpoint in {} yet: starting it over", runDir);
             }
             network.requireGradients();
-            try (MetricsLog metrics =
+            try (MetricsWriter metrics =
                             replicas.writes()
-                                    ? MetricsLog.open(runDir, start)
-                                    : MetricsLog.discard();
+                                    ? MetricsWriter.open(runDir, start)
+                                    : MetricsWriter.discard();
                     BatchStream batches = data.batches(recipe, start, replicas.shard());
                     Progress progress = new Progress(spec.name(), start, recipe.iterations())) {
                 loop(start, network, sgd, batches, data, metrics, progress);
@@ -257,7 +259,7 @@ public final class Trainer {
             Sgd sgd,
             BatchStream batches,
             TrainingData data,
-            MetricsLog metrics,
+            MetricsWriter metrics,
             Progress progress)
             throws IOException {
         boolean synthetic = data.synthetic();
@@ -471,10 +473,10 @@ public final class Trainer {
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_images", intervalImages);
         loop.put("interval_steps", intervalSteps);
-        Checkpoint.save(
+        RunCheckpoints.save(
                 runDir,
                 config,
-                new Checkpoint.LoopState(iteration, loop, schedule.state()),
+                new RunCheckpoints.LoopState(iteration, loop, schedule.state()),
                 network,
                 sgd,
                 data);
@@ -508,7 +510,7 @@ public final class Trainer {
                             + " (mpirun -np)");
         }
         replicas.requireSame(
-                "the model", config.model() + " " + RunConfig.optionsMap(config.options()));
+                "the model", config.model() + " " + Checkpoint.optionsMap(config.options()));
         replicas.requireSame("the recipe", recipe.toMap().toString());
         replicas.requireSame(
                 "the data",
@@ -526,7 +528,7 @@ public final class Trainer {
     }
 
     private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
-        Checkpoint.LoopState state = Checkpoint.restore(file, config, network, sgd, root);
+        RunCheckpoints.LoopState state = RunCheckpoints.restore(file, config, network, sgd, root);
         Map<String, Object> loop = state.loop();
         intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
         intervalErrors = ((Number) loop.get("interval_errors")).longValue();

@@ -36,7 +36,7 @@ class ShardTest {
     @ParameterizedTest(name = "batch {0} over {1} shards")
     @CsvSource({"8, 2", "7, 2", "9, 3"})
     void theShardsOfABatchPutTogetherAreTheWholeBatch(int batch, int count) {
-        ImageSet images = SyntheticCifar.generate(25, 1, 0).train();
+        CifarImages images = SyntheticCifar.generate(25, 1, 0).train();
         float[] mean = PixelMean.of(images);
         long seed = 11;
         try (BatchStream whole =

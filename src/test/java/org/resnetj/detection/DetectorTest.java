@@ -19,6 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
@@ -26,8 +27,6 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 import org.resnetj.model.StridePlacement;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.RunConfig;
 import org.resnetj.train.Sgd;
 
 /**
@@ -322,7 +321,7 @@ class DetectorTest {
             throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", spec.name());
-        meta.put("options", RunConfig.optionsMap(options));
+        meta.put("options", Checkpoint.optionsMap(options));
         meta.put("iteration", 0);
         meta.put("preprocessing", Preprocessing.Torchvision.IMAGENET.describe());
         Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.cli.Main;
 import org.resnetj.data.ImageFolderFiles;
 import org.resnetj.data.SyntheticCifar;
-import org.resnetj.train.Checkpoint;
 import org.resnetj.train.RunConfig;
 
 /**

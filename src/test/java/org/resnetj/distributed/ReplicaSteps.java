@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Random;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.PixelMean;
 import org.resnetj.data.TrainBatches;
 import org.resnetj.engine.Threads;
@@ -66,19 +66,19 @@ public final class ReplicaSteps {
                         new Layer.Conv("conv2", 6, 8, 3, 2, 1, true),
                         new Layer.Relu(),
                         new Layer.GlobalAvgPool(),
-                        new Layer.Linear("fc", 8, ImageSet.CLASSES)));
+                        new Layer.Linear("fc", 8, CifarImages.CLASSES)));
     }
 
     /** Random 32×32 images and labels, the same in every process. */
-    static ImageSet images() {
+    static CifarImages images() {
         Random random = new Random(SEED);
-        byte[] pixels = new byte[IMAGES * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[IMAGES * CifarImages.IMAGE_SIZE];
         random.nextBytes(pixels);
         byte[] labels = new byte[IMAGES];
         for (int i = 0; i < IMAGES; i++) {
-            labels[i] = (byte) random.nextInt(ImageSet.CLASSES);
+            labels[i] = (byte) random.nextInt(CifarImages.CLASSES);
         }
-        return ImageSet.of(pixels, labels);
+        return CifarImages.of(pixels, labels);
     }
 
     /**
@@ -86,7 +86,7 @@ public final class ReplicaSteps {
      * batches of {@code batch} images, and returns the parameters by name.
      */
     static Map<String, float[]> train(Replicas replicas, long initSeed, int batch, int steps) {
-        ImageSet images = images();
+        CifarImages images = images();
         float[] mean = PixelMean.of(images);
         Engine.getInstance().setRandomSeed((int) initSeed);
         InputBuffer input = new InputBuffer();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.Shard;
 import org.resnetj.eval.Evaluator;
@@ -34,7 +35,7 @@ final class RunToKill {
         Path run = Path.of(args[2]);
         Path checkpoint =
                 run.resolve("checkpoints").resolve(Checkpoint.fileName(Integer.parseInt(args[3])));
-        Setup setup = Setup.paper().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
+        Setup setup = Setup.cifar10().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
         TrainingData training =
                 new Waiting(
                         TrainingData.open(data, setup.recipe(), setup.run().threads()), checkpoint);

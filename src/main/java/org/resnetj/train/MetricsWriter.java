@@ -18,7 +18,7 @@ import java.util.Map;
  * cuts the file back to the lines of the iterations its checkpoint covers, so that the file of a
  * resumed run reads like that of an uninterrupted one.
  */
-final class MetricsLog implements AutoCloseable {
+final class MetricsWriter implements AutoCloseable {
 
     /** The file name inside a run directory. */
     static final String FILE = "metrics.jsonl";
@@ -26,7 +26,7 @@ final class MetricsLog implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter out;
 
-    private MetricsLog(BufferedWriter out) {
+    private MetricsWriter(BufferedWriter out) {
         this.out = out;
     }
 
@@ -34,7 +34,7 @@ final class MetricsLog implements AutoCloseable {
      * Opens the log of {@code runDir} for appending, keeping only the complete lines whose
      * iteration is at most {@code upTo}.
      */
-    static MetricsLog open(Path runDir, int upTo) throws IOException {
+    static MetricsWriter open(Path runDir, int upTo) throws IOException {
         Path file = runDir.resolve(FILE);
         if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
@@ -53,7 +53,7 @@ final class MetricsLog implements AutoCloseable {
             Files.move(
                     tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        return new MetricsLog(
+        return new MetricsWriter(
                 Files.newBufferedWriter(
                         file,
                         StandardCharsets.UTF_8,
@@ -62,8 +62,8 @@ final class MetricsLog implements AutoCloseable {
     }
 
     /** A log that writes nowhere: the metrics of a rank other than 0, which writes them. */
-    static MetricsLog discard() {
-        return new MetricsLog(new BufferedWriter(Writer.nullWriter()));
+    static MetricsWriter discard() {
+        return new MetricsWriter(new BufferedWriter(Writer.nullWriter()));
     }
 
     /** Appends one line and flushes it. */
