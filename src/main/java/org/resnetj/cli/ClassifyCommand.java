@@ -24,6 +24,7 @@ import org.resnetj.data.Preprocessing;
 import org.resnetj.data.RgbImage;
 import org.resnetj.model.Layer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,12 +46,7 @@ import picocli.CommandLine.Spec;
         })
 final class ClassifyCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "PATH",
-            description = "a checkpoint file, or a run directory for its newest checkpoint")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpointOption;
 
     @Option(
             names = "--labels",
@@ -86,7 +82,7 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top < 1) {
             throw new IllegalArgumentException("--top must be at least 1, got " + top);
         }
-        Path file = Checkpoint.resolve(checkpoint);
+        Path file = Checkpoint.resolve(checkpointOption.checkpoint);
         List<Answer> answers = new ArrayList<>();
         PrintWriter err = spec.commandLine().getErr();
         String preprocessingType;

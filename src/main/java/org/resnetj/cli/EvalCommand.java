@@ -21,6 +21,7 @@ import org.resnetj.eval.Evaluator;
 import org.resnetj.train.Choices;
 import org.resnetj.train.DataKind;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,8 +32,8 @@ import picocli.CommandLine.Option;
         name = "eval",
         mixinStandardHelpOptions = true,
         description = {
-            "Report the top-1 and top-5 error of a checkpoint, or of several averaged as an"
-                    + " ensemble (Table 5).",
+            "Report the top-1 and top-5 error of a checkpoint, or of several as an ensemble"
+                    + " that averages their softmax scores (Table 5).",
             "CIFAR-10 binary files are tested on a single view of each original 32×32 image (Sec."
                 + " 4.2). An image folder is tested on val/CLASS/*.jpg by the protocols of Sec."
                 + " 3.4: center (224 crop of the image resized to shorter side 256, as in Fig. 4),"
@@ -41,14 +42,7 @@ import picocli.CommandLine.Option;
         })
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "PATH",
-            description =
-                    "a checkpoint file, or a run directory for its newest checkpoint; repeat it to"
-                            + " average several models' softmax scores")
-    List<Path> checkpoints;
+    @Mixin CheckpointsOption checkpointsOption;
 
     @Option(
             names = "--data",
@@ -107,7 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         BadImages policy = badImages(badImages);
         List<Path> files = new ArrayList<>();
-        for (Path checkpoint : checkpoints) {
+        for (Path checkpoint : checkpointsOption.checkpoints) {
             files.add(Checkpoint.resolve(checkpoint));
         }
         DataKind kind = DataKind.of(data);

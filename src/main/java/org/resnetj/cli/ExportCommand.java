@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.resnetj.export.CheckpointExport;
 import org.resnetj.export.OnnxExport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code resnet export}: a checkpoint's network as an ONNX model. */
@@ -20,12 +21,7 @@ import picocli.CommandLine.Option;
         })
 final class ExportCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "PATH",
-            description = "a checkpoint file, or a run directory for its newest checkpoint")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpointOption;
 
     @Option(
             names = "--onnx",
@@ -56,7 +52,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         OnnxExport.Settings settings = new OnnxExport.Settings(opset, !keepBatchNorm);
-        CheckpointExport.Result result = CheckpointExport.write(checkpoint, onnx, settings);
+        CheckpointExport.Result result =
+                CheckpointExport.write(checkpointOption.checkpoint, onnx, settings);
         System.out.printf(
                 "wrote %s: %s from %s%s%n",
                 onnx,

@@ -7,8 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.resnetj.analysis.GradientNorms;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code resnet gradnorms RUN_DIR... --out FILE}: plots the recorded per-layer gradient norms. */
 @Command(
@@ -20,24 +19,16 @@ import picocli.CommandLine.Parameters;
         })
 final class GradNormsCommand implements Callable<Integer> {
 
-    @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories")
-    List<Path> runs;
-
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "FILE",
-            description = "chart file, .png or .svg")
-    Path out;
+    @Mixin RunChartOptions chart;
 
     @Override
     public Integer call() throws IOException {
         List<GradientNorms.Record> records = new ArrayList<>();
-        for (Path run : runs) {
+        for (Path run : chart.runDirs) {
             records.addAll(GradientNorms.read(run));
         }
-        GradientNorms.write(records, out);
-        System.out.println("wrote " + out);
+        GradientNorms.write(records, chart.out);
+        System.out.println("wrote " + chart.out);
         return 0;
     }
 }

@@ -1,14 +1,13 @@
 package org.resnetj.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.resnetj.analysis.Curves;
 import org.resnetj.analysis.RunMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code resnet plot RUN_DIR... --out FILE}: the training curves of runs on one chart, as in Fig. 1
@@ -23,18 +22,7 @@ import picocli.CommandLine.Parameters;
                     + " colour per run.")
 final class PlotCommand implements Callable<Integer> {
 
-    @Parameters(
-            arity = "1..*",
-            paramLabel = "RUN_DIR",
-            description = "run directories, each holding metrics.jsonl and config.json")
-    List<Path> runDirs;
-
-    @Option(
-            names = "--out",
-            required = true,
-            paramLabel = "FILE",
-            description = "the chart to write: FILE.png or FILE.svg")
-    Path out;
+    @Mixin RunChartOptions chart;
 
     @Option(
             names = "--title",
@@ -44,9 +32,9 @@ final class PlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        List<RunMetrics> runs = RunMetrics.readAll(runDirs);
-        Curves.write(runs, out, title);
-        System.out.println("wrote " + out);
+        List<RunMetrics> runs = RunMetrics.readAll(chart.runDirs);
+        Curves.write(runs, chart.out, title);
+        System.out.println("wrote " + chart.out);
         return 0;
     }
 }

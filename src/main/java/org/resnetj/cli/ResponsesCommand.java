@@ -16,6 +16,7 @@ import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,14 +35,7 @@ import picocli.CommandLine.Option;
         })
 final class ResponsesCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "PATH",
-            description =
-                    "a checkpoint file, or a run directory for its newest checkpoint; repeat to"
-                            + " overlay models")
-    List<Path> checkpoints;
+    @Mixin CheckpointsOption checkpointsOption;
 
     @Option(
             names = "--data",
@@ -71,7 +65,7 @@ final class ResponsesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
         List<Path> files = new ArrayList<>();
-        for (Path checkpoint : checkpoints) {
+        for (Path checkpoint : checkpointsOption.checkpoints) {
             files.add(Checkpoint.resolve(checkpoint));
         }
         Cifar10Data cifar = Cifar10.read(data);

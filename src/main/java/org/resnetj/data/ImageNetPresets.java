@@ -86,22 +86,7 @@ public final class ImageNetPresets {
 
         /** Checks that the window lies inside the resized image. */
         public Crop {
-            if (top < 0 || left < 0 || top + CROP > height || left + CROP > width) {
-                throw new IllegalArgumentException(
-                        "a "
-                                + CROP
-                                + "×"
-                                + CROP
-                                + " window at ("
-                                + top
-                                + ", "
-                                + left
-                                + ") does not lie inside a "
-                                + width
-                                + "×"
-                                + height
-                                + " image");
-            }
+            WindowResample.requireInside(width, height, top, left, CROP, CROP);
         }
 
         /**

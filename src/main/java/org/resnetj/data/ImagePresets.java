@@ -62,17 +62,7 @@ public final class ImagePresets {
 
         /** Checks that the pixels are three planes of height×width. */
         public View {
-            if (height < 1 || width < 1 || pixels.length != 3L * height * width) {
-                throw new IllegalArgumentException(
-                        "a "
-                                + height
-                                + "×"
-                                + width
-                                + " view needs "
-                                + 3L * height * width
-                                + " values, got "
-                                + pixels.length);
-            }
+            RgbImage.requireThreePlanes(width, height, pixels.length, "a view", "values");
         }
     }
 

@@ -179,18 +179,33 @@ public final class RgbImage {
 
     /** An image from CHW bytes: the red plane, then green, then blue, each row by row. */
     public static RgbImage of(int width, int height, byte[] chw) {
-        if (width < 1 || height < 1 || chw.length != 3L * width * height) {
+        requireThreePlanes(width, height, chw.length, "an RGB image", "bytes");
+        return new RgbImage(width, height, chw.clone());
+    }
+
+    /**
+     * Checks that {@code length} values make three planes (red, green, blue) of a non-empty {@code
+     * width}×{@code height} image.
+     *
+     * @param what what holds the values, for the message ("an RGB image")
+     * @param unit what the values are, for the message ("bytes")
+     * @throws IllegalArgumentException naming the size and both counts if they do not
+     */
+    static void requireThreePlanes(int width, int height, int length, String what, String unit) {
+        if (width < 1 || height < 1 || length != 3L * width * height) {
             throw new IllegalArgumentException(
-                    "an RGB image of "
+                    what
+                            + " of "
                             + width
                             + "×"
                             + height
                             + " needs "
                             + 3L * width * height
-                            + " bytes, got "
-                            + chw.length);
+                            + " "
+                            + unit
+                            + ", got "
+                            + length);
         }
-        return new RgbImage(width, height, chw.clone());
     }
 
     /** Width in pixels. */

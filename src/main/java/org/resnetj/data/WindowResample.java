@@ -30,22 +30,7 @@ final class WindowResample {
      * @throws IllegalArgumentException if the window does not lie inside the resized image
      */
     static byte[] window(RgbImage image, int width, int height, int top, int left, int h, int w) {
-        if (h < 1 || w < 1 || top < 0 || left < 0 || top + h > height || left + w > width) {
-            throw new IllegalArgumentException(
-                    "the "
-                            + h
-                            + "×"
-                            + w
-                            + " window at ("
-                            + top
-                            + ", "
-                            + left
-                            + ") does not lie inside a "
-                            + width
-                            + "×"
-                            + height
-                            + " image");
-        }
+        requireInside(width, height, top, left, h, w);
         int inW = image.width();
         int inH = image.height();
         Filter vertical = height != inH ? Filter.of(inH, height, top, h) : null;
@@ -98,6 +83,31 @@ final class WindowResample {
             }
         }
         return out;
+    }
+
+    /**
+     * Checks that the {@code h}×{@code w} window at ({@code top}, {@code left}) is not empty and
+     * lies inside a {@code width}×{@code height} image.
+     *
+     * @throws IllegalArgumentException naming the window and the image if it does not
+     */
+    static void requireInside(int width, int height, int top, int left, int h, int w) {
+        if (h < 1 || w < 1 || top < 0 || left < 0 || top + h > height || left + w > width) {
+            throw new IllegalArgumentException(
+                    "a "
+                            + h
+                            + "×"
+                            + w
+                            + " window at ("
+                            + top
+                            + ", "
+                            + left
+                            + ") does not lie inside a "
+                            + width
+                            + "×"
+                            + height
+                            + " image");
+        }
     }
 
     private static byte clip8(int value) {

@@ -50,10 +50,10 @@ public final class BoxCoder {
         }
         float[] out = new float[references.length];
         for (int b = 0; b < references.length; b += 4) {
-            double w = references[b + 2] - references[b] + 1.0;
-            double h = references[b + 3] - references[b + 1] + 1.0;
-            double tw = targets[b + 2] - targets[b] + 1.0;
-            double th = targets[b + 3] - targets[b + 1] + 1.0;
+            double w = width(references, b);
+            double h = height(references, b);
+            double tw = width(targets, b);
+            double th = height(targets, b);
             double dx = (targets[b] + 0.5 * tw - (references[b] + 0.5 * w)) / w;
             double dy = (targets[b + 1] + 0.5 * th - (references[b + 1] + 0.5 * h)) / h;
             out[b] = (float) (dx / std[0]);
@@ -86,8 +86,8 @@ public final class BoxCoder {
         int groups = references.length == 0 ? 0 : deltas.length / references.length;
         for (int d = 0; d < deltas.length; d += 4) {
             int b = d / (4 * groups) * 4;
-            double w = references[b + 2] - references[b] + 1.0;
-            double h = references[b + 3] - references[b + 1] + 1.0;
+            double w = width(references, b);
+            double h = height(references, b);
             double cx = references[b] + 0.5 * w + deltas[d] * std[0] * w;
             double cy = references[b + 1] + 0.5 * h + deltas[d + 1] * std[1] * h;
             double pw = Math.exp(Math.min(deltas[d + 2] * std[2], SIZE_CLIP)) * w;
@@ -112,5 +112,15 @@ public final class BoxCoder {
             boxes[i] = Math.max(Math.min(boxes[i], limit), 0);
         }
         return boxes;
+    }
+
+    /** The width of box {@code b}, counting both edge pixels as R-CNN does: x2 − x1 + 1. */
+    private static double width(float[] boxes, int b) {
+        return boxes[b + 2] - boxes[b] + 1.0;
+    }
+
+    /** The height of box {@code b}, counting both edge pixels: y2 − y1 + 1. */
+    private static double height(float[] boxes, int b) {
+        return boxes[b + 3] - boxes[b + 1] + 1.0;
     }
 }

@@ -3,6 +3,7 @@ package org.resnetj.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -21,41 +22,39 @@ public record Host(String cpu, boolean cachesReported, String isa) {
 
     /**
      * oneDNN's x64 instruction sets, best first, each with the CPU flags (as Linux names them in
-     * /proc/cpuinfo) that its dispatcher requires.
+     * /proc/cpuinfo) that its dispatcher requires. As in oneDNN, each AVX-512 set is the one below
+     * it plus its own flags, and likewise AVX2-VNNI over AVX2.
      */
-    private static final List<Isa> ISAS =
-            List.of(
-                    new Isa(
-                            "avx512_core_amx",
-                            Set.of(
-                                    "amx_tile",
-                                    "amx_int8",
-                                    "amx_bf16",
-                                    "avx512_bf16",
-                                    "avx512_vnni",
-                                    "avx512f",
-                                    "avx512bw",
-                                    "avx512vl",
-                                    "avx512dq")),
-                    new Isa(
-                            "avx512_core_bf16",
-                            Set.of(
-                                    "avx512_bf16",
-                                    "avx512_vnni",
-                                    "avx512f",
-                                    "avx512bw",
-                                    "avx512vl",
-                                    "avx512dq")),
-                    new Isa(
-                            "avx512_core_vnni",
-                            Set.of("avx512_vnni", "avx512f", "avx512bw", "avx512vl", "avx512dq")),
-                    new Isa("avx512_core", Set.of("avx512f", "avx512bw", "avx512vl", "avx512dq")),
-                    new Isa("avx2_vnni", Set.of("avx_vnni", "avx2", "fma")),
-                    new Isa("avx2", Set.of("avx2", "fma")),
-                    new Isa("avx", Set.of("avx")),
-                    new Isa("sse41", Set.of("sse4_1")));
+    private static final List<Isa> ISAS = isas();
 
-    private record Isa(String name, Set<String> flags) {}
+    private static List<Isa> isas() {
+        Isa avx512Core =
+                new Isa("avx512_core", Set.of("avx512f", "avx512bw", "avx512vl", "avx512dq"));
+        Isa avx512CoreVnni = avx512Core.plus("avx512_core_vnni", "avx512_vnni");
+        Isa avx512CoreBf16 = avx512CoreVnni.plus("avx512_core_bf16", "avx512_bf16");
+        Isa avx512CoreAmx =
+                avx512CoreBf16.plus("avx512_core_amx", "amx_tile", "amx_int8", "amx_bf16");
+        Isa avx2 = new Isa("avx2", Set.of("avx2", "fma"));
+        return List.of(
+                avx512CoreAmx,
+                avx512CoreBf16,
+                avx512CoreVnni,
+                avx512Core,
+                avx2.plus("avx2_vnni", "avx_vnni"),
+                avx2,
+                new Isa("avx", Set.of("avx")),
+                new Isa("sse41", Set.of("sse4_1")));
+    }
+
+    private record Isa(String name, Set<String> flags) {
+
+        /** The instruction set {@code name} that requires these flags and {@code more}. */
+        Isa plus(String name, String... more) {
+            Set<String> all = new HashSet<>(flags);
+            all.addAll(List.of(more));
+            return new Isa(name, Set.copyOf(all));
+        }
+    }
 
     /** This machine. */
     public static Host current() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.resnetj.experiment.Experiment.Check;
 import org.resnetj.experiment.Experiment.PaperValue;
 import org.resnetj.experiment.Experiment.Relation;
@@ -32,6 +33,10 @@ public final class Experiments {
                     "resnet56", top1(6.97),
                     "resnet110", new PaperValue(6.43, null, 6.61, 0.16),
                     "resnet1202", top1(7.93));
+
+    /** The ResNets of Fig. 6 (middle), in the paper's order; Table 6 adds ResNet-1202. */
+    private static final List<String> FIG_6_RESNETS =
+            List.of("resnet20", "resnet32", "resnet44", "resnet56", "resnet110");
 
     private static final String TABLE_6_METRIC = "test error (%), CIFAR-10 (Table 6)";
 
@@ -131,14 +136,7 @@ public final class Experiments {
                             "Fig. 6 (middle)",
                             CIFAR10,
                             CURVES,
-                            table6Runs(
-                                    List.of(
-                                            "resnet20",
-                                            "resnet32",
-                                            "resnet44",
-                                            "resnet56",
-                                            "resnet110"),
-                                    1),
+                            table6Runs(FIG_6_RESNETS, 1),
                             List.of(),
                             TABLE_6_METRIC,
                             List.of(RESNET_DOES_NOT_DEGRADE),
@@ -164,13 +162,8 @@ public final class Experiments {
                             CIFAR10,
                             TABLE,
                             table6Runs(
-                                    List.of(
-                                            "resnet20",
-                                            "resnet32",
-                                            "resnet44",
-                                            "resnet56",
-                                            "resnet110",
-                                            "resnet1202"),
+                                    Stream.concat(FIG_6_RESNETS.stream(), Stream.of("resnet1202"))
+                                            .toList(),
                                     5),
                             List.of(),
                             TABLE_6_METRIC,

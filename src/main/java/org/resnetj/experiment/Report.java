@@ -91,19 +91,16 @@ public final class Report {
         JsonNode summary = readJson(dir.resolve(Reproduction.SUMMARY));
         String title = summary.path("reference").asText() + ": " + summary.path("title").asText();
         boolean synthetic = summary.path("synthetic").asBoolean(false);
-        Page page = new Page(title);
-        page.heading(1, title);
-        if (synthetic) {
-            page.syntheticBanner();
-        }
-        page.paragraph(
-                "meta",
-                "experiment "
-                        + summary.path("experiment").asText()
-                        + " · "
-                        + summary.path("dataset").asText()
-                        + " · data "
-                        + summary.path("data").asText());
+        Page page =
+                new Page(
+                        title,
+                        synthetic,
+                        "experiment "
+                                + summary.path("experiment").asText()
+                                + " · "
+                                + summary.path("dataset").asText()
+                                + " · data "
+                                + summary.path("data").asText());
         if (!summary.path("note").asText().isEmpty()) {
             page.paragraph("note", summary.path("note").asText());
         }
@@ -195,17 +192,14 @@ public final class Report {
         boolean synthetic =
                 json.path("synthetic").asBoolean(false) || (result != null && result.synthetic());
 
-        Page page = new Page(title);
-        page.heading(1, title);
-        if (synthetic) {
-            page.syntheticBanner();
-        }
-        page.paragraph(
-                "meta",
-                "data "
-                        + json.path("data").asText()
-                        + " · code "
-                        + json.path("code_version").asText());
+        Page page =
+                new Page(
+                        title,
+                        synthetic,
+                        "data "
+                                + json.path("data").asText()
+                                + " · code "
+                                + json.path("code_version").asText());
 
         page.heading(2, "Final errors, with the paper's");
         Optional<Experiments.Citation> citation = Optional.empty();
@@ -321,7 +315,11 @@ public final class Report {
     private static final class Page {
         private final StringBuilder html = new StringBuilder();
 
-        Page(String title) {
+        /**
+         * Starts a page with its title as the top heading, the synthetic-data warning when the
+         * results come from the stand-in data, then the line of {@code meta} facts.
+         */
+        Page(String title, boolean synthetic, String meta) {
             html.append(
                             "<!DOCTYPE html>\n"
                                     + "<html lang=\"en\" xmlns=\"http://www.w3.org/1999/xhtml\">\n"
@@ -333,6 +331,15 @@ public final class Report {
                     .append("<style>\n")
                     .append(STYLE)
                     .append("\n</style>\n</head>\n<body>\n");
+            heading(1, title);
+            if (synthetic) {
+                paragraph(
+                        "synthetic",
+                        "SYNTHETIC DATA: these results come from a procedurally drawn stand-in for"
+                            + " CIFAR-10, not from CIFAR-10. Compare the runs with each other, not"
+                            + " with the paper's numbers.");
+            }
+            paragraph("meta", meta);
         }
 
         void heading(int level, String text) {
@@ -341,14 +348,6 @@ public final class Report {
 
         void paragraph(String cssClass, String text) {
             element("p", cssClass, text);
-        }
-
-        void syntheticBanner() {
-            paragraph(
-                    "synthetic",
-                    "SYNTHETIC DATA: these results come from a procedurally drawn stand-in for"
-                        + " CIFAR-10, not from CIFAR-10. Compare the runs with each other, not with"
-                        + " the paper's numbers.");
         }
 
         void element(String tag, String cssClass, String text) {

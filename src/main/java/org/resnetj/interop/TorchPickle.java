@@ -469,6 +469,18 @@ final class TorchPickle {
         return (Map<Object, Object>) value;
     }
 
+    /** The Python names of the value types the unpickler builds, for {@link #describe}. */
+    private static final List<Map.Entry<Class<?>, String>> PYTHON_TYPES =
+            List.of(
+                    Map.entry(TensorRef.class, "tensor"),
+                    Map.entry(Tuple.class, "tuple"),
+                    Map.entry(List.class, "list"),
+                    Map.entry(Map.class, "dict"),
+                    Map.entry(String.class, "str"),
+                    Map.entry(Long.class, "int"),
+                    Map.entry(Double.class, "float"),
+                    Map.entry(Boolean.class, "bool"));
+
     /** A Python-ish name of a value's type, for messages. */
     static String describe(Object value) {
         if (value == null) {
@@ -480,29 +492,10 @@ final class TorchPickle {
         if (value instanceof StorageType t) {
             return "torch." + t.torchName();
         }
-        if (value instanceof TensorRef) {
-            return "tensor";
-        }
-        if (value instanceof Tuple) {
-            return "tuple";
-        }
-        if (value instanceof List) {
-            return "list";
-        }
-        if (value instanceof Map) {
-            return "dict";
-        }
-        if (value instanceof String) {
-            return "str";
-        }
-        if (value instanceof Long) {
-            return "int";
-        }
-        if (value instanceof Double) {
-            return "float";
-        }
-        if (value instanceof Boolean) {
-            return "bool";
+        for (Map.Entry<Class<?>, String> type : PYTHON_TYPES) {
+            if (type.getKey().isInstance(value)) {
+                return type.getValue();
+            }
         }
         return value.getClass().getSimpleName();
     }

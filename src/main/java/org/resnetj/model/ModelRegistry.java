@@ -30,6 +30,38 @@ public final class ModelRegistry {
     private static final int CIFAR_CLASSES = 10;
     private static final int IMAGENET_CLASSES = 1000;
 
+    /**
+     * What the nets of one architecture table share besides their row: the family, the paper's
+     * default shortcut (A on CIFAR-10, Sec. 4.2; B on ImageNet, Sec. 3.3), the classes and the
+     * input side.
+     */
+    private record TableFamily(
+            ModelSpec.Family family,
+            ResNets.Architecture architecture,
+            Shortcut shortcut,
+            int classes,
+            int inputSize) {
+
+        ModelSpec spec(
+                String name, String description, int depth, boolean residual, ResNets.Row row) {
+            return new ModelSpec(
+                    name,
+                    description,
+                    family,
+                    depth,
+                    residual,
+                    new ModelOptions(shortcut, StridePlacement.FIRST_1X1, classes),
+                    inputSize,
+                    (options, size) -> ResNets.plan(architecture, row, residual, options));
+        }
+    }
+
+    private static final TableFamily CIFAR =
+            new TableFamily(ModelSpec.Family.CIFAR10, ResNets.CIFAR, Shortcut.A, CIFAR_CLASSES, 32);
+    private static final TableFamily IMAGENET =
+            new TableFamily(
+                    ModelSpec.Family.IMAGENET, ResNets.IMAGENET, Shortcut.B, IMAGENET_CLASSES, 224);
+
     private ModelRegistry() {}
 
     /** The named models of the paper, in the order {@code ./resnet models} lists them. */
@@ -89,15 +121,7 @@ public final class ModelRegistry {
                         depth,
                         n,
                         residual ? ", shortcut A" : "");
-        return new ModelSpec(
-                name,
-                description,
-                ModelSpec.Family.CIFAR10,
-                depth,
-                residual,
-                new ModelOptions(Shortcut.A, StridePlacement.FIRST_1X1, CIFAR_CLASSES),
-                32,
-                (options, size) -> ResNets.plan(ResNets.CIFAR, row, residual, options));
+        return CIFAR.spec(name, description, depth, residual, row);
     }
 
     private static ModelSpec imagenet(int depth, boolean residual) {
@@ -111,15 +135,8 @@ public final class ModelRegistry {
                         row.kind() == BlockKind.BASIC ? "basic" : "bottleneck",
                         row.blocks(),
                         residual ? ", shortcut B" : "");
-        return new ModelSpec(
-                (residual ? "resnet" : "plain") + depth,
-                description,
-                ModelSpec.Family.IMAGENET,
-                depth,
-                residual,
-                new ModelOptions(Shortcut.B, StridePlacement.FIRST_1X1, IMAGENET_CLASSES),
-                224,
-                (options, size) -> ResNets.plan(ResNets.IMAGENET, row, residual, options));
+        return IMAGENET.spec(
+                (residual ? "resnet" : "plain") + depth, description, depth, residual, row);
     }
 
     private static ModelSpec vgg(int depth) {
