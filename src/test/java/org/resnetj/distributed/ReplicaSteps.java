@@ -19,6 +19,7 @@ import org.resnetj.data.TrainBatches;
 import org.resnetj.engine.Threads;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
+import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
 import org.resnetj.train.Sgd;
 import org.resnetj.train.Trainer;
@@ -31,7 +32,11 @@ import org.resnetj.train.Trainer;
  * broadcast of rank 0's makes the replicas agree. Each rank writes its final parameters to {@code
  * OUT.rankR}.
  *
- * <p>Arguments: {@code OUT BATCH STEPS BUCKET_BYTES}.
+ * <p>Given a registered {@code MODEL} with batch normalization, each rank trains it twice from the
+ * same start: with synchronised BN, writing its parameters and BN running statistics to {@code
+ * OUT.rankR}, and with per-replica BN, writing them to {@code OUT.local.rankR}.
+ *
+ * <p>Arguments: {@code OUT BATCH STEPS BUCKET_BYTES [MODEL]}.
  */
 public final class ReplicaSteps {
 
@@ -50,9 +55,17 @@ public final class ReplicaSteps {
             Engine.getInstance(); // loads libtorch before it is told its threads
             Threads.setIntraOp(1);
             Replicas replicas = new Replicas(world, bucketBytes);
-            Map<String, float[]> weights =
-                    train(replicas, SEED + 1000L * world.rank(), batch, steps);
-            write(weights, Path.of(out + ".rank" + world.rank()));
+            long initSeed = SEED + 1000L * world.rank();
+            String rank = ".rank" + world.rank();
+            if (args.length > 4) {
+                Layer.Sequence plan = ModelRegistry.get(args[4]).plan();
+                write(train(replicas, plan, initSeed, batch, steps, true), Path.of(out + rank));
+                write(
+                        train(replicas, plan, initSeed, batch, steps, false),
+                        Path.of(out + ".local" + rank));
+            } else {
+                write(train(replicas, initSeed, batch, steps), Path.of(out + rank));
+            }
         }
     }
 
@@ -86,12 +99,27 @@ public final class ReplicaSteps {
      * batches of {@code batch} images, and returns the parameters by name.
      */
     static Map<String, float[]> train(Replicas replicas, long initSeed, int batch, int steps) {
+        return train(replicas, plan(), initSeed, batch, steps, false);
+    }
+
+    /**
+     * Trains {@code plan} as {@link #train(Replicas, long, int, int)} trains the network without
+     * BN, with synchronised BN if {@code syncBn}, and returns its parameters and BN running
+     * statistics by name.
+     */
+    static Map<String, float[]> train(
+            Replicas replicas,
+            Layer.Sequence plan,
+            long initSeed,
+            int batch,
+            int steps,
+            boolean syncBn) {
         ImageSet images = images();
         float[] mean = PixelMean.of(images);
         Engine.getInstance().setRandomSeed((int) initSeed);
         InputBuffer input = new InputBuffer();
         try (NDManager root = NDManager.newBaseManager();
-                Network network = Network.create(plan(), root);
+                Network network = Network.create(plan, root);
                 Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root);
                 BatchStream batches =
                         new BatchStream(
@@ -100,13 +128,15 @@ public final class ReplicaSteps {
                                 0,
                                 1)) {
             replicas.broadcast(network.parameters().values());
+            replicas.broadcast(network.state().values());
             network.requireGradients();
             for (int k = 0; k < steps; k++) {
                 Batch shard = batches.next();
-                Trainer.sgdStep(network, sgd, shard, input, LR, false, replicas);
+                Trainer.sgdStep(network, sgd, shard, input, LR, false, replicas, syncBn);
             }
             Map<String, float[]> weights = new LinkedHashMap<>();
             network.parameters().forEach((name, w) -> weights.put(name, w.toFloatArray()));
+            network.state().forEach((name, s) -> weights.put(name, s.toFloatArray()));
             return weights;
         }
     }
