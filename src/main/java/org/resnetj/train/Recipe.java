@@ -133,7 +133,7 @@ public record Recipe(
                 BadImages badImages,
         @Key(
                         defaultValue = "false",
-                        source = "our choice: per-replica BN, as multi-GPU Caffe (Fidelity notes)",
+                        source = "our choice: per-replica BN, as multi-GPU Caffe",
                         doc =
                                 "with several ranks, BN normalizes with the statistics of the"
                                         + " global batch, not of each rank's share")

@@ -399,30 +399,15 @@ public final class Trainer {
      */
     public static StepResult sgdStep(
             Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
-        return sgdStep(network, sgd, batch, input, lr, norms, Replicas.single());
+        return sgdStep(network, sgd, batch, input, lr, norms, Replicas.single(), false);
     }
 
     /**
      * One SGD iteration as {@link #sgdStep(Network, Sgd, Batch, InputBuffer, float, boolean)} runs
      * it, on this rank's share of a global batch: between backward and the update, the gradients
-     * are averaged over the ranks of {@code replicas}. The loss and errors returned are this
-     * rank's.
-     */
-    public static StepResult sgdStep(
-            Network network,
-            Sgd sgd,
-            Batch batch,
-            InputBuffer input,
-            float lr,
-            boolean norms,
-            Replicas replicas) {
-        return sgdStep(network, sgd, batch, input, lr, norms, replicas, false);
-    }
-
-    /**
-     * One SGD iteration as {@link #sgdStep(Network, Sgd, Batch, InputBuffer, float, boolean,
-     * Replicas)} runs it; with {@code syncBn} and more than one rank, BN normalizes with the
-     * statistics of the global batch ({@link SyncBatchNorm}), in the forward and backward passes.
+     * are averaged over the ranks of {@code replicas}. With {@code syncBn} and more than one rank,
+     * BN normalizes with the statistics of the global batch ({@link SyncBatchNorm}), in the forward
+     * and backward passes. The loss and errors returned are this rank's.
      */
     public static StepResult sgdStep(
             Network network,

@@ -1,5 +1,7 @@
 package org.resnetj.distributed;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.DataInputStream;
@@ -7,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +142,35 @@ public final class ReplicaSteps {
             network.state().forEach((name, s) -> weights.put(name, s.toFloatArray()));
             return weights;
         }
+    }
+
+    /**
+     * Runs this class on two ranks with {@code args} after {@code OUT}, which it returns; fails if
+     * the job does.
+     */
+    static Path runOnTwoRanks(Path dir, String... args) throws Exception {
+        Mpirun.require();
+        Path out = dir.resolve("weights");
+        List<String> all = new ArrayList<>();
+        all.add(out.toString());
+        all.addAll(List.of(args));
+        Mpirun.Result job =
+                Mpirun.run(
+                        Mpirun.command(2, ReplicaSteps.class.getName(), all),
+                        dir.resolve("job.log"),
+                        120);
+        assertThat(job.exitCode()).as(job.output()).isZero();
+        return out;
+    }
+
+    /** The largest absolute difference of two arrays of one size. */
+    static double maxDifference(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     static void write(Map<String, float[]> weights, Path file) throws IOException {

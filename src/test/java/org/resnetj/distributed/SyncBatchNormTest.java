@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -72,22 +71,13 @@ class SyncBatchNormTest {
     @Test
     void twoRanksWithSynchronisedBatchNormTrainAsOneProcessAtTheWholeBatch() throws Exception {
         int batch = 7;
-        Mpirun.require();
-        Path out = dir.resolve("weights");
-        Mpirun.Result job =
-                Mpirun.run(
-                        Mpirun.command(
-                                2,
-                                ReplicaSteps.class.getName(),
-                                List.of(
-                                        out.toString(),
-                                        String.valueOf(batch),
-                                        String.valueOf(STEPS),
-                                        String.valueOf(Replicas.BUCKET_BYTES),
-                                        "resnet8")),
-                        dir.resolve("job.log"),
-                        120);
-        assertThat(job.exitCode()).as(job.output()).isZero();
+        Path out =
+                ReplicaSteps.runOnTwoRanks(
+                        dir,
+                        String.valueOf(batch),
+                        String.valueOf(STEPS),
+                        String.valueOf(Replicas.BUCKET_BYTES),
+                        "resnet8");
         Map<String, float[]> rank0 = ReplicaSteps.read(Path.of(out + ".rank0"));
         Map<String, float[]> rank1 = ReplicaSteps.read(Path.of(out + ".rank1"));
         Map<String, float[]> local = ReplicaSteps.read(Path.of(out + ".local.rank0"));
@@ -102,13 +92,16 @@ class SyncBatchNormTest {
         double perReplica = 0;
         for (String name : single.keySet()) {
             assertThat(rank1.get(name)).as(name).containsExactly(rank0.get(name));
-            assertThat(maxDifference(rank0.get(name), single.get(name)))
+            assertThat(ReplicaSteps.maxDifference(rank0.get(name), single.get(name)))
                     .as("%s: two ranks with synchronised BN against one process", name)
                     .isLessThan(5e-5);
             assertThat(relativeDifference(single.get(name), initial.get(name)))
                     .as("%s moved in %d steps", name, STEPS)
                     .isGreaterThan(1e-3);
-            perReplica = Math.max(perReplica, maxDifference(local.get(name), single.get(name)));
+            perReplica =
+                    Math.max(
+                            perReplica,
+                            ReplicaSteps.maxDifference(local.get(name), single.get(name)));
         }
         assertThat(perReplica).as("per-replica BN against one process").isGreaterThan(1e-3);
     }
@@ -165,15 +158,6 @@ class SyncBatchNormTest {
 
     private static NDArray crossEntropy(NDArray logits, NDArray labels) {
         return logits.logSoftmax(1).get(new NDIndex().addAllDim().addPickDim(labels)).neg().mean();
-    }
-
-    private static double maxDifference(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 
     /** The largest difference, relative to the largest magnitude of {@code expected}. */
