@@ -23,12 +23,13 @@ import org.resnetj.model.Network;
  * <p>Backward: for y = γ·x̂ + β with x̂ = (x − μ)/σ, the gradient of the global objective is dx =
  * (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), the means over the global batch, so each rank needs the
  * sums of dy and dy·x̂ of all ranks (one allreduce of 2C doubles per BN layer). DJL's autograd has
- * no custom functions, so the graph is cut at every BN: its output is a leaf array of its own, and
- * {@link #backward} runs the engine's backward pass piece by piece, from the loss and then from the
- * last BN to the first, each BN's input receiving the corrected gradient once the gradient of its
- * output is complete. The pieces share nodes (a block's input feeds its branch and its shortcut),
- * so every pass keeps the graph; gradients accumulate in the parameters across passes, as the
- * engine's leaves do.
+ * no custom functions, so the graph is cut at every BN output and every block output: each cut's
+ * output is a leaf array of its own, and {@link #backward} runs the engine's backward pass piece by
+ * piece, from the loss and then from the last cut to the first, each cut's input receiving its
+ * gradient once the gradient of its output is complete (a BN's corrected, a block's as it is). The
+ * pieces share nodes (the view of a block's output that feeds both the next block's branch and its
+ * shortcut), so every pass keeps the graph; gradients accumulate in the parameters across passes,
+ * as the engine's leaves do.
  *
  * <p>Scale: each rank's loss is the mean over its own shard, and {@link Replicas#averageGradients}
  * weighs each rank's gradients by its share w = m/M of the images. The sums that travel are
@@ -41,12 +42,14 @@ public final class SyncBatchNorm implements Network.BatchNormalizer {
     private final List<Cut> cuts = new ArrayList<>();
 
     /**
-     * One BN layer's cut.
+     * One cut of the graph: a BN layer's, or a block output's, which passes its gradient on as it
+     * is.
      *
      * @param input the layer's input, in the graph before the cut
-     * @param normalized x̂, a constant
+     * @param normalized x̂, a constant, or null at a block's output
      * @param scale γ/σ per channel, broadcastable to the input, a constant
-     * @param affine γ·x̂ + β, in the graph of γ and β
+     * @param gamma the layer's γ, a parameter
+     * @param beta the layer's β, a parameter
      * @param output the leaf the graph after the cut starts from
      * @param count this rank's elements per channel
      * @param total the elements per channel of all ranks
@@ -55,7 +58,8 @@ public final class SyncBatchNorm implements Network.BatchNormalizer {
             NDArray input,
             NDArray normalized,
             NDArray scale,
-            NDArray affine,
+            NDArray gamma,
+            NDArray beta,
             NDArray output,
             long count,
             double total) {}
@@ -63,6 +67,20 @@ public final class SyncBatchNorm implements Network.BatchNormalizer {
     /** Synchronised BN over the ranks of {@code replicas}, for one forward and backward pass. */
     public SyncBatchNorm(Replicas replicas) {
         this.replicas = replicas;
+    }
+
+    /**
+     * Cuts the graph at a block's output too. The residual stream runs from block to block: a
+     * piece's backward pass would otherwise go down the shortcuts to the first layer, for every BN,
+     * and cost time quadratic in the depth.
+     */
+    @Override
+    public NDArray blockOutput(NDArray y) {
+        NDArray output = y.stopGradient();
+        output.setRequiresGradient(true);
+        cuts.add(new Cut(y.reshape(y.getShape()), null, null, null, null, output, 0, 0));
+        // A view: the network frees its handle once the next block has read it, and reads it only.
+        return output.reshape(output.getShape());
     }
 
     @Override
@@ -119,26 +137,31 @@ public final class SyncBatchNorm implements Network.BatchNormalizer {
 
         NDArray normalized;
         NDArray scale;
+        NDArray output;
         try (NDArray mu = x.getManager().create(mean, perChannel);
                 NDArray inv = x.getManager().create(invStd, perChannel);
-                NDArray shifted = values.sub(mu);
                 NDArray fixedGamma = gamma.stopGradient();
-                NDArray g = fixedGamma.reshape(perChannel)) {
-            normalized = shifted.mul(inv);
+                NDArray fixedBeta = beta.stopGradient();
+                NDArray g = fixedGamma.reshape(perChannel);
+                NDArray b = fixedBeta.reshape(perChannel)) {
+            normalized = values.sub(mu).muli(inv);
             scale = g.mul(inv);
+            output = normalized.mul(g).addi(b);
         }
         values.close();
-        NDArray affine;
-        try (NDArray g = gamma.reshape(perChannel);
-                NDArray b = beta.reshape(perChannel);
-                NDArray scaled = normalized.mul(g)) {
-            affine = scaled.add(b);
-        }
-        NDArray output = affine.stopGradient();
         output.setRequiresGradient(true);
         // The network frees its handle of x once this layer has consumed it: the cut keeps its own,
         // a view in the graph (DJL's duplicate() copies outside the graph).
-        cuts.add(new Cut(x.reshape(x.getShape()), normalized, scale, affine, output, count, total));
+        cuts.add(
+                new Cut(
+                        x.reshape(x.getShape()),
+                        normalized,
+                        scale,
+                        gamma,
+                        beta,
+                        output,
+                        count,
+                        total));
         // A copy in the graph: the layers after may add into it in place, which neither a leaf
         // nor a view of one allows.
         return output.add(0f);
@@ -155,56 +178,59 @@ public final class SyncBatchNorm implements Network.BatchNormalizer {
         }
         for (int i = cuts.size() - 1; i >= 0; i--) {
             Cut cut = cuts.get(i);
-            try (NDArray dy = cut.output().getGradient();
-                    NDArray target = correctedTarget(cut, dy);
-                    NDArray ones = target.onesLike()) {
-                backward(target, ones);
+            try (NDArray dy = cut.output().getGradient()) {
+                if (cut.normalized() == null) {
+                    backward(cut.input(), dy);
+                } else {
+                    backwardThroughBatchNorm(cut, dy);
+                }
             }
         }
     }
 
     /**
-     * Σ(x·dx) + Σ((γ·x̂ + β)·dy), with dx the synchronised BN gradient of the input and dy that of
-     * the output, both constants: its backward pass carries dx into the graph before the cut and
-     * gives γ and β their gradients, Σ dy·x̂ and Σ dy.
+     * Carries dx = (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)), the means over the global batch, into
+     * the graph before the cut, and adds γ's and β's gradients, Σ dy·x̂ and Σ dy over this rank's
+     * share, through a graph of their own C values.
      */
-    private NDArray correctedTarget(Cut cut, NDArray dy) {
+    private void backwardThroughBatchNorm(Cut cut, NDArray dy) {
         int[] axes = channelReduction(dy);
         int channels = (int) (dy.size() / cut.count());
-        float[] dySums;
-        float[] dyNormalizedSums;
-        try (NDArray s1 = dy.sum(axes);
-                NDArray product = dy.mul(cut.normalized());
-                NDArray s2 = product.sum(axes)) {
-            dySums = s1.toFloatArray();
-            dyNormalizedSums = s2.toFloatArray();
-        }
         double share = cut.count() / cut.total();
-        double[] sums = new double[2 * channels];
-        for (int c = 0; c < channels; c++) {
-            sums[c] = share * dySums[c];
-            sums[channels + c] = share * dyNormalizedSums[c];
-        }
-        double[] global = replicas.sum(sums);
-        // The global means, divided by this rank's share w: (1/M)·Σ_r w_r·s_r / w = Σ_r w_r·s_r/m.
-        float[] meanDy = new float[channels];
-        float[] meanDyNormalized = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            meanDy[c] = (float) (global[c] / cut.count());
-            meanDyNormalized[c] = (float) (global[channels + c] / cut.count());
-        }
-        Shape perChannel = perChannelShape(dy);
-        try (NDArray m1 = dy.getManager().create(meanDy, perChannel);
-                NDArray m2 = dy.getManager().create(meanDyNormalized, perChannel);
-                NDArray projection = cut.normalized().mul(m2);
-                NDArray centred = dy.sub(m1);
-                NDArray orthogonal = centred.sub(projection);
-                NDArray dx = orthogonal.mul(cut.scale());
-                NDArray inputTerm = cut.input().mul(dx);
-                NDArray inputSum = inputTerm.sum();
-                NDArray outputTerm = cut.affine().mul(dy);
-                NDArray outputSum = outputTerm.sum()) {
-            return inputSum.add(outputSum);
+        try (NDArray dySum = dy.sum(axes);
+                NDArray product = dy.mul(cut.normalized());
+                NDArray dyNormalizedSum = product.sum(axes)) {
+            float[] s1 = dySum.toFloatArray();
+            float[] s2 = dyNormalizedSum.toFloatArray();
+            double[] sums = new double[2 * channels];
+            for (int c = 0; c < channels; c++) {
+                sums[c] = share * s1[c];
+                sums[channels + c] = share * s2[c];
+            }
+            double[] global = replicas.sum(sums);
+            // The global means divided by this rank's share w: (1/M)·Σ_r w_r·s_r / w = Σ_r
+            // w_r·s_r/m.
+            float[] meanDy = new float[channels];
+            float[] meanDyNormalized = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                meanDy[c] = (float) (global[c] / cut.count());
+                meanDyNormalized[c] = (float) (global[channels + c] / cut.count());
+            }
+            Shape perChannel = perChannelShape(dy);
+            try (NDArray m1 = dy.getManager().create(meanDy, perChannel);
+                    NDArray m2 = dy.getManager().create(meanDyNormalized, perChannel);
+                    NDArray projection = cut.normalized().mul(m2);
+                    NDArray dx = dy.sub(m1)) {
+                dx.subi(projection).muli(cut.scale());
+                backward(cut.input(), dx);
+            }
+            try (NDArray gammaTerm = cut.gamma().mul(dyNormalizedSum);
+                    NDArray betaTerm = cut.beta().mul(dySum);
+                    NDArray terms = gammaTerm.add(betaTerm);
+                    NDArray target = terms.sum();
+                    NDArray one = target.onesLike()) {
+                backward(target, one);
+            }
         }
     }
 
@@ -216,7 +242,10 @@ public final class SyncBatchNorm implements Network.BatchNormalizer {
         }
     }
 
-    /** A backward pass that keeps the graph, whose nodes the later pieces share. */
+    /**
+     * The backward pass of {@code target} given its gradient, keeping the graph, whose nodes the
+     * later pieces share.
+     */
     private static void backward(NDArray target, NDArray gradient) {
         JniUtils.backward((PtNDArray) target, (PtNDArray) gradient, true, false);
     }

@@ -126,7 +126,6 @@ public final class Network implements Classifier {
     }
 
     /** Computes a BN layer in training mode in place of the engine's batch normalization. */
-    @FunctionalInterface
     public interface BatchNormalizer {
         /**
          * Normalizes {@code x} per channel (axis 1) with batch statistics, scales and shifts it,
@@ -141,6 +140,12 @@ public final class Network implements Classifier {
                 NDArray beta,
                 NDArray runningMean,
                 NDArray runningVar);
+
+        /**
+         * Sees the output of every block, which feeds both the next block's branch and its
+         * shortcut, and returns what the network goes on with: the same values.
+         */
+        NDArray blockOutput(NDArray y);
     }
 
     /** {@code forward(input, false)}: BN with its running statistics, no dropout. */
@@ -266,7 +271,7 @@ public final class Network implements Classifier {
         if (path instanceof Layer.NoShortcut) {
             NDArray out = Activation.relu(y);
             y.close();
-            return out;
+            return normalizer == null ? out : normalizer.blockOutput(out);
         }
         NDArray shortcut = shortcutOf(path, x, training, observer);
         // The branch's output is this block's own map, which nothing else reads unless an observer
@@ -283,7 +288,7 @@ public final class Network implements Classifier {
         }
         NDArray out = Activation.relu(sum);
         sum.close();
-        return out;
+        return normalizer == null ? out : normalizer.blockOutput(out);
     }
 
     /**
