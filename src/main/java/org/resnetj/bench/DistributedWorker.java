@@ -58,14 +58,14 @@ final class DistributedWorker {
                 Batch shard = randomShard(replicas.shard(), batch, spec.inputSize());
                 InputBuffer input = new InputBuffer();
                 for (int k = 0; k < warmup; k++) {
-                    Trainer.sgdStep(network, sgd, shard, input, 0.01f, false, replicas);
+                    Trainer.sgdStep(network, sgd, shard, input, 0.01f, false, replicas, false);
                 }
                 replicas.sum(0); // every rank starts the clock together
                 long averagedBefore = replicas.averagingNanos();
                 long bytesBefore = replicas.averagedBytes();
                 long start = System.nanoTime();
                 for (int k = 0; k < steps; k++) {
-                    Trainer.sgdStep(network, sgd, shard, input, 0.01f, false, replicas);
+                    Trainer.sgdStep(network, sgd, shard, input, 0.01f, false, replicas, false);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double averaging =

@@ -55,6 +55,9 @@ public final class Network implements Classifier {
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
     private final Map<String, NDArray> state = new LinkedHashMap<>();
 
+    /** The training-mode BN of the forward pass under way, or null for the engine's own. */
+    private BatchNormalizer normalizer;
+
     private Network(Layer.Sequence plan, NDManager manager) {
         this.plan = plan;
         this.manager = manager;
@@ -106,6 +109,43 @@ public final class Network implements Classifier {
      */
     public NDArray forward(NDArray input, boolean training) {
         return run(input, training, null);
+    }
+
+    /**
+     * Runs a batch in training mode like {@link #forward(NDArray, boolean)}, with every BN layer
+     * computed by {@code normalizer} instead of the engine's batch normalization: synchronised BN
+     * normalizes with statistics of the batches of all replicas.
+     */
+    public NDArray forward(NDArray input, BatchNormalizer normalizer) {
+        this.normalizer = normalizer;
+        try {
+            return run(input, true, null);
+        } finally {
+            this.normalizer = null;
+        }
+    }
+
+    /** Computes a BN layer in training mode in place of the engine's batch normalization. */
+    public interface BatchNormalizer {
+        /**
+         * Normalizes {@code x} per channel (axis 1) with batch statistics, scales and shifts it,
+         * and updates the running statistics in place with {@link #BN_MOMENTUM}.
+         *
+         * @return the layer's output, in {@code x}'s manager
+         */
+        NDArray normalize(
+                Layer.BatchNorm bn,
+                NDArray x,
+                NDArray gamma,
+                NDArray beta,
+                NDArray runningMean,
+                NDArray runningVar);
+
+        /**
+         * Sees the output of every block, which feeds both the next block's branch and its
+         * shortcut, and returns what the network goes on with: the same values.
+         */
+        NDArray blockOutput(NDArray y);
     }
 
     /** {@code forward(input, false)}: BN with its running statistics, no dropout. */
@@ -175,6 +215,15 @@ public final class Network implements Classifier {
                     c.stride(),
                     c.padding());
         }
+        if (layer instanceof Layer.BatchNorm bn && normalizer != null && training) {
+            return normalizer.normalize(
+                    bn,
+                    x,
+                    parameters.get(bn.name() + ".gamma"),
+                    parameters.get(bn.name() + ".beta"),
+                    state.get(bn.name() + ".running_mean"),
+                    state.get(bn.name() + ".running_var"));
+        }
         if (layer instanceof Layer.BatchNorm bn) {
             return Kernels.batchNorm(
                     x,
@@ -222,7 +271,7 @@ public final class Network implements Classifier {
         if (path instanceof Layer.NoShortcut) {
             NDArray out = Activation.relu(y);
             y.close();
-            return out;
+            return normalizer == null ? out : normalizer.blockOutput(out);
         }
         NDArray shortcut = shortcutOf(path, x, training, observer);
         // The branch's output is this block's own map, which nothing else reads unless an observer
@@ -239,7 +288,7 @@ public final class Network implements Classifier {
         }
         NDArray out = Activation.relu(sum);
         sum.close();
-        return out;
+        return normalizer == null ? out : normalizer.blockOutput(out);
     }
 
     /**

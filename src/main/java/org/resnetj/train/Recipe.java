@@ -130,7 +130,14 @@ public record Recipe(
                         doc =
                                 "an unreadable image of an image folder stops training, or is"
                                         + " skipped")
-                BadImages badImages) {
+                BadImages badImages,
+        @Key(
+                        defaultValue = "false",
+                        source = "our choice: per-replica BN, as multi-GPU Caffe",
+                        doc =
+                                "with several ranks, BN normalizes with the statistics of the"
+                                        + " global batch, not of each rank's share")
+                boolean syncBn) {
 
     /** The size of the held-out validation split (Sec. 4.2: 45k/5k). */
     public static final int VALIDATION_IMAGES = 5000;

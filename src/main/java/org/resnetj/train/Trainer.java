@@ -22,6 +22,7 @@ import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.distributed.Replicas;
+import org.resnetj.distributed.SyncBatchNorm;
 import org.resnetj.engine.Threads;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.InputBuffer;
@@ -269,7 +270,8 @@ public final class Trainer {
             Batch batch = batches.next();
             boolean recordNorms =
                     recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
-            StepResult step = sgdStep(network, sgd, batch, input, lr, recordNorms, replicas);
+            StepResult step =
+                    sgdStep(network, sgd, batch, input, lr, recordNorms, replicas, recipe.syncBn());
             Map<String, Double> norms = step.gradientNorms();
             // The global batch's loss and errors, the same on every rank, and so its warm-up.
             double[] global = replicas.sum(step.loss() * batch.size(), step.errors(), batch.size());
@@ -399,14 +401,15 @@ public final class Trainer {
      */
     public static StepResult sgdStep(
             Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
-        return sgdStep(network, sgd, batch, input, lr, norms, Replicas.single());
+        return sgdStep(network, sgd, batch, input, lr, norms, Replicas.single(), false);
     }
 
     /**
      * One SGD iteration as {@link #sgdStep(Network, Sgd, Batch, InputBuffer, float, boolean)} runs
      * it, on this rank's share of a global batch: between backward and the update, the gradients
-     * are averaged over the ranks of {@code replicas}. The loss and errors returned are this
-     * rank's.
+     * are averaged over the ranks of {@code replicas}. With {@code syncBn} and more than one rank,
+     * BN normalizes with the statistics of the global batch ({@link SyncBatchNorm}), in the forward
+     * and backward passes. The loss and errors returned are this rank's.
      */
     public static StepResult sgdStep(
             Network network,
@@ -415,16 +418,22 @@ public final class Trainer {
             InputBuffer input,
             float lr,
             boolean norms,
-            Replicas replicas) {
+            Replicas replicas,
+            boolean syncBn) {
+        SyncBatchNorm sync = syncBn && replicas.distributed() ? new SyncBatchNorm(replicas) : null;
         try (NDManager scope = network.manager().newSubManager()) {
             NDArray x = input.load(batch.images(), new Shape(batch.shape()), scope);
             NDArray y = scope.create(batch.labels());
             NDArray logits;
             NDArray loss;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                logits = network.forward(x, true);
+                logits = sync == null ? network.forward(x, true) : network.forward(x, sync);
                 loss = crossEntropy(logits, y);
-                collector.backward(loss);
+                if (sync == null) {
+                    collector.backward(loss);
+                } else {
+                    sync.backward(loss);
+                }
             }
             replicas.averageGradients(network.parameters().values(), batch.size());
             Map<String, Double> gradientNorms = norms ? weightGradientNorms(network) : Map.of();

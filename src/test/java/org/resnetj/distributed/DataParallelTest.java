@@ -3,7 +3,6 @@ package org.resnetj.distributed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,21 +30,12 @@ class DataParallelTest {
     @ParameterizedTest(name = "batch {0}")
     @ValueSource(ints = {8, 7})
     void twoRanksAtHalfTheBatchTakeTheStepsOfOneProcessAtTheWholeBatch(int batch) throws Exception {
-        Mpirun.require();
-        Path out = dir.resolve("weights");
-        Mpirun.Result job =
-                Mpirun.run(
-                        Mpirun.command(
-                                2,
-                                ReplicaSteps.class.getName(),
-                                List.of(
-                                        out.toString(),
-                                        String.valueOf(batch),
-                                        String.valueOf(STEPS),
-                                        String.valueOf(BUCKET_BYTES))),
-                        dir.resolve("job.log"),
-                        120);
-        assertThat(job.exitCode()).as(job.output()).isZero();
+        Path out =
+                ReplicaSteps.runOnTwoRanks(
+                        dir,
+                        String.valueOf(batch),
+                        String.valueOf(STEPS),
+                        String.valueOf(BUCKET_BYTES));
         Map<String, float[]> rank0 = ReplicaSteps.read(Path.of(out + ".rank0"));
         Map<String, float[]> rank1 = ReplicaSteps.read(Path.of(out + ".rank1"));
 
@@ -58,21 +48,12 @@ class DataParallelTest {
         for (String name : single.keySet()) {
             // The same update of the same averaged gradient: the replicas agree bit for bit.
             assertThat(rank1.get(name)).as(name).containsExactly(rank0.get(name));
-            assertThat(maxDifference(rank0.get(name), single.get(name)))
+            assertThat(ReplicaSteps.maxDifference(rank0.get(name), single.get(name)))
                     .as("%s: two ranks against one process", name)
                     .isLessThan(2e-5);
-            assertThat(maxDifference(single.get(name), initial.get(name)))
+            assertThat(ReplicaSteps.maxDifference(single.get(name), initial.get(name)))
                     .as("%s moved in %d steps", name, STEPS)
                     .isGreaterThan(1e-3);
         }
-    }
-
-    private static double maxDifference(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 }

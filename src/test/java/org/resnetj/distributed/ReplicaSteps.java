@@ -1,5 +1,7 @@
 package org.resnetj.distributed;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.io.DataInputStream;
@@ -7,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import org.resnetj.data.TrainBatches;
 import org.resnetj.engine.Threads;
 import org.resnetj.model.InputBuffer;
 import org.resnetj.model.Layer;
+import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
 import org.resnetj.train.Sgd;
 import org.resnetj.train.Trainer;
@@ -31,7 +35,11 @@ import org.resnetj.train.Trainer;
  * broadcast of rank 0's makes the replicas agree. Each rank writes its final parameters to {@code
  * OUT.rankR}.
  *
- * <p>Arguments: {@code OUT BATCH STEPS BUCKET_BYTES}.
+ * <p>Given a registered {@code MODEL} with batch normalization, each rank trains it twice from the
+ * same start: with synchronised BN, writing its parameters and BN running statistics to {@code
+ * OUT.rankR}, and with per-replica BN, writing them to {@code OUT.local.rankR}.
+ *
+ * <p>Arguments: {@code OUT BATCH STEPS BUCKET_BYTES [MODEL]}.
  */
 public final class ReplicaSteps {
 
@@ -50,9 +58,17 @@ public final class ReplicaSteps {
             Engine.getInstance(); // loads libtorch before it is told its threads
             Threads.setIntraOp(1);
             Replicas replicas = new Replicas(world, bucketBytes);
-            Map<String, float[]> weights =
-                    train(replicas, SEED + 1000L * world.rank(), batch, steps);
-            write(weights, Path.of(out + ".rank" + world.rank()));
+            long initSeed = SEED + 1000L * world.rank();
+            String rank = ".rank" + world.rank();
+            if (args.length > 4) {
+                Layer.Sequence plan = ModelRegistry.get(args[4]).plan();
+                write(train(replicas, plan, initSeed, batch, steps, true), Path.of(out + rank));
+                write(
+                        train(replicas, plan, initSeed, batch, steps, false),
+                        Path.of(out + ".local" + rank));
+            } else {
+                write(train(replicas, initSeed, batch, steps), Path.of(out + rank));
+            }
         }
     }
 
@@ -86,12 +102,27 @@ public final class ReplicaSteps {
      * batches of {@code batch} images, and returns the parameters by name.
      */
     static Map<String, float[]> train(Replicas replicas, long initSeed, int batch, int steps) {
+        return train(replicas, plan(), initSeed, batch, steps, false);
+    }
+
+    /**
+     * Trains {@code plan} as {@link #train(Replicas, long, int, int)} trains the network without
+     * BN, with synchronised BN if {@code syncBn}, and returns its parameters and BN running
+     * statistics by name.
+     */
+    static Map<String, float[]> train(
+            Replicas replicas,
+            Layer.Sequence plan,
+            long initSeed,
+            int batch,
+            int steps,
+            boolean syncBn) {
         CifarImages images = images();
         float[] mean = PixelMean.of(images);
         Engine.getInstance().setRandomSeed((int) initSeed);
         InputBuffer input = new InputBuffer();
         try (NDManager root = NDManager.newBaseManager();
-                Network network = Network.create(plan(), root);
+                Network network = Network.create(plan, root);
                 Sgd sgd = new Sgd(network.parameters(), 0.9f, 1e-4f, root);
                 BatchStream batches =
                         new BatchStream(
@@ -100,15 +131,46 @@ public final class ReplicaSteps {
                                 0,
                                 1)) {
             replicas.broadcast(network.parameters().values());
+            replicas.broadcast(network.state().values());
             network.requireGradients();
             for (int k = 0; k < steps; k++) {
                 Batch shard = batches.next();
-                Trainer.sgdStep(network, sgd, shard, input, LR, false, replicas);
+                Trainer.sgdStep(network, sgd, shard, input, LR, false, replicas, syncBn);
             }
             Map<String, float[]> weights = new LinkedHashMap<>();
             network.parameters().forEach((name, w) -> weights.put(name, w.toFloatArray()));
+            network.state().forEach((name, s) -> weights.put(name, s.toFloatArray()));
             return weights;
         }
+    }
+
+    /**
+     * Runs this class on two ranks with {@code args} after {@code OUT}, which it returns; fails if
+     * the job does.
+     */
+    static Path runOnTwoRanks(Path dir, String... args) throws Exception {
+        Mpirun.require();
+        Path out = dir.resolve("weights");
+        List<String> all = new ArrayList<>();
+        all.add(out.toString());
+        all.addAll(List.of(args));
+        Mpirun.Result job =
+                Mpirun.run(
+                        Mpirun.command(2, ReplicaSteps.class.getName(), all),
+                        dir.resolve("job.log"),
+                        120);
+        assertThat(job.exitCode()).as(job.output()).isZero();
+        return out;
+    }
+
+    /** The largest absolute difference of two arrays of one size. */
+    static double maxDifference(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
     }
 
     static void write(Map<String, float[]> weights, Path file) throws IOException {

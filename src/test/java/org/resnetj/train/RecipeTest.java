@@ -102,6 +102,16 @@ class RecipeTest {
                 .hasMessage("bad value 'sometimes' for warmup: expected auto, on or off");
     }
 
+    /** Per-replica BN is the default: each rank's share of the batch is its own BN batch. */
+    @Test
+    void synchronisedBatchNormIsOptIn() {
+        assertThat(Recipe.cifar10().syncBn()).isFalse();
+        assertThat(Recipe.cifar10().toMap()).containsEntry("sync_bn", false);
+        assertThat(Recipe.cifar10().with("sync_bn", "true").syncBn()).isTrue();
+        assertThatThrownBy(() -> Recipe.cifar10().with("sync_bn", "yes"))
+                .hasMessageContaining("sync_bn");
+    }
+
     @Test
     void runSettingsAreSetBesideTheRecipeButAreNotPartOfIt() {
         assertThat(Recipe.keys()).doesNotContain("log_every", "threads");
