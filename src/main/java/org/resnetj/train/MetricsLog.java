@@ -17,10 +17,10 @@ import java.util.Map;
  * cuts the file back to the lines of the iterations its checkpoint covers, so that the file of a
  * resumed run reads like that of an uninterrupted one.
  */
-final class MetricsLog implements AutoCloseable {
+public final class MetricsLog implements AutoCloseable {
 
     /** The file name inside a run directory. */
-    static final String FILE = "metrics.jsonl";
+    public static final String FILE = "metrics.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter out;
@@ -33,7 +33,7 @@ final class MetricsLog implements AutoCloseable {
      * Opens the log of {@code runDir} for appending, keeping only the complete lines whose
      * iteration is at most {@code upTo}.
      */
-    static MetricsLog open(Path runDir, int upTo) throws IOException {
+    public static MetricsLog open(Path runDir, int upTo) throws IOException {
         Path file = runDir.resolve(FILE);
         if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
@@ -61,7 +61,7 @@ final class MetricsLog implements AutoCloseable {
     }
 
     /** Appends one line and flushes it. */
-    void write(Map<String, Object> row) throws IOException {
+    public void write(Map<String, Object> row) throws IOException {
         out.write(JSON.writeValueAsString(row));
         out.write('\n');
         out.flush();
