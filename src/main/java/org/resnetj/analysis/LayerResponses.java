@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.resnetj.data.Batch;
-import org.resnetj.data.BatchStream;
+import org.resnetj.data.CifarPresets;
 import org.resnetj.data.ImageSet;
 import org.resnetj.model.Layer;
 import org.resnetj.model.Network;
@@ -88,7 +88,7 @@ public final class LayerResponses {
         for (String name : layers(network.plan())) {
             moments.put(name, new Moments());
         }
-        for (Batch batch : BatchStream.eval(images, mean, batchSize)) {
+        for (Batch batch : CifarPresets.evalBatches(images, mean, batchSize)) {
             try (NDManager scope = network.manager().newSubManager()) {
                 NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
                 network.forward(

@@ -75,7 +75,7 @@ public final class Soak {
      * growth.
      */
     public static List<Phase> run(Options options, PrintStream progress) {
-        int side = ModelRegistry.get(options.model()).family().equals("cifar10") ? 32 : 224;
+        int side = ModelRegistry.get(options.model()).inputSize();
         Workload w =
                 new Workload(
                         "soak",

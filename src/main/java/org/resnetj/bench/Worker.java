@@ -17,11 +17,11 @@ import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
-import org.resnetj.data.ImageFolderBatches;
 import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.PixelMean;
+import org.resnetj.data.TrainBatches;
 import org.resnetj.engine.EngineInfo;
 import org.resnetj.engine.InferenceNetwork;
 import org.resnetj.engine.Threads;
@@ -181,7 +181,8 @@ public final class Worker {
         }
         ImageSet images = ImageSet.of(pixels, labels);
         float[] mean = PixelMean.of(images);
-        try (BatchStream stream = new BatchStream(images, mean, w.batch(), 0, 0, s.threads())) {
+        try (BatchStream stream =
+                new BatchStream(TrainBatches.cifar(images, mean, w.batch(), 0), 0, s.threads())) {
             return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
         }
     }
@@ -195,8 +196,8 @@ public final class Worker {
                 new ImageDecoder(ImageFolder.open(s.images(), null).train(), BadImages.STOP);
         float[] mean = new float[ImageNetPresets.IMAGE_SIZE];
         Arrays.fill(mean, IMAGENET_MEAN);
-        ImageFolderBatches batches =
-                new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
+        TrainBatches batches =
+                TrainBatches.imageFolder(decoder, mean, Lighting.IMAGENET, w.batch(), 0);
         try (BatchStream stream = new BatchStream(batches, 0, s.threads())) {
             return Timing.run(stream::next, s.warmup(), s.seconds(), s.minIterations());
         }

@@ -6,25 +6,19 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.resnetj.data.BadImages;
-import org.resnetj.data.Cifar10;
-import org.resnetj.data.Cifar10Data;
-import org.resnetj.data.ImageFolder;
 import org.resnetj.eval.Evaluator;
-import org.resnetj.eval.Protocol;
-import org.resnetj.eval.ProtocolEvaluator;
-import org.resnetj.model.Classifier;
 import org.resnetj.train.Checkpoint;
+import org.resnetj.train.Choices;
+import org.resnetj.train.DataKind;
 import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,8 +40,6 @@ import picocli.CommandLine.Option;
                 + " images at shorter sides 224, 256, 384, 480, 640 and their flips, Table 4)."
         })
 final class EvalCommand implements Callable<Integer> {
-
-    private static final String ALL = "all";
 
     @Option(
             names = "--checkpoint",
@@ -118,104 +110,49 @@ final class EvalCommand implements Callable<Integer> {
         for (Path checkpoint : checkpoints) {
             files.add(Checkpoint.resolve(checkpoint));
         }
-        if (ImageFolder.looksLike(data)) {
-            evaluateFolder(files, resolveProtocols(), policy, batch != null ? batch : 50, workers);
-        } else {
-            if (!protocols.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "--protocol applies to image folders: "
-                                + data
-                                + " is taken as CIFAR-10 data, which is tested on a single view of"
-                                + " each original 32×32 image");
-            }
-            evaluateCifar(files, batch != null ? batch : 250);
-        }
-        return 0;
-    }
-
-    private void evaluateFolder(
-            List<Path> files, List<Protocol> chosen, BadImages policy, int batchSize, int workers)
-            throws IOException {
-        ImageFolder folder = ImageFolder.open(data, null);
-        ImageFolder.Split val =
-                folder.val()
-                        .orElseThrow(
-                                () ->
-                                        new IOException(
-                                                "image folder "
-                                                        + data
-                                                        + " has no val/ split: evaluation uses"
-                                                        + " val/CLASS/*.jpg"));
+        DataKind kind = DataKind.of(data);
+        List<String> chosen = kind.protocols(protocols, data);
+        DataKind.Opened opened = kind.open(data);
+        int batchSize = batch != null ? batch : kind.evalBatch();
         if (!json) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "found an image folder: %d classes, %d val images%n",
-                    folder.classNames().size(),
-                    val.size());
+            System.out.println("found " + opened.evalDescription());
         }
         try (NDManager root = NDManager.newBaseManager()) {
-            List<ProtocolEvaluator.Model> models = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            List<LoadedModel> models = new ArrayList<>();
             for (Path file : files) {
-                LoadedModel model = LoadedModel.load(file, root);
-                models.add(
-                        new ProtocolEvaluator.Model(
-                                file.toString(), model.classifier(), model.preprocessing()));
+                names.add(file.toString());
+                models.add(LoadedModel.load(file, root));
             }
-            for (Protocol protocol : chosen) {
-                ProtocolEvaluator.Result result;
+            DataKind.Ensemble ensemble =
+                    new DataKind.Ensemble(names, models, batchSize, workers, policy);
+            for (String protocol : chosen) {
+                DataKind.Evaluated result;
                 if (json || System.console() == null) {
-                    result =
-                            ProtocolEvaluator.evaluate(
-                                    models, val, protocol, batchSize, workers, policy, done -> {});
+                    result = opened.evaluate(ensemble, protocol, done -> {});
                 } else {
                     try (ProgressBar bar =
                             new ProgressBarBuilder()
-                                    .setTaskName(protocol.cliName())
-                                    .setInitialMax(val.size())
+                                    .setTaskName(protocol)
+                                    .setInitialMax(opened.evalImages())
                                     .setUnit(" images", 1)
                                     .setStyle(ProgressBarStyle.ASCII)
                                     .build()) {
                         IntConsumer progress = bar::stepTo;
-                        result =
-                                ProtocolEvaluator.evaluate(
-                                        models, val, protocol, batchSize, workers, policy,
-                                        progress);
+                        result = opened.evaluate(ensemble, protocol, progress);
                     }
                 }
-                report(protocol.cliName(), result.errors(), result.skipped(), files, false);
+                report(protocol, result, files);
             }
         }
+        return 0;
     }
 
-    private void evaluateCifar(List<Path> files, int batchSize) throws IOException {
-        Cifar10Data cifar = Cifar10.read(data);
-        if (!json) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "found CIFAR-10 binary files: %d test images%s%n",
-                    cifar.test().size(),
-                    cifar.synthetic() ? " (synthetic data)" : "");
-        }
-        try (NDManager root = NDManager.newBaseManager()) {
-            List<Classifier> networks = new ArrayList<>();
-            List<float[]> means = new ArrayList<>();
-            for (Path file : files) {
-                LoadedModel model = LoadedModel.load(file, root);
-                networks.add(model.classifier());
-                means.add(model.pixelMean());
-            }
-            Evaluator.Result result = Evaluator.evaluate(networks, means, cifar.test(), batchSize);
-            report("single-view", result, 0, files, cifar.synthetic());
-        }
-    }
-
-    private void report(
-            String protocol,
-            Evaluator.Result result,
-            int skipped,
-            List<Path> files,
-            boolean synthetic)
+    private void report(String protocol, DataKind.Evaluated evaluated, List<Path> files)
             throws IOException {
+        Evaluator.Result result = evaluated.errors();
+        int skipped = evaluated.skipped();
+        boolean synthetic = evaluated.synthetic();
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("protocol", protocol);
@@ -247,27 +184,16 @@ final class EvalCommand implements Callable<Integer> {
                 100 * result.top5Error());
     }
 
-    private List<Protocol> resolveProtocols() {
-        Set<Protocol> chosen = new LinkedHashSet<>();
-        for (String name : protocols) {
-            if (name.trim().equalsIgnoreCase(ALL)) {
-                chosen.addAll(List.of(Protocol.values()));
-            } else {
-                chosen.add(Protocol.parse(name.trim()));
-            }
-        }
-        return chosen.isEmpty() ? List.of(Protocol.CENTER) : List.copyOf(chosen);
-    }
-
     private static BadImages badImages(String value) {
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case "stop":
-                return BadImages.STOP;
-            case "skip":
-                return BadImages.SKIP;
-            default:
-                throw new IllegalArgumentException(
-                        "--bad-images must be stop or skip, got '" + value + "'");
+        try {
+            return Choices.parse(BadImages.class, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--bad-images must be "
+                            + Choices.names(BadImages.class)
+                            + ", got '"
+                            + value
+                            + "'");
         }
     }
 }

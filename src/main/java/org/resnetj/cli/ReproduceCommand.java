@@ -3,15 +3,18 @@ package org.resnetj.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.resnetj.experiment.Experiment;
 import org.resnetj.experiment.Experiments;
 import org.resnetj.experiment.Report;
 import org.resnetj.experiment.Reproduction;
 import org.resnetj.experiment.Results;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.DataKind;
+import org.resnetj.train.Setup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,7 +83,9 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
-            description = "override a recipe value of every run, after the experiment's own")
+            description =
+                    "set a recipe key or run setting of every run, after the experiment's own"
+                            + " (see train --help)")
     List<String> set = new ArrayList<>();
 
     @Override
@@ -94,13 +99,18 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         Experiment experiment = Experiments.get(name);
         Path source = data;
-        Recipe base = experiment.dataset().recipe();
-        List<String> overrides = new ArrayList<>(set);
-        if (source == null && experiment.dataset() == Experiment.Dataset.IMAGENET) {
+        Setup base = experiment.dataset().setup();
+        DataKind kind = experiment.dataset().kind();
+        if (source == null && kind != SyntheticDefault.KIND) {
             throw new IllegalArgumentException(
                     experiment.name()
-                            + " is an ImageNet experiment and has no embedded default: give --data"
-                            + " DIR, an image folder (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
+                            + " is "
+                            + experiment.dataset().experiments()
+                            + " and has no embedded default: give --data DIR, "
+                            + kind.description()
+                            + " ("
+                            + kind.layout()
+                            + ")");
         }
         if (source == null) {
             source = SyntheticDefault.ensure();
@@ -108,12 +118,10 @@ final class ReproduceCommand implements Callable<Integer> {
                 base = base.with(TrainCommand.SHORT_SCHEDULE);
             }
         }
-        if (iterations != null) {
-            overrides.add("iterations=" + iterations);
-        }
-        if (threads != null) {
-            overrides.add("threads=" + threads);
-        }
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("iterations", iterations);
+        flags.put("threads", threads);
+        List<String> overrides = SetOptions.assignments(flags, set);
         Path dir = out != null ? out : Path.of("runs", experiment.name());
         Results results =
                 Reproduction.run(
@@ -147,8 +155,8 @@ final class ReproduceCommand implements Callable<Integer> {
                 runs.add(run.name() + (run.seeds() > 1 ? " ×" + run.seeds() : ""));
             }
             String needs =
-                    e.dataset() == Experiment.Dataset.IMAGENET
-                            ? " (needs --data: an image folder)"
+                    e.dataset().kind() != SyntheticDefault.KIND
+                            ? " (needs --data: " + e.dataset().kind().description() + ")"
                             : "";
             System.out.printf(
                     Locale.ROOT,

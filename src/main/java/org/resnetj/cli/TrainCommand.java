@@ -5,13 +5,15 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.resnetj.data.ImageFolder;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.DataKind;
+import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import org.resnetj.train.TrainingData;
 import picocli.CommandLine.Command;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
                 + " (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg, optional DIR/labels.txt) trains a"
                 + " Table 1 net with the recipe and augmentation of Section 3.4.",
             "Without --data it trains on the synthetic default data set with a short schedule."
-        })
+        },
+        footer = "%n${sys:resnet.setup.help}")
 final class TrainCommand implements Callable<Integer> {
 
     /** The short schedule of the embedded default: a few minutes on 2 cores. */
@@ -94,7 +97,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
-            description = "override a recipe value; keys: ${sys:resnet.recipe.keys}")
+            description =
+                    "set a recipe key or run setting (listed below); a key given by a flag or"
+                            + " another --set too is refused")
     List<String> set = new ArrayList<>();
 
     @Option(
@@ -106,7 +111,7 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin ArchitectureOptions architecture;
 
     static {
-        System.setProperty("resnet.recipe.keys", String.join(", ", Recipe.keys()));
+        System.setProperty("resnet.setup.help", Setup.help().replace("\n", "%n"));
     }
 
     @Override
@@ -128,49 +133,26 @@ final class TrainCommand implements Callable<Integer> {
             Trainer.resume(resume);
             return 0;
         }
-        boolean folder = data != null && ImageFolder.looksLike(data);
-        ModelSpec spec =
-                ModelRegistry.get(model != null ? model : folder ? "resnet18" : "resnet20");
-        if (folder && spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException(
-                    data
-                            + " is an image folder, which trains an ImageNet net (resnet18 ..."
-                            + " resnet152, plain18, plain34); "
-                            + spec.name()
-                            + " is a CIFAR-10 net");
-        }
-        if (!folder && !spec.family().equals("cifar10")) {
-            throw new IllegalArgumentException(
-                    "CIFAR-10 data trains a CIFAR-10 net (resnet20, plain56, ...); "
-                            + spec.name()
-                            + " is an ImageNet net, which trains on an image folder"
-                            + " (DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg)");
-        }
+        // The synthetic default is written only once the flags are checked.
+        DataKind kind = data != null ? DataKind.of(data) : SyntheticDefault.KIND;
+        ModelSpec spec = ModelRegistry.get(model != null ? model : kind.defaultModel());
+        kind.checkTrains(spec, data != null ? data : Path.of(SyntheticDefault.DIR));
         ModelOptions options = architecture.resolve(spec);
-        Recipe recipe = folder ? Recipe.imagenet() : Recipe.paper();
+        Setup setup = kind.setup();
         Path source = data;
         if (source == null) {
             source = SyntheticDefault.ensure();
             if (iterations == null) {
-                recipe = recipe.with(SHORT_SCHEDULE);
+                setup = setup.with(SHORT_SCHEDULE);
             }
         }
-        if (badImages != null) {
-            recipe = recipe.with("bad_images", badImages);
-        }
-        recipe = recipe.with(set);
-        if (iterations != null) {
-            recipe = recipe.with("iterations", String.valueOf(iterations));
-        }
-        if (batch != null) {
-            recipe = recipe.with("batch", String.valueOf(batch));
-        }
-        if (seed != null) {
-            recipe = recipe.with("seed", String.valueOf(seed));
-        }
-        if (threads != null) {
-            recipe = recipe.with("threads", String.valueOf(threads));
-        }
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("iterations", iterations);
+        flags.put("batch", batch);
+        flags.put("seed", seed);
+        flags.put("threads", threads);
+        flags.put("bad_images", badImages);
+        setup = setup.with(SetOptions.assignments(flags, set));
         Path runDir =
                 out != null
                         ? out
@@ -183,14 +165,14 @@ final class TrainCommand implements Callable<Integer> {
                                                         DateTimeFormatter.ofPattern(
                                                                 "yyyyMMdd-HHmmss")));
         // Opened once here: the folder's classes size the model, and the run trains on the same.
-        TrainingData training = TrainingData.open(source, recipe);
+        TrainingData training = kind.open(source).training(setup.recipe(), setup.run().threads());
         if (data != null) {
             System.out.println("found " + training.describe());
         }
-        if (folder && architecture.classes == null) {
+        if (architecture.classes == null) {
             options = options.withClasses(training.classes());
         }
-        Trainer.start(spec.name(), options, source, training, recipe, runDir);
+        Trainer.start(spec.name(), options, source, training, setup, runDir);
         System.out.println("run directory: " + runDir);
         return 0;
     }

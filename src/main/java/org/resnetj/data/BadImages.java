@@ -8,13 +8,13 @@ package org.resnetj.data;
  */
 public enum BadImages {
 
+    /** Stop at the first unreadable file, with an error that names it. */
+    STOP,
+
     /**
      * Leave the file out: it is logged once at WARN with its path, counted ({@link
      * ImageDecoder#skipped}) and replaced by a deterministic stand-in, so that results stay a pure
      * function of the seed.
      */
-    SKIP,
-
-    /** Stop at the first unreadable file, with an error that names it. */
-    STOP
+    SKIP
 }

@@ -117,6 +117,26 @@ public final class Cifar10 {
                         + ARCHIVE);
     }
 
+    /**
+     * Whether {@code source} looks like CIFAR-10 binary data that {@link #read} takes: a file (the
+     * archive), or a directory holding a batch file, the {@link #SYNTHETIC_MARKER}, a {@link
+     * #ARCHIVE_DIR} directory or the {@link #ARCHIVE}. Cheap: it reads no file.
+     */
+    public static boolean looksLike(Path source) {
+        if (Files.isRegularFile(source)) {
+            return true;
+        }
+        return Files.isDirectory(source)
+                && (holdsBatches(source)
+                        || Files.isDirectory(source.resolve(ARCHIVE_DIR))
+                        || Files.isRegularFile(source.resolve(ARCHIVE)));
+    }
+
+    /** The layouts {@link #read} takes, for messages. */
+    public static String layout() {
+        return "a directory with " + EXPECTED_FILES + ", or " + ARCHIVE;
+    }
+
     private static boolean holdsBatches(Path dir) {
         if (Files.exists(dir.resolve(TEST_FILE)) || Files.exists(dir.resolve(SYNTHETIC_MARKER))) {
             return true;

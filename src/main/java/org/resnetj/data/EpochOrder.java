@@ -2,7 +2,6 @@ package org.resnetj.data;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The endless sequence of training indices: epoch after epoch, each a permutation of 0..n−1 drawn
@@ -43,17 +42,6 @@ final class EpochOrder {
     }
 
     private int[] shuffle(long epoch) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = Seeds.random(seed, Seeds.EPOCH_ORDER, epoch);
-        for (int i = size - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
+        return Seeds.permutation(size, Seeds.random(seed, Seeds.EPOCH_ORDER, epoch));
     }
 }

@@ -181,6 +181,24 @@ public final class ImageFolder {
         return train;
     }
 
+    /**
+     * The validation images, {@code val/}, which {@code use} needs.
+     *
+     * @param use what the images are for, in the message: "evaluation uses val/CLASS/*.jpg"
+     * @throws IOException naming the folder if it has no {@code val/}
+     */
+    public Split requireVal(String use) throws IOException {
+        if (val == null) {
+            throw new IOException("image folder " + root + " has no val/ split: " + use);
+        }
+        return val;
+    }
+
+    /** The layout of an image folder, for messages. */
+    public static String layout() {
+        return "DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg";
+    }
+
     /** The validation images, {@code val/}, if the folder has one. */
     public Optional<Split> val() {
         return Optional.ofNullable(val);

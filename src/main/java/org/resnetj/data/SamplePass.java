@@ -3,12 +3,9 @@ package org.resnetj.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
@@ -31,8 +28,6 @@ final class SamplePass {
 
     private static final Logger LOG = LoggerFactory.getLogger(SamplePass.class);
 
-    private static final AtomicInteger POOLS = new AtomicInteger();
-
     /**
      * Chunks per thread in a round: enough to even out slow images, few enough to merge cheaply.
      */
@@ -42,18 +37,7 @@ final class SamplePass {
 
     /** The order in which images enter the sample: a permutation of 0..size−1. */
     static int[] order(int size, long seed) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = Seeds.random(seed, Seeds.STATISTICS_SAMPLE, 0);
-        for (int i = size - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
+        return Seeds.permutation(size, Seeds.random(seed, Seeds.STATISTICS_SAMPLE, 0));
     }
 
     /** The 224×224 center crop of {@link ImagePresets#centerCrop}, as CHW bytes. */
@@ -109,22 +93,7 @@ final class SamplePass {
         LOG.info("{}: decoding {} of {} images on {} threads", what, target, size, threads);
         long started = System.nanoTime();
         int[] order = order(size, seed);
-        int pool = POOLS.incrementAndGet();
-        AtomicInteger worker = new AtomicInteger();
-        ExecutorService workers =
-                Executors.newFixedThreadPool(
-                        threads,
-                        task -> {
-                            Thread thread =
-                                    new Thread(
-                                            task,
-                                            "image-statistics-"
-                                                    + pool
-                                                    + "-"
-                                                    + worker.incrementAndGet());
-                            thread.setDaemon(true);
-                            return thread;
-                        });
+        ExecutorService workers = Workers.pool("image-statistics", threads);
         try {
             A total = empty.get();
             int used = 0;

@@ -37,6 +37,21 @@ public final class Seeds {
         return new SplittableRandom(mix(seed, stream, index));
     }
 
+    /** A permutation of 0..size−1 by a Fisher–Yates shuffle drawing from {@code random}. */
+    static int[] permutation(int size, SplittableRandom random) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
     /**
      * Hashes the three values with SplitMix64's finalizer, which makes neighbouring inputs
      * unrelated.

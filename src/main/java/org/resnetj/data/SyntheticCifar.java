@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -166,18 +165,17 @@ public final class SyntheticCifar {
 
     /** Exactly balanced labels (as in CIFAR-10, up to the remainder) in a seeded random order. */
     private static byte[] labels(long seed, boolean test, int total) {
+        // Shuffling the labels i % 10 in place moves label order[i] % 10 to position i.
+        int[] order =
+                Seeds.permutation(
+                        total,
+                        Seeds.random(
+                                seed,
+                                test ? Seeds.SYNTHETIC_TEST_LABELS : Seeds.SYNTHETIC_TRAIN_LABELS,
+                                0));
         byte[] labels = new byte[total];
         for (int i = 0; i < total; i++) {
-            labels[i] = (byte) (i % ImageSet.CLASSES);
-        }
-        SplittableRandom random =
-                Seeds.random(
-                        seed, test ? Seeds.SYNTHETIC_TEST_LABELS : Seeds.SYNTHETIC_TRAIN_LABELS, 0);
-        for (int i = total - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            byte swap = labels[i];
-            labels[i] = labels[j];
-            labels[j] = swap;
+            labels[i] = (byte) (order[i] % ImageSet.CLASSES);
         }
         return labels;
     }

@@ -2,12 +2,38 @@ package org.resnetj.data;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** What the pools of background workers share: batches, evaluation views and sample passes. */
 public final class Workers {
 
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
     private Workers() {}
+
+    /**
+     * A fixed pool of {@code threads} daemon threads named {@code name-P-W} (pool P, worker W): a
+     * consumer that dies without closing the pool must not keep the JVM alive.
+     *
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     */
+    public static ExecutorService pool(String name, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException(name + " needs at least 1 thread, got " + threads);
+        }
+        int pool = POOLS.incrementAndGet();
+        AtomicInteger worker = new AtomicInteger();
+        return Executors.newFixedThreadPool(
+                threads,
+                task -> {
+                    Thread thread =
+                            new Thread(task, name + "-" + pool + "-" + worker.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
 
     /**
      * The exception to throw for a task that failed: its own unchecked exception as it is (an

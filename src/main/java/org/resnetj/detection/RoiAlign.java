@@ -34,7 +34,7 @@ public final class RoiAlign extends RoiPooling {
     }
 
     @Override
-    NDArray pool(NDManager scope, NDArray map, int h, int w, float[] box, int o) {
+    NDArray pool(NDManager manager, NDArray map, int h, int w, float[] box, int o) {
         float offset = aligned ? 0.5f : 0f;
         float startX = box[o] * spatialScale - offset;
         float startY = box[o + 1] * spatialScale - offset;
@@ -49,10 +49,10 @@ public final class RoiAlign extends RoiPooling {
         Axis rows = Axis.of(startY, roiHeight / height, gridY, height, h);
         Axis columns = Axis.of(startX, roiWidth / width, gridX, width, w);
         if (rows == null || columns == null) {
-            return zeros(scope, map);
+            return zeros(manager, map);
         }
-        NDArray ay = scope.create(rows.weights, new Shape(height, rows.size()));
-        NDArray axT = scope.create(columns.weights, new Shape(width, columns.size())).transpose();
+        NDArray ay = manager.create(rows.weights, new Shape(height, rows.size()));
+        NDArray axT = manager.create(columns.weights, new Shape(width, columns.size())).transpose();
         NDArray window = window(map, rows.from, rows.to, columns.from, columns.to);
         return ay.matMul(window).matMul(axT); // (height×r)·(C×r×c)·(c×width)
     }

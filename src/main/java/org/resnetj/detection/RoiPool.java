@@ -2,7 +2,6 @@ package org.resnetj.detection;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -24,7 +23,7 @@ public final class RoiPool extends RoiPooling {
     }
 
     @Override
-    NDArray pool(NDManager scope, NDArray map, int h, int w, float[] box, int o) {
+    NDArray pool(NDManager manager, NDArray map, int h, int w, float[] box, int o) {
         int startX = roundHalfAway(box[o] * spatialScale);
         int startY = roundHalfAway(box[o + 1] * spatialScale);
         int endX = roundHalfAway(box[o + 2] * spatialScale);
@@ -32,17 +31,25 @@ public final class RoiPool extends RoiPooling {
         Bins rows = Bins.of(startY, Math.max(endY - startY + 1, 1), height, h);
         Bins columns = Bins.of(startX, Math.max(endX - startX + 1, 1), width, w);
         if (rows == null || columns == null) {
-            return zeros(scope, map);
+            return zeros(manager, map);
         }
         long channels = map.getShape().get(0);
         NDArray window = window(map, rows.from, rows.to, columns.from, columns.to);
+        NDArray columnIndex =
+                columns.indices(manager)
+                        .reshape(1, 1, (long) width * columns.widest)
+                        .broadcast(channels, rows.size(), (long) width * columns.widest);
         NDArray columnMax =
-                window.get(new NDIndex(":, :, {}", columns.indices(scope)))
+                window.gather(columnIndex, 2)
                         .reshape(channels, rows.size(), width, columns.widest)
                         .max(new int[] {3});
+        NDArray rowIndex =
+                rows.indices(manager)
+                        .reshape(1, (long) height * rows.widest, 1)
+                        .broadcast(channels, (long) height * rows.widest, width);
         NDArray pooled =
                 columnMax
-                        .get(new NDIndex(":, {}, :", rows.indices(scope)))
+                        .gather(rowIndex, 1)
                         .reshape(channels, height, rows.widest, width)
                         .max(new int[] {2});
         if (rows.anyEmpty || columns.anyEmpty) {
@@ -52,7 +59,7 @@ public final class RoiPool extends RoiPooling {
                     mask[y * width + x] = rows.empty[y] || columns.empty[x] ? 0f : 1f;
                 }
             }
-            pooled = pooled.mul(scope.create(mask, new Shape(height, width)));
+            pooled = pooled.mul(manager.create(mask, new Shape(height, width)));
         }
         return pooled;
     }
@@ -83,14 +90,14 @@ public final class RoiPool extends RoiPooling {
          * Each bin's positions relative to the window, {@code widest} per bin, the last repeated as
          * padding; an empty bin takes position 0, its output masked afterwards.
          */
-        NDArray indices(NDManager scope) {
+        NDArray indices(NDManager manager) {
             long[] out = new long[start.length * widest];
             for (int p = 0; p < start.length; p++) {
                 for (int j = 0; j < widest; j++) {
                     out[p * widest + j] = empty[p] ? 0 : Math.min(start[p] + j, end[p] - 1) - from;
                 }
             }
-            return scope.create(out);
+            return manager.create(out);
         }
 
         /**

@@ -61,26 +61,21 @@ public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
         int n = (int) shape.get(0);
         int h = (int) shape.get(2);
         int w = (int) shape.get(3);
-        NDManager owner = features.getManager();
-        // Intermediates are freed here; autograd holds its own references to what it needs.
-        try (NDManager scope = owner.newSubManager()) {
-            NDList pooled = new NDList(rois.size());
-            for (int k = 0; k < rois.size(); k++) {
-                int b = rois.image()[k];
-                if (b < 0 || b >= n) {
-                    throw new IllegalArgumentException(
-                            "RoI " + k + " on image " + b + " of a batch of " + n);
-                }
-                NDArray map = features.get(b);
-                pooled.add(pool(scope, map, h, w, rois.boxes(), 4 * k));
+        // Everything stays in the features' manager until it closes: autograd's backward reads
+        // the index and weight arrays through DJL's handles, so they must outlive the backward.
+        NDManager manager = features.getManager();
+        NDList pooled = new NDList(rois.size());
+        for (int k = 0; k < rois.size(); k++) {
+            int b = rois.image()[k];
+            if (b < 0 || b >= n) {
+                throw new IllegalArgumentException(
+                        "RoI " + k + " on image " + b + " of a batch of " + n);
             }
-            NDArray out =
-                    rois.size() == 0
-                            ? scope.zeros(new Shape(0, shape.get(1), height, width))
-                            : NDArrays.stack(pooled);
-            out.attach(owner);
-            return out;
+            pooled.add(pool(manager, features.get(b), h, w, rois.boxes(), 4 * k));
         }
+        return rois.size() == 0
+                ? manager.zeros(new Shape(0, shape.get(1), height, width))
+                : NDArrays.stack(pooled);
     }
 
     /**
@@ -88,9 +83,9 @@ public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
      *
      * @param map the RoI's C×H×W map
      * @param box the array holding the RoI's box at {@code offset}
-     * @return C×height×width, in {@code scope}
+     * @return C×height×width, in {@code manager}
      */
-    abstract NDArray pool(NDManager scope, NDArray map, int h, int w, float[] box, int offset);
+    abstract NDArray pool(NDManager manager, NDArray map, int h, int w, float[] box, int offset);
 
     /** The rows {@code [from, to)} and columns {@code [left, right)} of a map. */
     static NDArray window(NDArray map, int from, int to, int left, int right) {
@@ -98,7 +93,7 @@ public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
     }
 
     /** C×height×width zeros, for a RoI that no sample or bin reaches. */
-    NDArray zeros(NDManager scope, NDArray map) {
-        return scope.zeros(new Shape(map.getShape().get(0), height, width));
+    NDArray zeros(NDManager manager, NDArray map) {
+        return manager.zeros(new Shape(map.getShape().get(0), height, width));
     }
 }

@@ -7,14 +7,15 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.resnetj.data.Batch;
-import org.resnetj.data.BatchStream;
+import org.resnetj.data.CifarPresets;
 import org.resnetj.data.ImageSet;
 import org.resnetj.model.Classifier;
 
 /**
  * Top-1 and top-5 error of a network, or an ensemble, on a CIFAR-10 image set, testing on a single
  * view of each original 32×32 image with the training set's per-pixel mean subtracted (Section
- * 4.2). An ensemble averages its members' softmax scores, as Table 5 does.
+ * 4.2). An ensemble averages its members' softmax scores, as Table 5 does, the same way {@link
+ * ProtocolEvaluator} averages them.
  */
 public final class Evaluator {
 
@@ -26,32 +27,13 @@ public final class Evaluator {
     /** Evaluates {@code network} in inference mode; nothing in it changes. */
     public static Result evaluate(
             Classifier network, ImageSet images, float[] mean, int batchSize) {
-        int classes = -1;
-        long top1 = 0;
-        long top5 = 0;
-        for (Batch batch : BatchStream.eval(images, mean, batchSize)) {
-            try (NDManager scope = network.manager().newSubManager()) {
-                NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
-                NDArray scores = network.logits(x);
-                classes = (int) scores.getShape().get(1);
-                int[] errors =
-                        TopK.errors(
-                                scores.toFloatArray(),
-                                batch.labels(),
-                                classes,
-                                1,
-                                Math.min(5, classes));
-                top1 += errors[0];
-                top5 += errors[1];
-            }
-        }
-        return new Result(
-                (double) top1 / images.size(), (double) top5 / images.size(), images.size());
+        return evaluate(List.of(network), List.of(mean), images, batchSize);
     }
 
     /**
      * Evaluates an ensemble in inference mode: member k sees the images centred with {@code
-     * means.get(k)}, and the members' softmax scores are averaged.
+     * means.get(k)}, and the members' softmax scores are averaged. A single network is ranked by
+     * its scores directly, which the softmax does not reorder.
      *
      * @throws IllegalArgumentException if the lists differ in length or are empty, or the members
      *     score different numbers of classes
@@ -69,48 +51,68 @@ public final class Evaluator {
                             + means.size()
                             + " means");
         }
-        if (networks.size() == 1) {
-            return evaluate(networks.get(0), images, means.get(0), batchSize);
-        }
         List<Iterator<Batch>> members = new ArrayList<>();
         for (float[] mean : means) {
-            members.add(BatchStream.eval(images, mean, batchSize).iterator());
+            members.add(CifarPresets.evalBatches(images, mean, batchSize).iterator());
         }
         int classes = -1;
         long top1 = 0;
         long top5 = 0;
         while (members.get(0).hasNext()) {
-            float[] average = null;
+            double[] sums = null;
+            float[] scores = null;
             int[] labels = null;
             for (int k = 0; k < networks.size(); k++) {
                 Batch batch = members.get(k).next();
                 labels = batch.labels();
-                Classifier network = networks.get(k);
-                try (NDManager scope = network.manager().newSubManager()) {
-                    NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
-                    float[] probabilities = network.logits(x).softmax(1).toFloatArray();
-                    int memberClasses = probabilities.length / batch.size();
-                    if (classes != -1 && memberClasses != classes) {
-                        throw new IllegalArgumentException(
-                                "the ensemble's networks score different numbers of classes: "
-                                        + classes
-                                        + " and "
-                                        + memberClasses);
-                    }
-                    classes = memberClasses;
-                    if (average == null) {
-                        average = new float[probabilities.length];
-                    }
-                    for (int i = 0; i < average.length; i++) {
-                        average[i] += probabilities[i] / networks.size();
-                    }
+                float[] logits = logits(networks.get(k), batch);
+                int memberClasses = logits.length / batch.size();
+                if (classes != -1 && memberClasses != classes) {
+                    throw new IllegalArgumentException(
+                            "the ensemble's networks score different numbers of classes: "
+                                    + classes
+                                    + " and "
+                                    + memberClasses);
+                }
+                classes = memberClasses;
+                if (networks.size() == 1) {
+                    scores = logits;
+                    break;
+                }
+                if (sums == null) {
+                    sums = new double[logits.length];
+                }
+                ProtocolEvaluator.addSoftmax(
+                        logits, classes, rows(batch.size()), 1.0 / networks.size(), sums);
+            }
+            if (sums != null) {
+                scores = new float[sums.length];
+                for (int i = 0; i < sums.length; i++) {
+                    scores[i] = (float) sums[i];
                 }
             }
-            int[] errors = TopK.errors(average, labels, classes, 1, Math.min(5, classes));
+            int[] errors = TopK.errors(scores, labels, classes, 1, Math.min(5, classes));
             top1 += errors[0];
             top5 += errors[1];
         }
         return new Result(
                 (double) top1 / images.size(), (double) top5 / images.size(), images.size());
+    }
+
+    /** The network's scores of a batch, in a sub-manager closed as soon as they are read. */
+    private static float[] logits(Classifier network, Batch batch) {
+        try (NDManager scope = network.manager().newSubManager()) {
+            NDArray x = scope.create(batch.images(), new Shape(batch.shape()));
+            return network.logits(x).toFloatArray();
+        }
+    }
+
+    /** Each row its own owner: 0, 1, ..., n−1. */
+    private static int[] rows(int n) {
+        int[] owners = new int[n];
+        for (int i = 0; i < n; i++) {
+            owners[i] = i;
+        }
+        return owners;
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,8 +12,8 @@ import java.util.function.IntConsumer;
 import org.resnetj.data.BadImages;
 import org.resnetj.data.ImagePresets;
 import org.resnetj.data.ImageSource;
+import org.resnetj.data.Prefetch;
 import org.resnetj.data.Preprocessing;
-import org.resnetj.eval.ViewPrefetch.Prepared;
 import org.resnetj.model.Classifier;
 import org.resnetj.model.Complexity;
 import org.resnetj.model.Layer;
@@ -155,11 +156,18 @@ public final class ProtocolEvaluator {
         int evaluated = 0;
         int skipped = 0;
         IOException firstFailure = null;
-        try (ViewPrefetch prefetch =
-                new ViewPrefetch(images, protocol, threads, IN_FLIGHT_PER_THREAD * threads)) {
+        try (Prefetch<Prepared> prefetch =
+                new Prefetch<>(
+                        "eval-views",
+                        "the views of image",
+                        index -> prepare(images, protocol, (int) index),
+                        0,
+                        images.size(),
+                        threads,
+                        IN_FLIGHT_PER_THREAD * threads)) {
             List<Prepared> pass = new ArrayList<>(imagesPerPass);
             for (int i = 0; i < images.size(); i++) {
-                Prepared prepared = prefetch.next();
+                Prepared prepared = next(prefetch);
                 if (prepared.failure() != null) {
                     String message = failureMessage(images, prepared);
                     if (badImages == BadImages.STOP) {
@@ -199,6 +207,37 @@ public final class ProtocolEvaluator {
                 new Evaluator.Result(
                         (double) top1 / evaluated, (double) top5 / evaluated, evaluated),
                 skipped);
+    }
+
+    /**
+     * The views of one image, or why it could not be read.
+     *
+     * @param views the protocol's views, null if the image failed
+     * @param failure the decoding failure, null if the image was read
+     */
+    private record Prepared(int index, List<ImagePresets.View> views, IOException failure) {}
+
+    /** Decodes image {@code index} and builds its views; runs on a worker thread. */
+    private static Prepared prepare(ImageSource images, Protocol protocol, int index) {
+        try {
+            return new Prepared(index, protocol.views(images.image(index)), null);
+        } catch (IOException e) {
+            return new Prepared(index, null, e);
+        }
+    }
+
+    /**
+     * The next image's views, in index order, waiting for them if they are not ready.
+     *
+     * @throws InterruptedIOException if the calling thread is interrupted while waiting
+     */
+    private static Prepared next(Prefetch<Prepared> prefetch) throws InterruptedIOException {
+        try {
+            return prefetch.next();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the views of an image");
+        }
     }
 
     /**

@@ -9,7 +9,8 @@ import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Shortcut;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.DataKind;
+import org.resnetj.train.Setup;
 
 /**
  * One experiment of the paper, declared as data: the data set, the runs (model, architecture
@@ -22,7 +23,8 @@ import org.resnetj.train.Recipe;
  * @param dataset the data set the paper used
  * @param drawing what the paper shows for it
  * @param runs the runs, in the order they are trained, drawn and tabulated
- * @param recipe {@code key=value} changes to {@link org.resnetj.train.Recipe#paper()}
+ * @param recipe {@code key=value} changes to {@link org.resnetj.train.Setup#paper()}: recipe keys
+ *     and run settings
  * @param paperMetric what the paper's numbers measure, for the table's header
  * @param checks claims of the paper, checked on our final training errors
  * @param note anything a reader needs besides the above, or an empty string
@@ -76,29 +78,43 @@ public record Experiment(
     /** The data sets of the paper's experiments. */
     public enum Dataset {
         /** CIFAR-10 (Sec. 4.2), or any data in its binary format, such as the synthetic default. */
-        CIFAR10("cifar10"),
+        CIFAR10(ModelSpec.Family.CIFAR10, DataKind.CIFAR10, "a CIFAR-10 experiment"),
         /** ImageNet 2012 classification (Sec. 4.1), or any image folder in its layout. */
-        IMAGENET("imagenet");
+        IMAGENET(ModelSpec.Family.IMAGENET, DataKind.IMAGE_FOLDER, "an ImageNet experiment");
 
-        private final String family;
+        private final ModelSpec.Family family;
+        private final DataKind kind;
+        private final String experiments;
 
-        Dataset(String family) {
+        Dataset(ModelSpec.Family family, DataKind kind, String experiments) {
             this.family = family;
+            this.kind = kind;
+            this.experiments = experiments;
+        }
+
+        /** What an experiment on it is, for messages: "a CIFAR-10 experiment". */
+        public String experiments() {
+            return experiments;
         }
 
         /** The {@link ModelSpec#family()} of the networks trained on it. */
-        public String family() {
+        public ModelSpec.Family family() {
             return family;
         }
 
+        /** The kind of data that stands for it. */
+        public DataKind kind() {
+            return kind;
+        }
+
         /** The paper's recipe for this data set, before an experiment's own changes. */
-        public Recipe recipe() {
-            return this == IMAGENET ? Recipe.imagenet() : Recipe.paper();
+        public Setup setup() {
+            return kind.setup();
         }
 
         @Override
         public String toString() {
-            return family;
+            return family.toString();
         }
     }
 

@@ -15,12 +15,12 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.resnetj.analysis.Curves;
 import org.resnetj.analysis.RunMetrics;
-import org.resnetj.data.ImageFolder;
 import org.resnetj.experiment.Experiment.Run;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.train.Checkpoint;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.DataKind;
 import org.resnetj.train.RunConfig;
+import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +57,7 @@ public final class Reproduction {
     private static final Logger LOG = LoggerFactory.getLogger(Reproduction.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Recipe keys that change how fast a run goes, never what it computes. */
+    /** Run settings that change how fast a run goes, never what it writes. */
     private static final List<String> NOT_COMPARED = List.of("threads");
 
     private Reproduction() {}
@@ -66,7 +66,7 @@ public final class Reproduction {
      * How to run an experiment.
      *
      * @param data the CIFAR-10-format data
-     * @param base the recipe before the experiment's changes: the paper's, or a short schedule
+     * @param base the setup before the experiment's changes: the paper's, or a short schedule
      * @param overrides {@code key=value} changes applied after the experiment's own
      * @param seeds the number of seeds for every run instead of the declared ones, or null
      * @param out the experiment directory
@@ -75,7 +75,7 @@ public final class Reproduction {
      */
     public record Settings(
             Path data,
-            Recipe base,
+            Setup base,
             List<String> overrides,
             Integer seeds,
             Path out,
@@ -109,9 +109,9 @@ public final class Reproduction {
      * @param run the declared run
      * @param dir the directory's name: the run's name, with {@code -seedS} if it has several seeds
      * @param options the network's options
-     * @param recipe the resolved recipe, its seed included
+     * @param setup the resolved recipe, its seed included, and run settings
      */
-    public record Planned(Run run, String dir, ModelOptions options, Recipe recipe) {}
+    public record Planned(Run run, String dir, ModelOptions options, Setup setup) {}
 
     /** What a run directory holds when the experiment reaches it. */
     public enum State {
@@ -129,20 +129,17 @@ public final class Reproduction {
      * @throws IllegalArgumentException if an override is invalid
      */
     public static List<Planned> plan(
-            Experiment experiment, Recipe base, List<String> overrides, Integer seeds) {
-        Recipe recipe = base.with(experiment.recipe()).with(overrides);
+            Experiment experiment, Setup base, List<String> overrides, Integer seeds) {
+        Setup setup = base.with(experiment.recipe()).with(overrides);
         List<Planned> planned = new ArrayList<>();
         for (Run run : experiment.runs()) {
             int count = seeds != null ? seeds : run.seeds();
             for (int i = 0; i < count; i++) {
-                long seed = recipe.seed() + i;
+                long seed = setup.recipe().seed() + i;
                 String dir = count == 1 ? run.name() : run.name() + "-seed" + seed;
                 planned.add(
                         new Planned(
-                                run,
-                                dir,
-                                run.options(),
-                                recipe.with("seed", String.valueOf(seed))));
+                                run, dir, run.options(), setup.with("seed", String.valueOf(seed))));
             }
         }
         return planned;
@@ -157,34 +154,32 @@ public final class Reproduction {
     public static Results run(Experiment experiment, Settings settings) throws IOException {
         List<Planned> plan =
                 plan(experiment, settings.base(), settings.overrides(), settings.seeds());
-        boolean folder = ImageFolder.looksLike(settings.data());
-        if (experiment.dataset() == Experiment.Dataset.IMAGENET) {
-            if (!folder) {
-                throw new IllegalArgumentException(
-                        experiment.name()
-                                + " is an ImageNet experiment: --data must be an image folder "
-                                + "(DIR/train/CLASS/*.jpg, DIR/val/CLASS/*.jpg), got "
-                                + settings.data());
-            }
-            // The Table 1 nets are declared with ImageNet's 1000 classes; a folder may hold fewer.
-            int classes = ImageFolder.open(settings.data(), null).classNames().size();
-            plan =
-                    plan.stream()
-                            .map(
-                                    p ->
-                                            new Planned(
-                                                    p.run(),
-                                                    p.dir(),
-                                                    p.options().withClasses(classes),
-                                                    p.recipe()))
-                            .toList();
-        } else if (folder) {
+        DataKind expected = experiment.dataset().kind();
+        if (!expected.recognises(settings.data())) {
             throw new IllegalArgumentException(
                     experiment.name()
-                            + " is a CIFAR-10 experiment: --data must be CIFAR-10 binary "
-                            + "files, got the image folder "
+                            + " is "
+                            + experiment.dataset().experiments()
+                            + ": --data must be "
+                            + expected.description()
+                            + " ("
+                            + expected.layout()
+                            + "), got "
                             + settings.data());
         }
+        // Read or listed once for every run. The Table 1 nets are declared with ImageNet's 1000
+        // classes; a folder may hold fewer.
+        DataKind.Opened data = expected.open(settings.data());
+        plan =
+                plan.stream()
+                        .map(
+                                p ->
+                                        new Planned(
+                                                p.run(),
+                                                p.dir(),
+                                                p.options().withClasses(data.classes()),
+                                                p.setup()))
+                        .toList();
         Files.createDirectories(settings.out());
         // Every directory is checked before any training, so a clash is found in seconds, not
         // hours.
@@ -209,9 +204,14 @@ public final class Reproduction {
                             "{}: starting {} for {} iterations",
                             where,
                             run.run().model(),
-                            run.recipe().iterations());
+                            run.setup().recipe().iterations());
                     Trainer.start(
-                            run.run().model(), run.options(), settings.data(), run.recipe(), dir);
+                            run.run().model(),
+                            run.options(),
+                            settings.data(),
+                            data.training(run.setup().recipe(), run.setup().run().threads()),
+                            run.setup(),
+                            dir);
                     break;
             }
         }
@@ -239,7 +239,7 @@ public final class Reproduction {
                             + String.join("; ", differences)
                             + "): remove it or choose another --out");
         }
-        Optional<Path> newest = Checkpoint.newest(dir.resolve("checkpoints"));
+        Optional<Path> newest = Checkpoint.newest(Checkpoint.folder(dir));
         boolean finished =
                 newest.isPresent()
                         && newest.get()
@@ -262,8 +262,10 @@ public final class Reproduction {
         if (!had.equals(wanted)) {
             differences.add("data " + had + ", expected " + wanted);
         }
-        Map<String, Object> stored = config.recipe().toMap();
-        Map<String, Object> requested = run.recipe().toMap();
+        Map<String, Object> stored = new LinkedHashMap<>(config.recipe().toMap());
+        stored.putAll(config.run().toMap());
+        Map<String, Object> requested = new LinkedHashMap<>(run.setup().recipe().toMap());
+        requested.putAll(run.setup().run().toMap());
         for (Map.Entry<String, Object> e : requested.entrySet()) {
             if (!NOT_COMPARED.contains(e.getKey())
                     && !Objects.equals(stored.get(e.getKey()), e.getValue())) {
@@ -285,7 +287,7 @@ public final class Reproduction {
             Path dir = out.resolve(run.dir());
             runDirs.add(dir);
             trained.computeIfAbsent(run.run().name(), k -> new ArrayList<>())
-                    .add(new Results.Trained(dir, run.recipe().seed()));
+                    .add(new Results.Trained(dir, run.setup().recipe().seed()));
             curves.add(RunMetrics.read(dir).withLabel(run.dir()));
         }
         Results results = Results.collect(experiment, trained);

@@ -113,7 +113,7 @@ public final class OnnxExport {
          * fc6 sees the whole last map, so its size is fixed.
          */
         public static Input of(ModelSpec spec, int size) {
-            return new Input(size, spec.family().equals("imagenet"));
+            return new Input(size, spec.family() == ModelSpec.Family.IMAGENET);
         }
     }
 
@@ -231,7 +231,7 @@ public final class OnnxExport {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("model", spec.name());
         meta.put("description", spec.description());
-        meta.put("family", spec.family());
+        meta.put("family", spec.family().toString());
         meta.put("shortcut", spec.residual() ? options.shortcut().name() : "none (plain network)");
         meta.put("stride_placement", options.stridePlacement().name());
         meta.put("classes", Integer.toString(options.classes()));

@@ -75,7 +75,7 @@ public final class TorchvisionImport {
     public static Result run(Path from, String model, Integer classes, Path out)
             throws IOException {
         ModelSpec spec = ModelRegistry.get(model);
-        if (!spec.family().equals("imagenet") || !spec.residual()) {
+        if (spec.family() != ModelSpec.Family.IMAGENET || !spec.residual()) {
             throw new IllegalArgumentException(
                     "torchvision's weights fit the ImageNet ResNets resnet18, resnet34, resnet50,"
                             + " resnet101 and resnet152; "

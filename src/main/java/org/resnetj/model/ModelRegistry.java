@@ -92,7 +92,7 @@ public final class ModelRegistry {
         return new ModelSpec(
                 name,
                 description,
-                "cifar10",
+                ModelSpec.Family.CIFAR10,
                 depth,
                 residual,
                 new ModelOptions(Shortcut.A, StridePlacement.FIRST_1X1, CIFAR_CLASSES),
@@ -114,7 +114,7 @@ public final class ModelRegistry {
         return new ModelSpec(
                 (residual ? "resnet" : "plain") + depth,
                 description,
-                "imagenet",
+                ModelSpec.Family.IMAGENET,
                 depth,
                 residual,
                 new ModelOptions(Shortcut.B, StridePlacement.FIRST_1X1, IMAGENET_CLASSES),
@@ -128,7 +128,7 @@ public final class ModelRegistry {
                 "VGG-"
                         + depth
                         + " reference (Fig. 3 left, Table 3): 3x3 convs, no BN, fc 4096-4096",
-                "reference",
+                ModelSpec.Family.REFERENCE,
                 depth,
                 false,
                 new ModelOptions(Shortcut.B, StridePlacement.FIRST_1X1, IMAGENET_CLASSES),

@@ -77,7 +77,7 @@ public record Summary(
     public Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", spec.name());
-        json.put("family", spec.family());
+        json.put("family", spec.family().toString());
         json.put("shortcut", spec.residual() ? options.shortcut().name() : "none");
         json.put("stride_placement", options.stridePlacement().name());
         json.put("classes", options.classes());
@@ -101,7 +101,7 @@ public record Summary(
     private String title() {
         String shortcut = spec.residual() ? "shortcut " + options.shortcut() : "no shortcuts";
         String stride =
-                spec.family().equals("imagenet")
+                spec.family() == ModelSpec.Family.IMAGENET
                         ? ", stride on "
                                 + (options.stridePlacement() == StridePlacement.FIRST_1X1
                                         ? "first 1×1"

@@ -3,6 +3,7 @@ package org.resnetj.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import org.resnetj.model.Network;
 
 /**
  * A checkpoint file: a zip holding {@code checkpoint.json} (the model and its options, the
@@ -39,6 +41,14 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>Files are written atomically: to a temporary file in the same directory, forced to disk, then
  * renamed, so a half-written checkpoint never carries a checkpoint's name.
+ *
+ * <p>A training run's checkpoints ({@link #save}, {@link #restore}) are {@code
+ * RUN_DIR/checkpoints/ckpt-NNNNNNNN.zip}, of which the newest {@code keep_checkpoints} are kept.
+ * Their {@code checkpoint.json} holds the model and its options, the iteration, the loop's state
+ * ({@code loop}: the logging interval so far, and the {@link LrSchedule}'s state under {@code
+ * lr_schedule}), the random state, the preprocessing, the class names, the run's configuration and
+ * the code version; {@code model.safetensors} holds the per-pixel mean as {@code
+ * preprocess.pixel_mean} beside the network's arrays.
  */
 public final class Checkpoint {
 
@@ -48,6 +58,8 @@ public final class Checkpoint {
     private static final String META = "checkpoint.json";
     private static final String MODEL = "model.safetensors";
     private static final String OPTIMIZER = "optimizer.safetensors";
+    private static final String FOLDER = "checkpoints";
+    private static final String PIXEL_MEAN = "preprocess.pixel_mean";
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d{8})\\.zip");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,6 +79,98 @@ public final class Checkpoint {
         public Map<String, Object> section(String key) {
             Object value = meta.get(key);
             return value instanceof Map ? (Map<String, Object>) value : Map.of();
+        }
+    }
+
+    /**
+     * Where a training loop stands, besides its arrays.
+     *
+     * @param iteration the iterations done
+     * @param loop the loop's own state (the logging interval so far)
+     * @param schedule the learning-rate schedule's state ({@link LrSchedule#state})
+     */
+    record LoopState(int iteration, Map<String, Object> loop, Map<String, Object> schedule) {}
+
+    /** The folder of a run directory that holds its checkpoints. */
+    public static Path folder(Path runDir) {
+        return runDir.resolve(FOLDER);
+    }
+
+    /**
+     * Writes the checkpoint of a training run at {@code state}'s iteration, then deletes all but
+     * the newest {@code keep_checkpoints} of the run's.
+     */
+    static void save(
+            Path runDir,
+            RunConfig config,
+            LoopState state,
+            Network network,
+            Sgd sgd,
+            TrainingData data)
+            throws IOException {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("model", config.model());
+        meta.put("options", RunConfig.optionsMap(config.options()));
+        meta.put("iteration", state.iteration());
+        Map<String, Object> loop = new LinkedHashMap<>(state.loop());
+        loop.put("lr_schedule", state.schedule());
+        meta.put("loop", loop);
+        meta.put(
+                "random",
+                Map.of(
+                        "seed",
+                        config.recipe().seed(),
+                        "data_position",
+                        state.iteration(),
+                        "note",
+                        "sampling and augmentation are functions of (seed, iteration); the engine"
+                                + " generator is used only at initialization"));
+        meta.put("preprocessing", Map.of("type", "per_pixel_mean", "mean_array", PIXEL_MEAN));
+        meta.put("class_names", data.classNames());
+        meta.put("synthetic", config.synthetic());
+        meta.put("config", config.toMap());
+        meta.put("code_version", CodeVersion.get());
+        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
+        arrays.putAll(network.state());
+        Path dir = folder(runDir);
+        try (NDManager scope = network.manager().newSubManager()) {
+            int side = data.side();
+            arrays.put(PIXEL_MEAN, scope.create(data.pixelMean(), new Shape(3, side, side)));
+            write(dir.resolve(fileName(state.iteration())), meta, arrays, sgd.velocities());
+        }
+        List<Path> all = list(dir);
+        for (int i = 0; i < all.size() - config.run().keepCheckpoints(); i++) {
+            Files.deleteIfExists(all.get(i));
+        }
+    }
+
+    /**
+     * Restores a training run from one of its checkpoints: copies the weights, BN statistics and
+     * momentum buffers into {@code network} and {@code sgd}, and returns where the loop stood. A
+     * checkpoint written when the warm-up was the loop's ({@code loop.warming_up}) gives it to the
+     * schedule.
+     *
+     * @throws IOException naming the file if it is unreadable or for another model
+     */
+    static LoopState restore(Path file, RunConfig config, Network network, Sgd sgd, NDManager root)
+            throws IOException {
+        try (NDManager scope = root.newSubManager()) {
+            Contents contents = read(file, scope);
+            Weights.requireSameModel(contents, config.model(), config.options(), file);
+            Weights.copy(contents.model(), network.parameters(), file);
+            Weights.copy(contents.model(), network.state(), file);
+            Weights.copy(contents.optimizer(), sgd.velocities(), file);
+            Map<String, Object> loop = new LinkedHashMap<>(contents.section("loop"));
+            Map<String, Object> schedule = new LinkedHashMap<>();
+            if (loop.get("lr_schedule") instanceof Map<?, ?> stored) {
+                stored.forEach((k, v) -> schedule.put(String.valueOf(k), v));
+            }
+            loop.remove("lr_schedule");
+            Object warmingUp = loop.remove("warming_up");
+            if (warmingUp != null) {
+                schedule.putIfAbsent("warming_up", warmingUp);
+            }
+            return new LoopState(contents.iteration(), loop, schedule);
         }
     }
 
@@ -164,8 +268,7 @@ public final class Checkpoint {
             throw new NoSuchFileException(
                     path.toString(), null, "no such checkpoint file or run directory");
         }
-        Path dir =
-                Files.isDirectory(path.resolve("checkpoints")) ? path.resolve("checkpoints") : path;
+        Path dir = Files.isDirectory(folder(path)) ? folder(path) : path;
         return newest(dir)
                 .orElseThrow(
                         () ->

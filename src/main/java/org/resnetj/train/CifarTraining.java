@@ -1,7 +1,5 @@
 package org.resnetj.train;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.resnetj.data.BatchStream;
@@ -10,6 +8,7 @@ import org.resnetj.data.Cifar10Data;
 import org.resnetj.data.ImageSet;
 import org.resnetj.data.PixelMean;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
@@ -27,20 +26,26 @@ final class CifarTraining implements TrainingData {
     private final ImageSet eval;
     private final String split;
     private final float[] mean;
+    private final int threads;
 
-    private CifarTraining(Cifar10Data data, ImageSet train, ImageSet eval, String split) {
+    private CifarTraining(
+            Cifar10Data data, ImageSet train, ImageSet eval, String split, int threads) {
         this.data = data;
+        this.threads = threads;
         this.train = train;
         this.eval = eval;
         this.split = split;
         this.mean = PixelMean.of(train);
     }
 
-    static CifarTraining open(Path source, Recipe recipe) throws IOException {
-        Cifar10Data data = Cifar10.read(source);
+    /**
+     * The training data of {@code recipe} on CIFAR-10 data already read, prepared on {@code
+     * threads} threads.
+     */
+    static CifarTraining open(Cifar10Data data, Recipe recipe, int threads) {
         ImageSet train = data.train();
         if (!recipe.validation()) {
-            return new CifarTraining(data, train, data.test(), "test");
+            return new CifarTraining(data, train, data.test(), "test", threads);
         }
         if (train.size() <= Recipe.VALIDATION_IMAGES) {
             throw new IllegalArgumentException(
@@ -53,7 +58,8 @@ final class CifarTraining implements TrainingData {
                 data,
                 train.head(train.size() - Recipe.VALIDATION_IMAGES),
                 train.tail(Recipe.VALIDATION_IMAGES),
-                "val");
+                "val",
+                threads);
     }
 
     @Override
@@ -104,7 +110,8 @@ final class CifarTraining implements TrainingData {
 
     @Override
     public BatchStream batches(Recipe recipe, long start) {
-        return new BatchStream(train, mean, recipe.batch(), recipe.seed(), start, recipe.threads());
+        return new BatchStream(
+                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()), start, threads);
     }
 
     @Override

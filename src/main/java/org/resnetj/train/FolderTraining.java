@@ -1,18 +1,16 @@
 package org.resnetj.train;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.resnetj.data.BadImages;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
-import org.resnetj.data.ImageFolderBatches;
 import org.resnetj.data.ImageFolderMean;
 import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.Preprocessing;
+import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.eval.Protocol;
 import org.resnetj.eval.ProtocolEvaluator;
@@ -59,35 +57,25 @@ final class FolderTraining implements TrainingData {
         this.threads = threads;
     }
 
-    static FolderTraining open(Path root, Recipe recipe) throws IOException {
-        ImageFolder folder = ImageFolder.open(root, null);
-        ImageFolder.Split val =
-                folder.val()
-                        .orElseThrow(
-                                () ->
-                                        new IOException(
-                                                "image folder "
-                                                        + root
-                                                        + " has no val/ split: training evaluates"
-                                                        + " on val/CLASS/*.jpg"));
-        BadImages policy = BadImages.valueOf(recipe.badImages().toUpperCase(Locale.ROOT));
-        ImageDecoder train = new ImageDecoder(folder.train(), policy);
+    /**
+     * The training data of {@code recipe} on an image folder already listed, prepared on {@code
+     * threads} threads.
+     */
+    static FolderTraining open(ImageFolder folder, Recipe recipe, int threads) throws IOException {
+        ImageFolder.Split val = folder.requireVal("training evaluates on val/CLASS/*.jpg");
+        ImageDecoder train = new ImageDecoder(folder.train(), recipe.badImages());
         float[] mean =
-                ImageFolderMean.of(
-                        train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, recipe.threads());
+                ImageFolderMean.of(train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, threads);
         Lighting lighting = Lighting.NONE;
         if (recipe.lighting() > 0) {
             Lighting eigen =
-                    recipe.lightingPca().equals("data")
+                    recipe.lightingPca() == Recipe.LightingPca.DATA
                             ? Lighting.fromData(
-                                    train,
-                                    ImageFolderMean.DEFAULT_SAMPLE,
-                                    STATISTICS_SEED,
-                                    recipe.threads())
+                                    train, ImageFolderMean.DEFAULT_SAMPLE, STATISTICS_SEED, threads)
                             : Lighting.IMAGENET;
             lighting = eigen.withStd(recipe.lighting());
         }
-        return new FolderTraining(folder, val, train, mean, lighting, recipe.threads());
+        return new FolderTraining(folder, val, train, mean, lighting, threads);
     }
 
     @Override
@@ -139,7 +127,7 @@ final class FolderTraining implements TrainingData {
     @Override
     public BatchStream batches(Recipe recipe, long start) {
         return new BatchStream(
-                new ImageFolderBatches(train, mean, lighting, recipe.batch(), recipe.seed()),
+                TrainBatches.imageFolder(train, mean, lighting, recipe.batch(), recipe.seed()),
                 start,
                 threads);
     }

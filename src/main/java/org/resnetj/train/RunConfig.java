@@ -18,13 +18,14 @@ import org.resnetj.model.StridePlacement;
 
 /**
  * The resolved configuration of a run, stored as {@code config.json} in its directory: the model
- * and its options, the data, the recipe, and the code version that made it.
+ * and its options, the data, the recipe and the run settings (each in a section of its own), and
+ * the code version that made it.
  *
  * @param model the registry name
  * @param options the architecture options
  * @param data the data source, as given
  * @param synthetic whether the data is the synthetic set
- * @param recipe the training recipe
+ * @param setup the training recipe and the run settings
  * @param codeVersion the version of the code that started the run
  */
 public record RunConfig(
@@ -32,13 +33,23 @@ public record RunConfig(
         ModelOptions options,
         String data,
         boolean synthetic,
-        Recipe recipe,
+        Setup setup,
         String codeVersion) {
 
     /** The file name inside a run directory. */
     public static final String FILE = "config.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The training recipe. */
+    public Recipe recipe() {
+        return setup.recipe();
+    }
+
+    /** The run settings. */
+    public RunSettings run() {
+        return setup.run();
+    }
 
     /** The registered network. */
     public ModelSpec spec() {
@@ -52,9 +63,10 @@ public record RunConfig(
         map.put("options", optionsMap(options));
         map.put("data", data);
         map.put("synthetic", synthetic);
-        map.put("iterations", recipe.iterations());
-        map.put("batch", recipe.batch());
-        map.put("recipe", recipe.toMap());
+        map.put("iterations", recipe().iterations());
+        map.put("batch", recipe().batch());
+        map.put("recipe", recipe().toMap());
+        map.put("run", run().toMap());
         map.put("code_version", codeVersion);
         return map;
     }
@@ -88,7 +100,8 @@ public record RunConfig(
     }
 
     /**
-     * Reads the configuration of a run directory.
+     * Reads the configuration of a run directory. A configuration written before the run settings
+     * had a section of their own holds them in its recipe, and is read as well.
      *
      * @throws IOException naming the file if it is missing or unreadable
      */
@@ -107,7 +120,9 @@ public record RunConfig(
                     options((Map<String, Object>) map.get("options")),
                     (String) map.get("data"),
                     Boolean.TRUE.equals(map.get("synthetic")),
-                    Recipe.fromMap((Map<String, Object>) map.get("recipe")),
+                    Setup.fromMaps(
+                            (Map<String, Object>) map.get("recipe"),
+                            (Map<String, Object>) map.getOrDefault("run", Map.of())),
                     (String) map.get("code_version"));
         } catch (RuntimeException | IOException e) {
             throw new IOException("unreadable run configuration " + file + ": " + e.getMessage());

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop: runs a {@link RunConfig} in a run directory, writing {@code metrics.jsonl},
- * checkpoints and curves, and resumes a run from its newest checkpoint.
+ * The training loop: runs a {@link RunConfig} in a run directory, writing {@code metrics.jsonl} and
+ * {@link Checkpoint checkpoints}, and resumes a run from its newest checkpoint. The learning rate
+ * and its warm-up are the {@link LrSchedule}'s; the curves are drawn by a listener that cannot stop
+ * training ({@link Charts}).
  *
  * <p>Every random choice after initialization (sampling order and augmentation) is a function of
  * the seed and the iteration, so the seed and the iteration in a checkpoint are the complete state
@@ -39,27 +40,41 @@ public final class Trainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
+    /**
+     * Draws a run's curves from its {@code metrics.jsonl} while it trains. A failure (no fonts on a
+     * headless machine, a full disk) is reported in one line and training goes on: the metrics hold
+     * everything the curves show, and {@code resnet plot} draws them after the run.
+     */
+    @FunctionalInterface
+    interface Charts {
+        /** Writes the curves of {@code runDir}. */
+        void write(Path runDir) throws IOException;
+    }
+
     private final RunConfig config;
     private final Path runDir;
     private final Recipe recipe;
+    private final RunSettings settings;
     private final LrSchedule schedule;
+    private final Charts charts;
 
     /** The native memory every training batch passes through. */
     private final InputBuffer input = new InputBuffer();
 
-    /** Where the loop stands: what a checkpoint must hold besides the arrays. */
-    private boolean warmingUp;
-
+    /** The logging interval so far: what a checkpoint must hold besides the arrays and schedule. */
     private double intervalLoss;
+
     private long intervalErrors;
     private long intervalImages;
     private int intervalSteps;
 
-    private Trainer(RunConfig config, Path runDir) {
+    private Trainer(RunConfig config, Path runDir, Charts charts) {
         this.config = config;
         this.runDir = runDir;
         this.recipe = config.recipe();
-        this.schedule = new LrSchedule(recipe);
+        this.settings = config.run();
+        this.schedule = new LrSchedule(recipe, config.spec().depth());
+        this.charts = charts;
     }
 
     /**
@@ -70,25 +85,37 @@ public final class Trainer {
      * @throws IllegalArgumentException if the model's classes differ from the data's
      */
     public static void start(
-            String model, ModelOptions options, Path data, Recipe recipe, Path runDir)
+            String model, ModelOptions options, Path data, Setup setup, Path runDir)
             throws IOException {
-        checkRecipe(recipe);
-        start(model, options, data, TrainingData.open(data, recipe), recipe, runDir);
+        TrainingData training = TrainingData.open(data, setup.recipe(), setup.run().threads());
+        start(model, options, data, training, setup, runDir);
     }
 
     /**
-     * Starts a new run as {@link #start(String, ModelOptions, Path, Recipe, Path)} does, on data
-     * the caller has already opened from {@code data} with {@code recipe}.
+     * Starts a new run as {@link #start(String, ModelOptions, Path, Setup, Path)} does, on data the
+     * caller has already opened from {@code data} with {@code setup}.
      */
     public static void start(
             String model,
             ModelOptions options,
             Path data,
             TrainingData training,
-            Recipe recipe,
+            Setup setup,
             Path runDir)
             throws IOException {
-        checkRecipe(recipe);
+        start(model, options, data, training, setup, runDir, Curves::writeRunCurves);
+    }
+
+    /** Starts a new run whose curves {@code charts} draws. */
+    static void start(
+            String model,
+            ModelOptions options,
+            Path data,
+            TrainingData training,
+            Setup setup,
+            Path runDir,
+            Charts charts)
+            throws IOException {
         if (options.classes() != training.classes()) {
             throw new IllegalArgumentException(
                     model
@@ -116,26 +143,20 @@ public final class Trainer {
                         options,
                         data.toAbsolutePath().toString(),
                         training.synthetic(),
-                        recipe,
+                        setup,
                         CodeVersion.get());
-        Files.createDirectories(runDir.resolve("checkpoints"));
+        Files.createDirectories(Checkpoint.folder(runDir));
         config.write(runDir);
         LOG.info("run directory: {}", runDir);
-        new Trainer(config, runDir).run(training, false);
-    }
-
-    private static void checkRecipe(Recipe recipe) {
-        if (recipe.lrPolicy().equals("plateau") && recipe.evalEvery() == 0) {
-            throw new IllegalArgumentException(
-                    "lr_policy=plateau watches the evaluation error: set eval_every above 0");
-        }
+        new Trainer(config, runDir, charts).run(training, false);
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
     public static void resume(Path runDir) throws IOException {
         RunConfig config = RunConfig.read(runDir);
-        new Trainer(config, runDir)
-                .run(TrainingData.open(Path.of(config.data()), config.recipe()), true);
+        TrainingData data =
+                TrainingData.open(Path.of(config.data()), config.recipe(), config.run().threads());
+        new Trainer(config, runDir, Curves::writeRunCurves).run(data, true);
     }
 
     private void run(TrainingData data, boolean resuming) throws IOException {
@@ -144,7 +165,7 @@ public final class Trainer {
         Layer.Sequence plan = spec.plan(config.options(), data.side());
 
         Engine engine = Engine.getInstance();
-        Threads.setIntraOp(recipe.threads());
+        Threads.setIntraOp(settings.threads());
         engine.setRandomSeed((int) recipe.seed());
         try (NDManager root = NDManager.newBaseManager();
                 Network network = Network.create(plan, root);
@@ -154,10 +175,9 @@ public final class Trainer {
                                 recipe.momentum(),
                                 recipe.weightDecay(),
                                 root)) {
-            warmingUp = recipe.warmsUp(spec.depth());
             int start = 0;
             Optional<Path> newest =
-                    resuming ? Checkpoint.newest(runDir.resolve("checkpoints")) : Optional.empty();
+                    resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
             if (newest.isPresent()) {
                 start = restore(newest.get(), network, sgd, root);
                 LOG.info(
@@ -190,12 +210,28 @@ public final class Trainer {
         boolean synthetic = data.synthetic();
         long intervalStart = System.nanoTime();
         for (int done = start; done < recipe.iterations(); ) {
-            float lr = schedule.lr(done, warmingUp);
+            float lr = schedule.lr(done);
             Batch batch = batches.next();
             boolean recordNorms =
                     recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
-            Map<String, Double> norms = step(network, sgd, batch, lr, recordNorms);
+            StepResult step = sgdStep(network, sgd, batch, input, lr, recordNorms);
+            Map<String, Double> norms = step.gradientNorms();
+            intervalLoss += step.loss();
+            intervalErrors += step.errors();
+            intervalImages += batch.size();
+            intervalSteps++;
             done++;
+            if (schedule.trained(done, step.errors(), batch.size())) {
+                progress.message(
+                        String.format(
+                                Locale.ROOT,
+                                "warm-up ends at iteration %d (training error %.1f%% over the last"
+                                        + " %d iterations): LR back to %s",
+                                done,
+                                100 * schedule.windowError(),
+                                recipe.warmupWindow(),
+                                schedule.lr(done)));
+            }
             if (recordNorms) {
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("norms", norms);
@@ -203,7 +239,7 @@ public final class Trainer {
             }
             progress.step(done);
             boolean last = done == recipe.iterations();
-            if (done % recipe.logEvery() == 0 || last) {
+            if (done % settings.logEvery() == 0 || last) {
                 double seconds = (System.nanoTime() - intervalStart) / 1e9;
                 double error = (double) intervalErrors / intervalImages;
                 double loss = intervalLoss / intervalSteps;
@@ -219,24 +255,13 @@ public final class Trainer {
                 }
                 metrics.write(row("train", done, synthetic, values));
                 progress.interval(done, loss, error, lr, speed);
-                if (warmingUp && schedule.endsWarmUp(error)) {
-                    warmingUp = false;
-                    progress.message(
-                            String.format(
-                                    Locale.ROOT,
-                                    "warm-up ends at iteration %d (training error %.1f%%): LR back"
-                                            + " to %s",
-                                    done,
-                                    100 * error,
-                                    recipe.lr()));
-                }
                 intervalLoss = 0;
                 intervalErrors = 0;
                 intervalImages = 0;
                 intervalSteps = 0;
                 intervalStart = System.nanoTime();
             }
-            if ((recipe.evalEvery() > 0 && done % recipe.evalEvery() == 0) || last) {
+            if ((settings.evalEvery() > 0 && done % settings.evalEvery() == 0) || last) {
                 Evaluator.Result result = data.evaluate(network);
                 String split = data.evalSplit();
                 Map<String, Object> values = new LinkedHashMap<>();
@@ -254,7 +279,7 @@ public final class Trainer {
                                 100 * result.top1Error(),
                                 100 * result.top5Error(),
                                 synthetic ? " (synthetic data)" : ""));
-                Curves.writeRunCurves(runDir);
+                drawCharts();
                 if (schedule.evaluated(result.top1Error()) && !last) {
                     progress.message(
                             String.format(
@@ -262,33 +287,30 @@ public final class Trainer {
                                     "iteration %d: the %s error has plateaued: LR divided to %s",
                                     done,
                                     split,
-                                    schedule.lr(done, false)));
+                                    schedule.lr(done)));
                 }
             }
-            if (done % recipe.checkpointEvery() == 0 || last) {
+            if (done % settings.checkpointEvery() == 0 || last) {
                 checkpoint(done, network, sgd, data);
             }
-            if (done % recipe.logEvery() == 0) {
+            if (done % settings.logEvery() == 0) {
                 intervalStart =
                         System.nanoTime(); // evaluation and checkpoints are not training time
             }
         }
     }
 
-    /**
-     * One SGD iteration of the loop, adding its loss and errors to the logging interval.
-     *
-     * @param norms whether to return the L2 norm of the gradient of every weight, by name
-     * @return the gradient norms, or an empty map
-     */
-    private Map<String, Double> step(
-            Network network, Sgd sgd, Batch batch, float lr, boolean norms) {
-        StepResult result = sgdStep(network, sgd, batch, input, lr, norms);
-        intervalLoss += result.loss();
-        intervalErrors += result.errors();
-        intervalImages += batch.size();
-        intervalSteps++;
-        return result.gradientNorms();
+    /** Draws the curves; a failure is one line in the log, never the end of the run. */
+    private void drawCharts() {
+        try {
+            charts.write(runDir);
+        } catch (Exception | LinkageError | InternalError e) {
+            LOG.warn(
+                    "the curves of {} were not drawn ({}); training goes on, and `resnet plot`"
+                            + " draws them from metrics.jsonl",
+                    runDir,
+                    String.valueOf(e).replace('\n', ' '));
+        }
     }
 
     /**
@@ -363,70 +385,28 @@ public final class Trainer {
 
     private void checkpoint(int iteration, Network network, Sgd sgd, TrainingData data)
             throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("model", config.model());
-        meta.put("options", RunConfig.optionsMap(config.options()));
-        meta.put("iteration", iteration);
         Map<String, Object> loop = new LinkedHashMap<>();
-        loop.put("warming_up", warmingUp);
         loop.put("interval_loss", intervalLoss);
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_images", intervalImages);
         loop.put("interval_steps", intervalSteps);
-        loop.put("lr_schedule", schedule.state());
-        meta.put("loop", loop);
-        meta.put(
-                "random",
-                Map.of(
-                        "seed",
-                        recipe.seed(),
-                        "data_position",
-                        iteration,
-                        "note",
-                        "sampling and augmentation are functions of (seed, iteration); the engine"
-                                + " generator is used only at initialization"));
-        meta.put(
-                "preprocessing",
-                Map.of("type", "per_pixel_mean", "mean_array", "preprocess.pixel_mean"));
-        meta.put("class_names", data.classNames());
-        meta.put("synthetic", config.synthetic());
-        meta.put("config", config.toMap());
-        meta.put("code_version", CodeVersion.get());
-        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
-        arrays.putAll(network.state());
-        try (NDManager scope = network.manager().newSubManager()) {
-            int side = data.side();
-            arrays.put(
-                    "preprocess.pixel_mean",
-                    scope.create(data.pixelMean(), new Shape(3, side, side)));
-            Path dir = runDir.resolve("checkpoints");
-            Checkpoint.write(
-                    dir.resolve(Checkpoint.fileName(iteration)), meta, arrays, sgd.velocities());
-        }
-        List<Path> all = Checkpoint.list(runDir.resolve("checkpoints"));
-        for (int i = 0; i < all.size() - recipe.keepCheckpoints(); i++) {
-            Files.deleteIfExists(all.get(i));
-        }
+        Checkpoint.save(
+                runDir,
+                config,
+                new Checkpoint.LoopState(iteration, loop, schedule.state()),
+                network,
+                sgd,
+                data);
     }
 
     private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
-        try (NDManager scope = root.newSubManager()) {
-            Checkpoint.Contents contents = Checkpoint.read(file, scope);
-            Weights.requireSameModel(contents, config.model(), config.options(), file);
-            Weights.copy(contents.model(), network.parameters(), file);
-            Weights.copy(contents.model(), network.state(), file);
-            Weights.copy(contents.optimizer(), sgd.velocities(), file);
-            Map<String, Object> loop = contents.section("loop");
-            warmingUp = Boolean.TRUE.equals(loop.get("warming_up"));
-            intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
-            intervalErrors = ((Number) loop.get("interval_errors")).longValue();
-            intervalImages = ((Number) loop.get("interval_images")).longValue();
-            intervalSteps = ((Number) loop.get("interval_steps")).intValue();
-            @SuppressWarnings("unchecked")
-            Map<String, Object> lrState =
-                    (Map<String, Object>) loop.getOrDefault("lr_schedule", Map.of());
-            schedule.restore(lrState);
-            return contents.iteration();
-        }
+        Checkpoint.LoopState state = Checkpoint.restore(file, config, network, sgd, root);
+        Map<String, Object> loop = state.loop();
+        intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
+        intervalErrors = ((Number) loop.get("interval_errors")).longValue();
+        intervalImages = ((Number) loop.get("interval_images")).longValue();
+        intervalSteps = ((Number) loop.get("interval_steps")).intValue();
+        schedule.restore(state.schedule());
+        return state.iteration();
     }
 }

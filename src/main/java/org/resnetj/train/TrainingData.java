@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.resnetj.data.BatchStream;
-import org.resnetj.data.ImageFolder;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
@@ -52,14 +51,11 @@ public interface TrainingData {
     long skippedImages();
 
     /**
-     * Opens {@code data} for training with {@code recipe}: CIFAR-10 binary files or an image folder
-     * ({@code train/CLASS/*.jpg}, {@code val/CLASS/*.jpg}).
+     * Opens {@code data} for training with {@code recipe}, as its {@link DataKind} does.
      *
-     * @throws IOException with a one-line message if it is neither, or cannot be read
+     * @throws IOException with a one-line message if it is of no known kind, or cannot be read
      */
-    static TrainingData open(Path data, Recipe recipe) throws IOException {
-        return ImageFolder.looksLike(data)
-                ? FolderTraining.open(data, recipe)
-                : CifarTraining.open(data, recipe);
+    static TrainingData open(Path data, Recipe recipe, int threads) throws IOException {
+        return DataKind.of(data).open(data).training(recipe, threads);
     }
 }

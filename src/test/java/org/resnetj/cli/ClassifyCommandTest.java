@@ -30,7 +30,7 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.testing.Softmax;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
 
@@ -188,7 +188,7 @@ class ClassifyCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper()
+                Setup.paper()
                         .with(
                                 List.of(
                                         "batch=16",

@@ -28,6 +28,7 @@ import org.resnetj.interop.TorchvisionStateDicts;
 import org.resnetj.testing.Softmax;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
+import org.resnetj.train.Recipe;
 import org.resnetj.train.RunConfig;
 
 /**
@@ -85,7 +86,7 @@ class ImageFolderCommandsTest {
     void trainingUsesThePapersImageNetRecipeAndRecordsWhatEvaluationNeeds() throws Exception {
         RunConfig config = RunConfig.read(run);
         assertThat(config.options().classes()).isEqualTo(3);
-        assertThat(config.recipe().lrPolicy()).isEqualTo("plateau");
+        assertThat(config.recipe().lrPolicy()).isEqualTo(Recipe.LrPolicy.PLATEAU);
         assertThat(config.recipe().lighting()).isEqualTo(0.1f);
         assertThat(config.recipe().weightDecay()).isEqualTo(1e-4f);
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));

@@ -28,7 +28,7 @@ import org.resnetj.data.SyntheticCifar;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
 import org.resnetj.train.Checkpoint;
-import org.resnetj.train.Recipe;
+import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
 
@@ -55,7 +55,7 @@ class ResponsesCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper()
+                Setup.paper()
                         .with(
                                 List.of(
                                         "batch=16",

@@ -56,9 +56,9 @@ class BatchStreamTest {
     void theSameSeedGivesTheSameBatchesWhateverTheThreadCount() {
         ImageSet images = SyntheticCifar.generate(30, 1, 0).train();
         float[] mean = PixelMean.of(images);
-        try (BatchStream one = new BatchStream(images, mean, 8, 3, 0, 1);
-                BatchStream three = new BatchStream(images, mean, 8, 3, 0, 3);
-                BatchStream other = new BatchStream(images, mean, 8, 4, 0, 2)) {
+        try (BatchStream one = new BatchStream(TrainBatches.cifar(images, mean, 8, 3), 0, 1);
+                BatchStream three = new BatchStream(TrainBatches.cifar(images, mean, 8, 3), 0, 3);
+                BatchStream other = new BatchStream(TrainBatches.cifar(images, mean, 8, 4), 0, 2)) {
             List<Batch> a = take(one, 10);
             List<Batch> b = take(three, 10);
             List<Batch> c = take(other, 10);
@@ -74,8 +74,9 @@ class BatchStreamTest {
     void aStreamResumedAtIterationKGivesTheBatchesOfAnUninterruptedOne() {
         ImageSet images = SyntheticCifar.generate(25, 1, 1).train();
         float[] mean = PixelMean.of(images);
-        try (BatchStream whole = new BatchStream(images, mean, 7, 9, 0, 2);
-                BatchStream resumed = new BatchStream(images, mean, 7, 9, 6, 2)) {
+        try (BatchStream whole = new BatchStream(TrainBatches.cifar(images, mean, 7, 9), 0, 2);
+                BatchStream resumed =
+                        new BatchStream(TrainBatches.cifar(images, mean, 7, 9), 6, 2)) {
             List<Batch> first = take(whole, 10);
             assertThat(resumed.nextIteration()).isEqualTo(6);
             for (int k = 6; k < 10; k++) {
@@ -90,7 +91,8 @@ class BatchStreamTest {
         int batch = 8;
         ImageSet images = identifiable(n);
         List<Integer> sequence = new ArrayList<>();
-        try (BatchStream stream = new BatchStream(images, ZERO_MEAN, batch, 5, 0, 2)) {
+        try (BatchStream stream =
+                new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, batch, 5), 0, 2)) {
             for (Batch b : take(stream, 10)) {
                 assertThat(b.size()).isEqualTo(batch);
                 for (int slot = 0; slot < batch; slot++) {
@@ -111,7 +113,7 @@ class BatchStreamTest {
     @Test
     void augmentationVariesWithThePositionNotJustTheImage() {
         ImageSet images = identifiable(3);
-        TrainBatches batches = new TrainBatches(images, ZERO_MEAN, 3, 0);
+        TrainBatches batches = TrainBatches.cifar(images, ZERO_MEAN, 3, 0);
         // With 3 images and batch 3 every batch is one epoch: the same images, new crops.
         Batch a = batches.apply(0);
         Batch b = batches.apply(1);
@@ -143,7 +145,7 @@ class BatchStreamTest {
     void closeStopsEveryWorker() throws InterruptedException {
         ImageSet images = identifiable(10);
         List<Thread> others = prefetchThreads();
-        BatchStream stream = new BatchStream(images, ZERO_MEAN, 4, 0, 0, 3);
+        BatchStream stream = new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, 4, 0), 0, 3);
         stream.next();
         List<Thread> workers = prefetchThreads().stream().filter(t -> !others.contains(t)).toList();
         assertThat(workers).isNotEmpty();
@@ -171,7 +173,7 @@ class BatchStreamTest {
         ImageSet images = identifiable(23);
         float[] mean = PixelMean.of(images);
         List<Batch> batches = new ArrayList<>();
-        BatchStream.eval(images, mean, 10).forEach(batches::add);
+        CifarPresets.evalBatches(images, mean, 10).forEach(batches::add);
 
         assertThat(batches).extracting(Batch::size).containsExactly(10, 10, 3);
         assertThat(batches).extracting(Batch::iteration).containsExactly(0L, 1L, 2L);
@@ -189,13 +191,17 @@ class BatchStreamTest {
     @Test
     void badArgumentsAreRejected() {
         ImageSet images = identifiable(3);
-        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 0, 0, 0, 1))
+        assertThatThrownBy(() -> new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, 0, 0), 0, 1))
                 .hasMessageContaining("batch size");
-        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 2, 0, -1, 1))
+        assertThatThrownBy(
+                        () -> new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, 2, 0), -1, 1))
                 .hasMessageContaining("start iteration");
-        assertThatThrownBy(() -> new BatchStream(images, ZERO_MEAN, 2, 0, 0, 0))
+        assertThatThrownBy(() -> new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, 2, 0), 0, 0))
                 .hasMessageContaining("thread");
-        assertThatThrownBy(() -> new BatchStream(images.head(0), ZERO_MEAN, 2, 0, 0, 1))
+        assertThatThrownBy(
+                        () ->
+                                new BatchStream(
+                                        TrainBatches.cifar(images.head(0), ZERO_MEAN, 2, 0), 0, 1))
                 .hasMessageContaining("empty");
     }
 }

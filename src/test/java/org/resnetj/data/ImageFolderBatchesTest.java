@@ -156,8 +156,8 @@ class ImageFolderBatchesTest {
         ImageFolderFiles.trainFolder(dir, 7, 3);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         float[] mean = randomMean();
-        ImageFolderBatches batches =
-                new ImageFolderBatches(
+        TrainBatches batches =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 4, 5);
         EpochOrder order = new EpochOrder(train.size(), 5);
 
@@ -187,8 +187,8 @@ class ImageFolderBatchesTest {
     void eachSlotIsItsImagesPixelsOver255MinusTheMeanAtTheNetworkPosition() throws IOException {
         constantFolder(dir, 5, 2);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
-        ImageFolderBatches batches =
-                new ImageFolderBatches(
+        TrainBatches batches =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.STOP),
                         positionalMean(),
                         Lighting.NONE,
@@ -226,14 +226,14 @@ class ImageFolderBatchesTest {
         ImageFolderFiles.trainFolder(dir, 9, 3);
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
         float[] mean = randomMean();
-        ImageFolderBatches first =
-                new ImageFolderBatches(
+        TrainBatches first =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 7);
-        ImageFolderBatches second =
-                new ImageFolderBatches(
+        TrainBatches second =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 7);
-        ImageFolderBatches otherSeed =
-                new ImageFolderBatches(
+        TrainBatches otherSeed =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.STOP), mean, Lighting.IMAGENET, 3, 8);
 
         Batch direct = first.apply(4);
@@ -268,8 +268,8 @@ class ImageFolderBatchesTest {
         float[] mean = positionalMean();
         long seed = 3;
         ImageDecoder decoder = new ImageDecoder(train, BadImages.SKIP);
-        ImageFolderBatches batches =
-                new ImageFolderBatches(decoder, mean, Lighting.IMAGENET, train.size(), seed);
+        TrainBatches batches =
+                TrainBatches.imageFolder(decoder, mean, Lighting.IMAGENET, train.size(), seed);
         EpochOrder order = new EpochOrder(train.size(), seed);
         Logger logger = (Logger) LoggerFactory.getLogger(ImageDecoder.class);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
@@ -311,8 +311,8 @@ class ImageFolderBatchesTest {
         ImageFolderFiles.trainFolder(dir, 3, 1);
         Path garbage = ImageFolderFiles.garbage(dir.resolve("train/c0/garbage.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
-        ImageFolderBatches batches =
-                new ImageFolderBatches(
+        TrainBatches batches =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.STOP),
                         randomMean(),
                         Lighting.NONE,
@@ -333,8 +333,8 @@ class ImageFolderBatchesTest {
         ImageFolderFiles.garbage(dir.resolve("train/c0/a.jpg"));
         ImageFolderFiles.garbage(dir.resolve("train/c0/b.jpg"));
         ImageFolder.Split train = ImageFolder.open(dir, null).train();
-        ImageFolderBatches batches =
-                new ImageFolderBatches(
+        TrainBatches batches =
+                TrainBatches.imageFolder(
                         new ImageDecoder(train, BadImages.SKIP), randomMean(), Lighting.NONE, 2, 1);
 
         assertThatThrownBy(() -> batches.apply(0))
@@ -348,11 +348,13 @@ class ImageFolderBatchesTest {
         ImageDecoder train = new ImageDecoder(ImageFolder.open(dir, null).train(), BadImages.STOP);
 
         assertThatThrownBy(
-                        () -> new ImageFolderBatches(train, new float[3072], Lighting.NONE, 4, 1))
+                        () -> TrainBatches.imageFolder(train, new float[3072], Lighting.NONE, 4, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("3×224×224");
         assertThatThrownBy(
-                        () -> new ImageFolderBatches(train, new float[IMAGE], Lighting.NONE, 0, 1))
+                        () ->
+                                TrainBatches.imageFolder(
+                                        train, new float[IMAGE], Lighting.NONE, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batch size must be at least 1, got 0");
     }

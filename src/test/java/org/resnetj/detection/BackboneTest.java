@@ -25,7 +25,7 @@ class BackboneTest {
 
     static Stream<Named<ModelSpec>> imagenetNets() {
         return ModelRegistry.named().stream()
-                .filter(s -> !s.family().equals("cifar10"))
+                .filter(s -> s.family() != ModelSpec.Family.CIFAR10)
                 .map(s -> Named.of(s.name(), s));
     }
 
@@ -35,7 +35,7 @@ class BackboneTest {
         Backbone backbone = Backbone.cut(spec, spec.defaults());
         Layer.Sequence plan = spec.plan();
         List<String> all = parameterNames(plan);
-        String classifier = spec.family().equals("reference") ? "fc8." : "fc.";
+        String classifier = spec.family() == ModelSpec.Family.REFERENCE ? "fc8." : "fc.";
         List<String> expected = all.stream().filter(n -> !n.startsWith(classifier)).toList();
 
         List<String> trunk = parameterNames(backbone.trunk());
@@ -58,7 +58,7 @@ class BackboneTest {
                 .isEqualTo(Complexity.params(plan, spec.inputSize()) - classifierParams);
         assertThat(Backbone.stride(backbone.trunk())).isEqualTo(16);
 
-        if (spec.family().equals("imagenet")) {
+        if (spec.family() == ModelSpec.Family.IMAGENET) {
             assertThat(trunk).allMatch(n -> n.matches("conv[1-4][._].*"));
             assertThat(head).allMatch(n -> n.startsWith("conv5_"));
             assertThat(backbone.pooledSize()).isEqualTo(14);

@@ -23,6 +23,7 @@ import org.resnetj.experiment.Experiment.Run;
 import org.resnetj.model.Shortcut;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.RunConfig;
+import org.resnetj.train.Setup;
 
 /** The registry against the list of experiments and the paper's tables. */
 class ExperimentsTest {
@@ -135,12 +136,12 @@ class ExperimentsTest {
             throws Exception {
         Path folder = ImageFolderFiles.threeClasses(dir.resolve("images"));
         Experiment table2 = Experiments.get("table2-fig4");
-        assertThat(table2.dataset().recipe().lrPolicy()).isEqualTo("plateau");
+        assertThat(table2.dataset().setup().recipe().lrPolicy()).isEqualTo(Recipe.LrPolicy.PLATEAU);
         Path cifar = dir.resolve("cifar");
         Files.createDirectories(cifar);
         Reproduction.Settings wrongKind =
                 new Reproduction.Settings(
-                        cifar, table2.dataset().recipe(), List.of(), null, dir.resolve("x"), null);
+                        cifar, table2.dataset().setup(), List.of(), null, dir.resolve("x"), null);
         assertThatThrownBy(() -> Reproduction.run(table2, wrongKind))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be an image folder")
@@ -148,7 +149,7 @@ class ExperimentsTest {
         Reproduction.Settings tiny =
                 new Reproduction.Settings(
                         folder,
-                        table2.dataset().recipe(),
+                        table2.dataset().setup(),
                         List.of("iterations=1", "batch=2", "log_every=1", "threads=2"),
                         null,
                         dir.resolve("table2"),
@@ -192,7 +193,7 @@ class ExperimentsTest {
         assertThat(degradation.checks())
                 .extracting(c -> c.deeper() + " " + c.relation().name() + " " + c.shallower())
                 .containsExactly("plain56 HIGHER plain20", "resnet56 NOT_HIGHER resnet20");
-        Recipe recipe = Recipe.paper().with(degradation.recipe());
+        Recipe recipe = Setup.paper().with(degradation.recipe()).recipe();
         assertThat(recipe.batch()).isEqualTo(128);
         assertThat(recipe.lr()).isEqualTo(0.1f);
         assertThat(recipe.iterations()).isEqualTo(Experiments.DEGRADATION_ITERATIONS);
@@ -206,7 +207,7 @@ class ExperimentsTest {
         assertThat(experiment.title()).isNotBlank().hasSizeLessThanOrEqualTo(60);
         assertThat(experiment.reference()).isNotBlank();
         // Overrides must be valid recipe keys and values.
-        Recipe.paper().with(experiment.recipe());
+        Setup.paper().with(experiment.recipe());
         for (Run run : experiment.runs()) {
             assertThat(run.spec().family()).as(run.name()).isEqualTo(experiment.dataset().family());
         }

@@ -30,8 +30,8 @@ import org.resnetj.experiment.Experiment.PaperValue;
 import org.resnetj.experiment.Experiment.Relation;
 import org.resnetj.experiment.Experiment.Run;
 import org.resnetj.train.Checkpoint;
-import org.resnetj.train.Recipe;
 import org.resnetj.train.RunConfig;
+import org.resnetj.train.Setup;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -105,7 +105,7 @@ class ReproductionTest {
     }
 
     private static Reproduction.Settings settings(List<String> overrides) {
-        return new Reproduction.Settings(data, Recipe.paper(), overrides, null, out, null);
+        return new Reproduction.Settings(data, Setup.paper(), overrides, null, out, null);
     }
 
     @Test
@@ -264,7 +264,7 @@ class ReproductionTest {
         Files.delete(checkpoints.resolve(Checkpoint.fileName(4)));
         Map<String, String> before = snapshot();
         Reproduction.Planned planned =
-                Reproduction.plan(EXPERIMENT, Recipe.paper(), TINY, null).get(2);
+                Reproduction.plan(EXPERIMENT, Setup.paper(), TINY, null).get(2);
         assertThat(Reproduction.state(out.resolve("resnet8-seed1"), planned, data))
                 .isEqualTo(Reproduction.State.INTERRUPTED);
 
@@ -344,7 +344,7 @@ class ReproductionTest {
      */
     private static JsonNode reproduceFinishedRuns(Path fixture, double plainTrain)
             throws IOException {
-        List<Reproduction.Planned> plan = Reproduction.plan(EXPERIMENT, Recipe.paper(), TINY, null);
+        List<Reproduction.Planned> plan = Reproduction.plan(EXPERIMENT, Setup.paper(), TINY, null);
         double[] train = {plainTrain, 0.30, 0.34};
         double[] test = {0.45, 0.35, 0.39};
         Map<String, String> metrics = new LinkedHashMap<>();
@@ -356,7 +356,7 @@ class ReproductionTest {
                             run.options(),
                             data.toString(),
                             true,
-                            run.recipe(),
+                            run.setup(),
                             "fixture")
                     .write(dir);
             Files.createFile(
@@ -377,7 +377,7 @@ class ReproductionTest {
 
         Reproduction.run(
                 EXPERIMENT,
-                new Reproduction.Settings(data, Recipe.paper(), TINY, null, fixture, null));
+                new Reproduction.Settings(data, Setup.paper(), TINY, null, fixture, null));
 
         for (Map.Entry<String, String> run : metrics.entrySet()) {
             assertThat(fixture.resolve(run.getKey()).resolve("metrics.jsonl"))

@@ -22,8 +22,8 @@ import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.train.Checkpoint;
 import org.resnetj.train.LoadedModel;
-import org.resnetj.train.Recipe;
 import org.resnetj.train.RunConfig;
+import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 
 /**
@@ -54,7 +54,7 @@ class CheckpointExportTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
     }
 

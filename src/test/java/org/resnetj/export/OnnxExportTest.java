@@ -98,7 +98,7 @@ class OnnxExportTest {
             String model, Shortcut shortcut, int size, OnnxExport.Settings settings) {
         ModelSpec spec = ModelRegistry.get(model);
         ModelOptions options = spec.defaults().withShortcut(shortcut);
-        if (spec.family().equals("reference")) {
+        if (spec.family() == ModelSpec.Family.REFERENCE) {
             options = options.withClasses(10); // VGG's fc layers at 1000 classes only slow the test
         }
         return Arguments.of(new Case(model, options, size, settings));
@@ -130,7 +130,7 @@ class OnnxExportTest {
                 long[] inputShape =
                         ((TensorInfo) session.getInputInfo().get(OnnxExport.INPUT).getInfo())
                                 .getShape();
-                boolean dynamicSize = spec.family().equals("imagenet");
+                boolean dynamicSize = spec.family() == ModelSpec.Family.IMAGENET;
                 assertThat(inputShape)
                         .containsExactly(
                                 -1, 3, dynamicSize ? -1 : c.size(), dynamicSize ? -1 : c.size());

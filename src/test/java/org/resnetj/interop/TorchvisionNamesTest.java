@@ -23,7 +23,7 @@ class TorchvisionNamesTest {
 
     static Stream<String> torchvisionNets() {
         return ModelRegistry.named().stream()
-                .filter(s -> s.family().equals("imagenet") && s.residual())
+                .filter(s -> s.family() == ModelSpec.Family.IMAGENET && s.residual())
                 .map(ModelSpec::name);
     }
 

@@ -19,7 +19,7 @@ final class ModelTestSupport {
     /** The registered models of {@code family}, each named after its registry name. */
     static Stream<Named<ModelSpec>> family(String family) {
         return ModelRegistry.named().stream()
-                .filter(s -> s.family().equals(family))
+                .filter(s -> s.family().toString().equals(family))
                 .map(s -> Named.of(s.name(), s));
     }
 

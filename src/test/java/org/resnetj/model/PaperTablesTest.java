@@ -102,7 +102,7 @@ class PaperTablesTest {
     void everyRegisteredModelHasAnExpectationAndEveryExpectationIsRegistered(String family) {
         var registered =
                 ModelRegistry.named().stream()
-                        .filter(s -> s.family().equals(family))
+                        .filter(s -> s.family().toString().equals(family))
                         .map(ModelSpec::name)
                         .collect(Collectors.toSet());
         assertThat(registered)

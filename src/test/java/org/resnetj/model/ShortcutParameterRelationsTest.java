@@ -56,7 +56,7 @@ class ShortcutParameterRelationsTest {
 
     static Stream<Named<ModelSpec>> plainNets() {
         return ModelRegistry.named().stream()
-                .filter(s -> !s.residual() && !s.family().equals("reference"))
+                .filter(s -> !s.residual() && s.family() != ModelSpec.Family.REFERENCE)
                 .map(s -> Named.of(s.name(), s));
     }
 
@@ -121,7 +121,7 @@ class ShortcutParameterRelationsTest {
         Layout layout;
         List<Integer> blocks;
         int expansion;
-        if (spec.family().equals("imagenet")) {
+        if (spec.family() == ModelSpec.Family.IMAGENET) {
             assertThat(TABLE_1_BLOCKS).as("Table 1 rows known to this test").containsKey(depth);
             layout = IMAGENET;
             blocks = TABLE_1_BLOCKS.get(depth);

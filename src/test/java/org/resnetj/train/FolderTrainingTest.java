@@ -55,7 +55,7 @@ class FolderTrainingTest {
                 "resnet18",
                 ModelRegistry.get("resnet18").defaults().withClasses(3),
                 folder,
-                Recipe.imagenet().with(RECIPE),
+                Setup.imagenet().with(RECIPE),
                 uninterrupted);
     }
 
@@ -86,7 +86,8 @@ class FolderTrainingTest {
      */
     @Test
     void dataLightingIsAlongTheDatasOwnPrincipalAxis() throws IOException {
-        assertThat(RunConfig.read(uninterrupted).recipe().lightingPca()).isEqualTo("data");
+        assertThat(RunConfig.read(uninterrupted).recipe().lightingPca())
+                .isEqualTo(Recipe.LightingPca.DATA);
         Path colours = dir.resolve("colours");
         int[] reds = {40, 80, 160, 200};
         for (int i = 0; i < reds.length; i++) {
@@ -94,7 +95,7 @@ class FolderTrainingTest {
         }
         singleColour(colours.resolve("val/c0/v.png"), 120, 100, 150);
         singleColour(colours.resolve("val/c1/w.png"), 120, 100, 150);
-        Recipe recipe = Recipe.imagenet().with(List.of("batch=4", "threads=2", "seed=7"));
+        Recipe recipe = Recipe.imagenet().with(List.of("batch=4", "seed=7"));
         Batch none = firstBatch(colours, recipe.with("lighting", "0"));
         Batch data = firstBatch(colours, recipe.with("lighting_pca", "data"));
         Batch imagenet = firstBatch(colours, recipe.with("lighting_pca", "imagenet"));
@@ -116,7 +117,7 @@ class FolderTrainingTest {
     }
 
     private static Batch firstBatch(Path root, Recipe recipe) throws IOException {
-        TrainingData training = TrainingData.open(root, recipe);
+        TrainingData training = TrainingData.open(root, recipe, 2);
         try (BatchStream batches = training.batches(recipe, 0)) {
             return batches.next();
         }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +34,9 @@ class ResumeTest {
             List.of("batch=32", "threads=2", "seed=7", "keep_checkpoints=100", "lr_steps=[]");
 
     /**
-     * Warm-up to the first logging interval (4 iterations) and back to 0.1; checkpoints every 2, so
-     * the one at 2 is written mid warm-up and mid logging interval.
+     * Warm-up for its window of 4 iterations (which is also the logging interval) and back to 0.1;
+     * checkpoints every 2, so the one at 2 is written mid warm-up, mid window and mid logging
+     * interval.
      */
     private static final List<String> WARM_UP =
             List.of(
@@ -42,6 +45,7 @@ class ResumeTest {
                     "checkpoint_every=2",
                     "eval_every=0",
                     "warmup=on",
+                    "warmup_window=4",
                     "warmup_until_error=1.0");
 
     /**
@@ -81,7 +85,7 @@ class ResumeTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
         return run;
     }
@@ -91,9 +95,11 @@ class ResumeTest {
         assertThat(Runs.column(warmUp, "train", "lr"))
                 .as("warm-up for 4 iterations, then 0.1")
                 .containsExactly(0.01, 0.1);
-        assertThat(loop(warmUp, 2))
-                .containsEntry("warming_up", true)
-                .containsEntry("interval_steps", 2);
+        assertThat(loop(warmUp, 2)).containsEntry("interval_steps", 2);
+        assertThat(loop(warmUp, 2).get("lr_schedule"))
+                .as("the schedule's state at 2")
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("warming_up", true);
         Path resumed = Runs.cutBack(warmUp, 2, dir.resolve("warm-up resumed"));
 
         Trainer.resume(resumed);
@@ -163,6 +169,49 @@ class ResumeTest {
                     .as("lr of iteration %d", i + 1)
                     .isCloseTo(expected.get(i), within(1e-9));
         }
+    }
+
+    /**
+     * A run directory in the layout written before the run settings and the warm-up moved: {@code
+     * config.json} with the run settings inside {@code recipe} and no {@code warmup_window}, and a
+     * checkpoint whose {@code loop} holds {@code warming_up} and whose {@code lr_schedule} holds
+     * only the plateau state. It resumes from its checkpoint at 2 with the warm-up in the schedule
+     * and an empty window of the default 100 iterations, so it still warms up at the end, its
+     * window holding the 6 iterations trained since.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void runInTheOlderLayoutResumesWithItsWarmUp() throws IOException {
+        Path old = Runs.cutBack(warmUp, 2, dir.resolve("older layout"));
+        ObjectMapper json = new ObjectMapper();
+        Path configFile = old.resolve(RunConfig.FILE);
+        Map<String, Object> config = json.readValue(configFile.toFile(), Map.class);
+        Map<String, Object> recipe = (Map<String, Object>) config.get("recipe");
+        recipe.putAll((Map<String, Object>) config.remove("run"));
+        recipe.remove("warmup_window");
+        json.writeValue(configFile.toFile(), config);
+        Path checkpoint = Checkpoint.folder(old).resolve(Checkpoint.fileName(2));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Checkpoint.Contents contents = Checkpoint.read(checkpoint, manager);
+            Map<String, Object> meta = new LinkedHashMap<>(contents.meta());
+            Map<String, Object> loop = new LinkedHashMap<>(contents.section("loop"));
+            Map<String, Object> schedule =
+                    new LinkedHashMap<>((Map<String, Object>) loop.get("lr_schedule"));
+            loop.put("warming_up", schedule.remove("warming_up"));
+            schedule.keySet().removeIf(key -> key.startsWith("warmup_"));
+            loop.put("lr_schedule", schedule);
+            meta.put("loop", loop);
+            Checkpoint.write(checkpoint, meta, contents.model(), contents.optimizer());
+        }
+        assertThat(loop(old, 2)).containsEntry("warming_up", true);
+
+        Trainer.resume(old);
+
+        assertThat(RunConfig.read(old).run().logEvery()).isEqualTo(4);
+        assertThat(Runs.column(old, "train", "lr")).containsExactly(0.01, 0.01);
+        Map<String, Object> end = (Map<String, Object>) loop(old, 8).get("lr_schedule");
+        assertThat(end).containsEntry("warming_up", true);
+        assertThat((List<Object>) end.get("warmup_window_errors")).hasSize(6);
     }
 
     /** The loop state a run's checkpoint holds. */

@@ -33,9 +33,11 @@ final class RunToKill {
         Path run = Path.of(args[2]);
         Path checkpoint =
                 run.resolve("checkpoints").resolve(Checkpoint.fileName(Integer.parseInt(args[3])));
-        Recipe recipe = Recipe.paper().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
-        TrainingData training = new Waiting(TrainingData.open(data, recipe), checkpoint);
-        Trainer.start(model, ModelRegistry.get(model).defaults(), data, training, recipe, run);
+        Setup setup = Setup.paper().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
+        TrainingData training =
+                new Waiting(
+                        TrainingData.open(data, setup.recipe(), setup.run().threads()), checkpoint);
+        Trainer.start(model, ModelRegistry.get(model).defaults(), data, training, setup, run);
         throw new IllegalStateException("the run finished without writing " + checkpoint);
     }
 

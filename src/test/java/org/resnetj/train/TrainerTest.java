@@ -12,6 +12,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.loss.Loss;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,6 +38,7 @@ import org.resnetj.data.SyntheticCifar;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
+import org.slf4j.LoggerFactory;
 
 /**
  * End-to-end runs of a tiny net (ResNet-8, n = 1) on a small synthetic set: the loss falls, the
@@ -74,7 +79,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(RECIPE),
+                Setup.paper().with(RECIPE),
                 uninterrupted);
     }
 
@@ -143,7 +148,7 @@ class TrainerTest {
         Map<String, Object> logged =
                 (Map<String, Object>) rows(uninterrupted, "grad_norms").get(0).get("norms");
         RunConfig config = RunConfig.read(uninterrupted);
-        TrainingData training = TrainingData.open(data, config.recipe());
+        TrainingData training = TrainingData.open(data, config.recipe(), config.run().threads());
         Path file = uninterrupted.resolve("checkpoints").resolve(Checkpoint.fileName(6));
         Map<String, Double> recomputed = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager();
@@ -189,20 +194,21 @@ class TrainerTest {
     void warmUpRunsAtItsOwnRateUntilTheErrorFallsThenReturnsToTheBaseRate() throws IOException {
         Path run = dir.resolve("warmup");
         List<String> recipe = new ArrayList<>(RECIPE);
-        // An untrained net errs on some of its first 96 images, so the warm-up ends after the
-        // first logging interval exactly.
+        // An untrained net errs on some of its first 96 images, so the warm-up ends after its
+        // first window of 3 iterations exactly, which is the first logging interval.
         recipe.addAll(
                 List.of(
                         "iterations=12",
                         "lr_steps=0.5,0.75",
                         "warmup=on",
+                        "warmup_window=3",
                         "warmup_until_error=1.0",
                         "eval_every=0"));
         Trainer.start(
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
         List<Double> lrs =
                 rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
@@ -279,7 +285,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Recipe.paper().with(recipe),
+                Setup.paper().with(recipe),
                 run);
         Path checkpoints = run.resolve("checkpoints");
         try (var files = Files.list(checkpoints)) {
@@ -318,7 +324,7 @@ class TrainerTest {
                         config.options(),
                         config.data(),
                         true,
-                        config.recipe(),
+                        config.setup(),
                         config.codeVersion())
                 .write(other);
         assertThatThrownBy(() -> Trainer.resume(other))
@@ -356,10 +362,123 @@ class TrainerTest {
                                         "resnet8",
                                         ModelRegistry.get("resnet8").defaults(),
                                         data,
-                                        Recipe.paper().with(RECIPE),
+                                        Setup.paper().with(RECIPE),
                                         uninterrupted))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not empty");
         assertThat(Files.size(uninterrupted.resolve("metrics.jsonl"))).isEqualTo(before);
+    }
+
+    /**
+     * A chart writer that throws at every evaluation does not stop training: the run ends with its
+     * last checkpoint, and each failure is one WARN line with the cause and no stack trace.
+     */
+    @Test
+    void chartWriterThatThrowsDoesNotStopTraining() throws IOException {
+        Path run = dir.resolve("no-charts");
+        Setup setup = Setup.paper().with(RECIPE).with(List.of("iterations=4", "eval_every=2"));
+        Logger logger = (Logger) LoggerFactory.getLogger(Trainer.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            Trainer.start(
+                    "resnet8",
+                    ModelRegistry.get("resnet8").defaults(),
+                    data,
+                    TrainingData.open(data, setup.recipe(), setup.run().threads()),
+                    setup,
+                    run,
+                    runDir -> {
+                        throw new IllegalStateException("no fonts\nin this JVM");
+                    });
+        } finally {
+            logger.detachAppender(log);
+        }
+        assertThat(Checkpoint.newest(Checkpoint.folder(run)))
+                .contains(Checkpoint.folder(run).resolve(Checkpoint.fileName(4)));
+        assertThat(rows(run, "eval")).hasSize(2);
+        List<ILoggingEvent> warnings =
+                log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings)
+                .allSatisfy(
+                        e -> {
+                            assertThat(e.getFormattedMessage())
+                                    .contains("curves of " + run)
+                                    .contains("no fonts in this JVM")
+                                    .doesNotContain("\n");
+                            assertThat(e.getThrowableProxy()).as("no stack trace").isNull();
+                        });
+    }
+
+    /**
+     * How often a run logs does not change what it computes: two runs that differ only in {@code
+     * log_every} (1 and 5) end with the same parameters, BN statistics and momentum, bit for bit,
+     * and their warm-up ends at the same iteration. That iteration is recomputed from the run that
+     * logs every iteration: the first whose window of the last 4 iterations has a mean training
+     * error below the threshold; it is neither the end of the first window nor a multiple of 5.
+     */
+    @Test
+    void logEveryChangesNeitherTheParametersNorTheEndOfTheWarmUp() throws IOException {
+        List<String> common =
+                List.of(
+                        "batch=32",
+                        "iterations=12",
+                        "lr_steps=[]",
+                        "threads=2",
+                        "seed=7",
+                        "eval_every=0",
+                        "checkpoint_every=12",
+                        "warmup=on",
+                        "warmup_window=4",
+                        "warmup_until_error=" + WARM_UP_THRESHOLD);
+        Path every = dir.resolve("log every 1");
+        Path fifth = dir.resolve("log every 5");
+        for (Path run : List.of(every, fifth)) {
+            Trainer.start(
+                    "resnet8",
+                    ModelRegistry.get("resnet8").defaults(),
+                    data,
+                    Setup.paper().with(common).with("log_every", run == every ? "1" : "5"),
+                    run);
+        }
+        List<Double> errors = Runs.column(every, "train", "train_error");
+        assertThat(errors).hasSize(12);
+        Integer expected = null;
+        for (int i = 4; i <= errors.size() && expected == null; i++) {
+            long wrong = 0;
+            for (int k = i - 4; k < i; k++) {
+                wrong += Math.round(errors.get(k) * 32);
+            }
+            if (wrong / 128.0 < WARM_UP_THRESHOLD) {
+                expected = i;
+            }
+        }
+        assertThat(expected).as("the warm-up ends within the run: errors %s", errors).isNotNull();
+        assertThat(expected % 5).as("not at a logging interval of the second run").isNotZero();
+        assertThat(expected).as("not at the first window").isGreaterThan(4);
+        assertThat(warmUpEnd(every)).isEqualTo(expected);
+        assertThat(warmUpEnd(fifth)).isEqualTo(expected);
+        assertThat(Runs.column(every, "train", "lr").get(expected))
+                .as("LR of the iteration after it")
+                .isCloseTo(0.1, within(1e-7));
+        Runs.assertSameFinalState(every, fifth);
+    }
+
+    /**
+     * The warm-up's threshold in {@link #logEveryChangesNeitherTheParametersNorTheEndOfTheWarmUp}:
+     * with seed 7 the windows' errors are 91% to 94% up to iteration 8 and 85% at 9, where the
+     * warm-up ends. Judged on 5-iteration logging intervals instead, it would have ended at 10.
+     */
+    private static final double WARM_UP_THRESHOLD = 0.87;
+
+    private static Object warmUpEnd(Path run) throws IOException {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            return Checkpoint.read(run, manager).section("loop").get("lr_schedule")
+                            instanceof Map<?, ?> m
+                    ? m.get("warmup_ended_at")
+                    : null;
+        }
     }
 }
