@@ -50,9 +50,6 @@ public final class DetectorTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectorTrainer.class);
 
-    /** The folder of a run directory that holds its checkpoints, as a classifier's run. */
-    static final String CHECKPOINTS = "checkpoints";
-
     private final DetectionRun run;
     private final Path runDir;
     private final DetectorConfig config;
@@ -89,7 +86,7 @@ public final class DetectorTrainer {
                 }
             }
         }
-        Files.createDirectories(runDir.resolve(CHECKPOINTS));
+        Files.createDirectories(Checkpoint.folder(runDir));
         run.write(runDir);
         LOG.info("run directory: {}", runDir);
         new DetectorTrainer(run, runDir).train(data, false);
@@ -162,7 +159,7 @@ public final class DetectorTrainer {
                                 root)) {
             int start = 0;
             Optional<Path> newest =
-                    resuming ? Checkpoint.newest(runDir.resolve(CHECKPOINTS)) : Optional.empty();
+                    resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
             if (newest.isPresent()) {
                 start = restore(newest.get(), detector, sgd, root);
                 LOG.info("resuming {} at iteration {}", runDir, start);
@@ -454,7 +451,7 @@ public final class DetectorTrainer {
         loop.put("interval_rois", intervalRois);
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_steps", intervalSteps);
-        Path dir = runDir.resolve(CHECKPOINTS);
+        Path dir = Checkpoint.folder(runDir);
         DetectorCheckpoint.write(
                 dir.resolve(Checkpoint.fileName(iteration)),
                 detector,
