@@ -95,6 +95,15 @@ final class DetectCommand implements Callable<Integer> {
     List<String> classes;
 
     @Option(
+            names = "--setting",
+            paramLabel = "paper|small",
+            description =
+                    "paper: Appendix A's VOC or COCO setting (600 px, 128 RoIs; default with"
+                            + " --data); small: the synthetic default's (320 px, 32 RoIs, from"
+                            + " scratch; README, Fidelity notes)")
+    String setting;
+
+    @Option(
             names = "--backbone",
             paramLabel = "NAME",
             description =
@@ -204,26 +213,39 @@ final class DetectCommand implements Callable<Integer> {
         DetectionData test = null;
         DetectorConfig config;
         boolean synthetic = data == null;
+        if (setting != null && !setting.equals("paper") && !setting.equals("small")) {
+            throw new IllegalArgumentException(
+                    "--setting must be paper or small, got '" + setting + "'");
+        }
+        boolean small = setting != null ? setting.equals("small") : synthetic;
         if (synthetic) {
             Path dir = ensureSynthetic();
             train = DetectionData.recognise(dir, null, "train", null);
             test = train.withImageSet("test");
-            config = syntheticConfig(backbone != null ? backbone : "resnet18");
         } else {
             train = DetectionData.recognise(data, images, trainSet, classes);
-            String name = backbone != null ? backbone : "resnet101";
-            if (DetectionData.COCO.equals(train.format())) {
-                config = DetectorConfig.coco(name);
-            } else {
-                config = DetectorConfig.voc(name);
-                if (train.classes().size() != DetectorConfig.VOC_CLASSES) {
-                    config = withClasses(config, train.classes().size());
-                }
+            if (!DetectionData.COCO.equals(train.format())) {
                 test = train.withImageSet(testSet);
             }
             if (testData != null) {
                 test = DetectionData.recognise(testData, testImages, testSet, classes);
             }
+        }
+        if (small) {
+            config = syntheticConfig(backbone != null ? backbone : "resnet18");
+        } else {
+            String name = backbone != null ? backbone : "resnet101";
+            config =
+                    DetectionData.COCO.equals(train.format())
+                            ? DetectorConfig.coco(name)
+                            : DetectorConfig.voc(name);
+        }
+        int dataClasses =
+                DetectionData.COCO.equals(train.format())
+                        ? train.readCoco().set().classes().size()
+                        : train.classes().size();
+        if (dataClasses != config.classes()) {
+            config = withClasses(config, dataClasses);
         }
         if (lr != null) {
             DetectorConfig.Solver s = config.solver();
@@ -257,7 +279,7 @@ final class DetectCommand implements Callable<Integer> {
 
     /** The synthetic default's setting ({@link DetectorConfig#synthetic}) on {@code backbone}. */
     static DetectorConfig syntheticConfig(String backbone) {
-        DetectorConfig small = DetectorConfig.synthetic(SyntheticShapes.CLASSES.size());
+        DetectorConfig small = DetectorConfig.synthetic(1);
         return new DetectorConfig(
                 backbone,
                 small.classes(),

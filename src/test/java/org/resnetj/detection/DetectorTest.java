@@ -26,8 +26,6 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 import org.resnetj.model.StridePlacement;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.RunConfig;
 import org.resnetj.train.Sgd;
 
 /**
@@ -320,17 +318,7 @@ class DetectorTest {
     private Path write(
             ModelSpec spec, ModelOptions options, Network network, Map<String, String> omit)
             throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("model", spec.name());
-        meta.put("options", RunConfig.optionsMap(options));
-        meta.put("iteration", 0);
-        meta.put("preprocessing", Preprocessing.Torchvision.IMAGENET.describe());
-        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
-        arrays.putAll(network.state());
-        omit.keySet().forEach(arrays::remove);
-        Path file = dir.resolve(spec.name() + ".zip");
-        Checkpoint.write(file, meta, arrays, Map.of());
-        return file;
+        return DetectionFixtures.imagenetCheckpoint(dir, spec, options, network, omit.keySet());
     }
 
     private static Layer.Sequence part(Layer.Sequence plan, String name) {
