@@ -9,8 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.resnetj.data.Batch;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.CifarPresets;
-import org.resnetj.data.ImageSet;
 import org.resnetj.model.Layer;
 import org.resnetj.model.Network;
 
@@ -80,7 +80,7 @@ public final class LayerResponses {
      *     batch size is below 1
      */
     public static List<LayerStd> measure(
-            Network network, ImageSet images, float[] mean, int batchSize) {
+            Network network, CifarImages images, float[] mean, int batchSize) {
         if (images.size() == 0) {
             throw new IllegalArgumentException("no images to measure layer responses on");
         }

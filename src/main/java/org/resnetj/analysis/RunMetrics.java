@@ -88,7 +88,7 @@ public record RunMetrics(
         if (!Files.isRegularFile(metricsFile)) {
             throw new IllegalArgumentException("metrics file not found: " + metricsFile);
         }
-        MetricsLog log = MetricsLog.read(metricsFile);
+        LoggedCurves log = LoggedCurves.read(metricsFile);
 
         String label = directoryName(runDir);
         boolean synthetic = log.synthetic();
@@ -101,7 +101,11 @@ public record RunMetrics(
                 label = model.asText();
             }
             synthetic |= config.path("synthetic").asBoolean(false);
-            JsonNode iterations = config.get("iterations");
+            // The recipe's; a configuration of an older layout also repeated it at the top.
+            JsonNode iterations = config.path("recipe").get("iterations");
+            if (iterations == null) {
+                iterations = config.get("iterations");
+            }
             if (iterations != null && iterations.canConvertToLong() && iterations.asLong() > 0) {
                 planned = iterations.asLong();
             }

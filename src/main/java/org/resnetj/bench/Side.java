@@ -55,7 +55,7 @@ final class Side {
     /**
      * This JVM's Java and class path running {@code main}, with a 2 GB heap and {@code options}.
      */
-    private static List<String> childJvm(List<String> options, Class<?> main) {
+    static List<String> childJvm(List<String> options, Class<?> main) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx2g");

@@ -15,10 +15,10 @@ import java.util.SplittableRandom;
 import org.resnetj.data.BadImages;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
 import org.resnetj.data.ImageNetPresets;
-import org.resnetj.data.ImageSet;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.PixelMean;
 import org.resnetj.data.TrainBatches;
@@ -171,15 +171,15 @@ public final class Worker {
 
     private static Timing cifarData(Workload w, Workload.Settings s) {
         SplittableRandom random = new SplittableRandom(0);
-        byte[] pixels = new byte[DATA_IMAGES * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[DATA_IMAGES * CifarImages.IMAGE_SIZE];
         byte[] labels = new byte[DATA_IMAGES];
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (byte) random.nextInt(256);
         }
         for (int i = 0; i < labels.length; i++) {
-            labels[i] = (byte) random.nextInt(ImageSet.CLASSES);
+            labels[i] = (byte) random.nextInt(CifarImages.CLASSES);
         }
-        ImageSet images = ImageSet.of(pixels, labels);
+        CifarImages images = CifarImages.of(pixels, labels);
         float[] mean = PixelMean.of(images);
         try (BatchStream stream =
                 new BatchStream(TrainBatches.cifar(images, mean, w.batch(), 0), 0, s.threads())) {
@@ -225,7 +225,7 @@ public final class Worker {
     /** A batch of Gaussian images and uniform labels in 0..classes-1, the same every run. */
     static Batch randomBatch(Workload w, int classes) {
         SplittableRandom random = new SplittableRandom(0);
-        float[] images = new float[w.batch() * ImageSet.CHANNELS * w.side() * w.side()];
+        float[] images = new float[w.batch() * CifarImages.CHANNELS * w.side() * w.side()];
         for (int i = 0; i < images.length; i++) {
             images[i] = (float) gaussian(random);
         }

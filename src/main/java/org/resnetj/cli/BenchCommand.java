@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.resnetj.bench.Bench;
 import org.resnetj.bench.BenchResult;
+import org.resnetj.bench.DistributedBench;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.model.ModelSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -72,8 +75,29 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of the table")
     boolean json;
 
+    @Option(
+            names = "--distributed",
+            arity = "0..1",
+            fallbackValue = "resnet20",
+            paramLabel = "MODEL",
+            description =
+                    "measure data-parallel training instead: 2 ranks x 1 thread (mpirun) against 1"
+                            + " rank x 2 threads, images/s and the share of a step spent averaging"
+                            + " gradients (default model: resnet20 at batch 128; an ImageNet net"
+                            + " runs at batch 16)")
+    String distributed;
+
     @Override
     public Integer call() throws IOException {
+        if (distributed != null) {
+            ModelSpec spec = ModelRegistry.get(distributed);
+            int batch = quick ? 4 : spec.family().equals("cifar10") ? 128 : 16;
+            int steps = quick ? 1 : spec.family().equals("cifar10") ? 20 : 4;
+            List<DistributedBench.Layout> layouts =
+                    DistributedBench.run(spec.name(), batch, quick ? 0 : 2, steps, System.err);
+            System.out.print(DistributedBench.table(spec.name(), batch, layouts));
+            return 0;
+        }
         int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         int repeatCount = repeats == null ? (quick ? 1 : 5) : repeats;
         Path script = peer == null ? defaultPeer() : peer;

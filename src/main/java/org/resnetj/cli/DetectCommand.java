@@ -7,12 +7,12 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.resnetj.checkpoint.CodeVersion;
 import org.resnetj.detection.DetectionData;
 import org.resnetj.detection.DetectionRun;
 import org.resnetj.detection.DetectorConfig;
 import org.resnetj.detection.DetectorTrainer;
 import org.resnetj.detection.SyntheticShapes;
-import org.resnetj.train.CodeVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

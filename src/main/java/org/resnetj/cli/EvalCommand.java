@@ -14,12 +14,12 @@ import java.util.function.IntConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.BadImages;
 import org.resnetj.eval.Evaluator;
-import org.resnetj.train.Checkpoint;
 import org.resnetj.train.Choices;
 import org.resnetj.train.DataKind;
-import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

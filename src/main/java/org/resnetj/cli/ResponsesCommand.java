@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.resnetj.analysis.LayerResponses;
 import org.resnetj.analysis.ResponseFigure;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

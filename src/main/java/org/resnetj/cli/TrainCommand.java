@@ -1,6 +1,8 @@
 package org.resnetj.cli;
 
+import ch.qos.logback.classic.Level;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -9,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.resnetj.distributed.Replicas;
+import org.resnetj.distributed.World;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -16,6 +20,7 @@ import org.resnetj.train.DataKind;
 import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import org.resnetj.train.TrainingData;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,8 +119,46 @@ final class TrainCommand implements Callable<Integer> {
         System.setProperty("resnet.setup.help", Setup.help().replace("\n", "%n"));
     }
 
+    /**
+     * Trains as one rank of the job when {@code mpirun} started this process, alone otherwise. A
+     * failure on any rank ends the whole job at once, with one line naming the rank and the cause:
+     * the other ranks would otherwise wait forever in their next collective.
+     */
     @Override
     public Integer call() throws IOException {
+        try (World world = World.fromEnvironment()) {
+            Replicas replicas = new Replicas(world);
+            if (replicas.distributed()) {
+                System.err.println(world.describe());
+                if (!replicas.writes()) {
+                    // Rank 0 reports progress; the others' lines would repeat it N times.
+                    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.resnetj"))
+                            .setLevel(Level.WARN);
+                }
+            }
+            try {
+                return train(replicas);
+            } catch (IOException | RuntimeException | Error e) {
+                boolean userError =
+                        e instanceof IOException
+                                || e instanceof IllegalArgumentException
+                                || e instanceof UncheckedIOException;
+                if (replicas.distributed() && !userError) {
+                    e.printStackTrace();
+                }
+                world.abort(
+                        userError
+                                ? "error: "
+                                        + (e instanceof UncheckedIOException u
+                                                ? u.getCause().getMessage()
+                                                : e.getMessage())
+                                : e.toString());
+                throw e;
+            }
+        }
+    }
+
+    private int train(Replicas replicas) throws IOException {
         if (resume != null) {
             if (model != null
                     || data != null
@@ -130,21 +173,8 @@ final class TrainCommand implements Callable<Integer> {
                         "--resume continues a run with its own configuration: give no other"
                                 + " training option");
             }
-            Trainer.resume(resume);
+            Trainer.resume(resume, replicas);
             return 0;
-        }
-        // The synthetic default is written only once the flags are checked.
-        DataKind kind = data != null ? DataKind.of(data) : SyntheticDefault.KIND;
-        ModelSpec spec = ModelRegistry.get(model != null ? model : kind.defaultModel());
-        kind.checkTrains(spec, data != null ? data : Path.of(SyntheticDefault.DIR));
-        ModelOptions options = architecture.resolve(spec);
-        Setup setup = kind.setup();
-        Path source = data;
-        if (source == null) {
-            source = SyntheticDefault.ensure();
-            if (iterations == null) {
-                setup = setup.with(SHORT_SCHEDULE);
-            }
         }
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("iterations", iterations);
@@ -152,7 +182,23 @@ final class TrainCommand implements Callable<Integer> {
         flags.put("seed", seed);
         flags.put("threads", threads);
         flags.put("bad_images", badImages);
-        setup = setup.with(SetOptions.assignments(flags, set));
+        List<String> assignments = SetOptions.assignments(flags, set);
+        // The flags are checked before the data is looked at, and the synthetic default written:
+        // each key's check and the rule between keys are the same whatever the kind of data.
+        Setup.cifar10().with(assignments);
+        DataKind kind = data != null ? DataKind.of(data) : SyntheticDefault.KIND;
+        ModelSpec spec = ModelRegistry.get(model != null ? model : kind.defaultModel());
+        kind.checkTrains(spec, data != null ? data : Path.of(SyntheticDefault.DIR));
+        ModelOptions options = architecture.resolve(spec);
+        Setup setup = kind.setup();
+        Path source = data;
+        if (source == null) {
+            source = syntheticDefault(replicas);
+            if (iterations == null) {
+                setup = setup.with(SHORT_SCHEDULE);
+            }
+        }
+        setup = setup.with(assignments);
         Path runDir =
                 out != null
                         ? out
@@ -164,16 +210,34 @@ final class TrainCommand implements Callable<Integer> {
                                                 .format(
                                                         DateTimeFormatter.ofPattern(
                                                                 "yyyyMMdd-HHmmss")));
+        runDir = Path.of(replicas.fromRankZero(runDir.toString())); // its clock names the run
         // Opened once here: the folder's classes size the model, and the run trains on the same.
         TrainingData training = kind.open(source).training(setup.recipe(), setup.run().threads());
-        if (data != null) {
+        if (data != null && replicas.writes()) {
             System.out.println("found " + training.describe());
         }
         if (architecture.classes == null) {
             options = options.withClasses(training.classes());
         }
-        Trainer.start(spec.name(), options, source, training, setup, runDir);
-        System.out.println("run directory: " + runDir);
+        Trainer.start(spec.name(), options, source, training, replicas, setup, runDir);
+        if (replicas.writes()) {
+            System.out.println("run directory: " + runDir);
+        }
         return 0;
+    }
+
+    /**
+     * The synthetic default set, generated by one rank at a time: ranks on one machine share its
+     * directory, and the first one there writes it while the others wait.
+     */
+    private static Path syntheticDefault(Replicas replicas) throws IOException {
+        Path dir = null;
+        for (int rank = 0; rank < replicas.world().size(); rank++) {
+            if (rank == replicas.world().rank()) {
+                dir = SyntheticDefault.ensure();
+            }
+            replicas.sum(0); // a barrier
+        }
+        return dir;
     }
 }

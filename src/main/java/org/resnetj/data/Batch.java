@@ -17,7 +17,7 @@ public record Batch(float[] images, int[] labels, int side, long iteration) {
         if (side < 1) {
             throw new IllegalArgumentException("image side must be positive, got " + side);
         }
-        long expected = (long) labels.length * ImageSet.CHANNELS * side * side;
+        long expected = (long) labels.length * CifarImages.CHANNELS * side * side;
         if (images.length != expected) {
             throw new IllegalArgumentException(
                     "a batch of "
@@ -40,6 +40,6 @@ public record Batch(float[] images, int[] labels, int side, long iteration) {
 
     /** The NCHW shape of {@link #images}. */
     public long[] shape() {
-        return new long[] {labels.length, ImageSet.CHANNELS, side, side};
+        return new long[] {labels.length, CifarImages.CHANNELS, side, side};
     }
 }

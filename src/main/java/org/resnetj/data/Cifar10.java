@@ -68,7 +68,7 @@ public final class Cifar10 {
     public static final String SYNTHETIC_MARKER = "SYNTHETIC";
 
     /** Bytes per record: one label byte and one 3×32×32 image. */
-    public static final int RECORD_SIZE = 1 + ImageSet.IMAGE_SIZE;
+    public static final int RECORD_SIZE = 1 + CifarImages.IMAGE_SIZE;
 
     private static final String EXPECTED_FILES =
             "data_batch_1.bin..data_batch_5.bin and test_batch.bin";
@@ -256,16 +256,17 @@ public final class Cifar10 {
     private static Cifar10Data assemble(
             String where, List<Records> trainParts, Records test, String marker) {
         int count = trainParts.stream().mapToInt(r -> r.labels.length).sum();
-        byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[count * CifarImages.IMAGE_SIZE];
         byte[] labels = new byte[count];
         int at = 0;
         for (Records part : trainParts) {
-            System.arraycopy(part.pixels, 0, pixels, at * ImageSet.IMAGE_SIZE, part.pixels.length);
+            System.arraycopy(
+                    part.pixels, 0, pixels, at * CifarImages.IMAGE_SIZE, part.pixels.length);
             System.arraycopy(part.labels, 0, labels, at, part.labels.length);
             at += part.labels.length;
         }
-        ImageSet train = new ImageSet(pixels, labels, 0, count);
-        ImageSet testSet = new ImageSet(test.pixels, test.labels, 0, test.labels.length);
+        CifarImages train = new CifarImages(pixels, labels, 0, count);
+        CifarImages testSet = new CifarImages(test.pixels, test.labels, 0, test.labels.length);
         String sizes = count + " train / " + testSet.size() + " test images";
         String description =
                 marker == null
@@ -301,10 +302,10 @@ public final class Cifar10 {
             }
             int count = data.length / RECORD_SIZE;
             byte[] labels = new byte[count];
-            byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
+            byte[] pixels = new byte[count * CifarImages.IMAGE_SIZE];
             for (int i = 0; i < count; i++) {
                 int label = Byte.toUnsignedInt(data[i * RECORD_SIZE]);
-                if (label >= ImageSet.CLASSES) {
+                if (label >= CifarImages.CLASSES) {
                     throw new IOException(
                             name + ": record " + i + " has label " + label + ", expected 0..9");
                 }
@@ -313,8 +314,8 @@ public final class Cifar10 {
                         data,
                         i * RECORD_SIZE + 1,
                         pixels,
-                        i * ImageSet.IMAGE_SIZE,
-                        ImageSet.IMAGE_SIZE);
+                        i * CifarImages.IMAGE_SIZE,
+                        CifarImages.IMAGE_SIZE);
             }
             return new Records(labels, pixels);
         }

@@ -10,4 +10,5 @@ package org.resnetj.data;
  *     SyntheticCifar} writes: results on such data must say they are synthetic
  * @param description one line naming the source and its size, for logs and reports
  */
-public record Cifar10Data(ImageSet train, ImageSet test, boolean synthetic, String description) {}
+public record Cifar10Data(
+        CifarImages train, CifarImages test, boolean synthetic, String description) {}

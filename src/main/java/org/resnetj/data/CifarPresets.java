@@ -27,7 +27,7 @@ public final class CifarPresets {
     /** Input value per unit of a pixel byte. */
     public static final float PIXEL_SCALE = 1f / 255;
 
-    private static final int SIDE = ImageSet.SIDE;
+    private static final int SIDE = CifarImages.SIDE;
 
     private CifarPresets() {}
 
@@ -35,13 +35,13 @@ public final class CifarPresets {
      * Writes image {@code index} of {@code images}, scaled and with {@code mean} subtracted, to
      * {@code out} from {@code offset}.
      */
-    public static void eval(ImageSet images, int index, float[] mean, float[] out, int offset) {
+    public static void eval(CifarImages images, int index, float[] mean, float[] out, int offset) {
         checkMean(mean);
         if (index < 0 || index >= images.size()) {
             throw new IndexOutOfBoundsException("image " + index + " of a set of " + images.size());
         }
-        int base = (images.first + index) * ImageSet.IMAGE_SIZE;
-        for (int k = 0; k < ImageSet.IMAGE_SIZE; k++) {
+        int base = (images.first + index) * CifarImages.IMAGE_SIZE;
+        for (int k = 0; k < CifarImages.IMAGE_SIZE; k++) {
             out[offset + k] = (images.pixels[base + k] & 0xFF) * PIXEL_SCALE - mean[k];
         }
     }
@@ -51,13 +51,13 @@ public final class CifarPresets {
      * drawn from {@code random}.
      */
     public static void train(
-            ImageSet images,
+            CifarImages images,
             int index,
             float[] mean,
             RandomGenerator random,
             float[] out,
             int offset) {
-        float[] centred = new float[ImageSet.IMAGE_SIZE];
+        float[] centred = new float[CifarImages.IMAGE_SIZE];
         eval(images, index, mean, centred, 0);
         Crop.random(random).apply(centred, 0, out, offset);
     }
@@ -67,7 +67,7 @@ public final class CifarPresets {
      * (mean subtraction only); the last batch holds the remainder. Prepared on the iterating
      * thread, as the preset costs little next to a forward pass.
      */
-    public static Iterable<Batch> evalBatches(ImageSet images, float[] mean, int batchSize) {
+    public static Iterable<Batch> evalBatches(CifarImages images, float[] mean, int batchSize) {
         checkMean(mean);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
@@ -88,24 +88,24 @@ public final class CifarPresets {
                             throw new NoSuchElementException();
                         }
                         int count = Math.min(batchSize, images.size() - start);
-                        float[] data = new float[count * ImageSet.IMAGE_SIZE];
+                        float[] data = new float[count * CifarImages.IMAGE_SIZE];
                         int[] labels = new int[count];
                         for (int j = 0; j < count; j++) {
                             labels[j] = images.label(start + j);
-                            eval(images, start + j, centre, data, j * ImageSet.IMAGE_SIZE);
+                            eval(images, start + j, centre, data, j * CifarImages.IMAGE_SIZE);
                         }
                         long number = start / batchSize;
                         start += count;
-                        return new Batch(data, labels, ImageSet.SIDE, number);
+                        return new Batch(data, labels, CifarImages.SIDE, number);
                     }
                 };
     }
 
     static void checkMean(float[] mean) {
-        if (mean.length != ImageSet.IMAGE_SIZE) {
+        if (mean.length != CifarImages.IMAGE_SIZE) {
             throw new IllegalArgumentException(
                     "the per-pixel mean must have "
-                            + ImageSet.IMAGE_SIZE
+                            + CifarImages.IMAGE_SIZE
                             + " values (3×32×32), got "
                             + mean.length);
         }
@@ -147,7 +147,7 @@ public final class CifarPresets {
          * = 31 − x if mirrored, else x.
          */
         public void apply(float[] src, int srcOffset, float[] dst, int dstOffset) {
-            for (int c = 0; c < ImageSet.CHANNELS; c++) {
+            for (int c = 0; c < CifarImages.CHANNELS; c++) {
                 int plane = c * SIDE * SIDE;
                 for (int y = 0; y < SIDE; y++) {
                     int sy = y + dy - PAD;

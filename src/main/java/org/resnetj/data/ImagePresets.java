@@ -192,8 +192,8 @@ public final class ImagePresets {
 
     /** The CIFAR-10 view: 3×32×32 values of pixel / 255. */
     public static float[] cifarView(RgbImage image) {
-        RgbImage resized = resize(image, ImageSet.SIDE, ImageSet.SIDE);
-        return floats(resized, 0, 0, ImageSet.SIDE, ImageSet.SIDE);
+        RgbImage resized = resize(image, CifarImages.SIDE, CifarImages.SIDE);
+        return floats(resized, 0, 0, CifarImages.SIDE, CifarImages.SIDE);
     }
 
     /**

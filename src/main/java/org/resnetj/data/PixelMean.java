@@ -15,20 +15,20 @@ public final class PixelMean {
      *
      * @throws IllegalArgumentException if the set is empty
      */
-    public static float[] of(ImageSet images) {
+    public static float[] of(CifarImages images) {
         int n = images.size();
         if (n == 0) {
             throw new IllegalArgumentException(
                     "the per-pixel mean of an empty image set is undefined");
         }
-        long[] sums = new long[ImageSet.IMAGE_SIZE];
+        long[] sums = new long[CifarImages.IMAGE_SIZE];
         for (int i = 0; i < n; i++) {
-            int base = (images.first + i) * ImageSet.IMAGE_SIZE;
-            for (int k = 0; k < ImageSet.IMAGE_SIZE; k++) {
+            int base = (images.first + i) * CifarImages.IMAGE_SIZE;
+            for (int k = 0; k < CifarImages.IMAGE_SIZE; k++) {
                 sums[k] += images.pixels[base + k] & 0xFF;
             }
         }
-        float[] mean = new float[ImageSet.IMAGE_SIZE];
+        float[] mean = new float[CifarImages.IMAGE_SIZE];
         for (int k = 0; k < mean.length; k++) {
             mean[k] = (float) (sums[k] / (255.0 * n));
         }

@@ -84,7 +84,7 @@ public sealed interface Preprocessing
         public float[] input(RgbImage image) {
             int side = side();
             float[] x =
-                    side == ImageSet.SIDE
+                    side == CifarImages.SIDE
                             ? ImagePresets.cifarView(image)
                             : ImagePresets.centerCrop(image, side);
             return normalize(x, side, side);

@@ -61,7 +61,7 @@ record Scene(
     static final int PLUS = 8;
     static final int CROSS = 9;
 
-    private static final int SIDE = ImageSet.SIDE;
+    private static final int SIDE = CifarImages.SIDE;
     private static final double CENTRE = SIDE / 2.0;
     private static final double SQRT_HALF = Math.sqrt(0.5);
 

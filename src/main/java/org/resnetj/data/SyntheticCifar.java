@@ -96,8 +96,8 @@ public final class SyntheticCifar {
      */
     public static Cifar10Data generate(int train, int test, long seed) {
         checkCounts(train, test);
-        ImageSet trainSet = images(seed, false, train);
-        ImageSet testSet = images(seed, true, test);
+        CifarImages trainSet = images(seed, false, train);
+        CifarImages testSet = images(seed, true, test);
         return new Cifar10Data(
                 trainSet,
                 testSet,
@@ -125,9 +125,9 @@ public final class SyntheticCifar {
         }
     }
 
-    private static ImageSet images(long seed, boolean test, int total) {
+    private static CifarImages images(long seed, boolean test, int total) {
         byte[] records = records(seed, test, total, 0, total);
-        byte[] pixels = new byte[total * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[total * CifarImages.IMAGE_SIZE];
         byte[] labels = new byte[total];
         for (int i = 0; i < total; i++) {
             labels[i] = records[i * Cifar10.RECORD_SIZE];
@@ -135,10 +135,10 @@ public final class SyntheticCifar {
                     records,
                     i * Cifar10.RECORD_SIZE + 1,
                     pixels,
-                    i * ImageSet.IMAGE_SIZE,
-                    ImageSet.IMAGE_SIZE);
+                    i * CifarImages.IMAGE_SIZE,
+                    CifarImages.IMAGE_SIZE);
         }
-        return new ImageSet(pixels, labels, 0, total);
+        return new CifarImages(pixels, labels, 0, total);
     }
 
     /**
@@ -175,7 +175,7 @@ public final class SyntheticCifar {
                                 0));
         byte[] labels = new byte[total];
         for (int i = 0; i < total; i++) {
-            labels[i] = (byte) (order[i] % ImageSet.CLASSES);
+            labels[i] = (byte) (order[i] % CifarImages.CLASSES);
         }
         return labels;
     }

@@ -55,6 +55,7 @@ public final class TrainBatches implements LongFunction<Batch> {
     private final int batchSize;
     private final long seed;
     private final EpochOrder order;
+    private final Shard shard;
 
     private TrainBatches(
             int size,
@@ -64,7 +65,8 @@ public final class TrainBatches implements LongFunction<Batch> {
             Preset preset,
             LongSupplier skipped,
             int batchSize,
-            long seed) {
+            long seed,
+            Shard shard) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
@@ -77,6 +79,16 @@ public final class TrainBatches implements LongFunction<Batch> {
         this.batchSize = batchSize;
         this.seed = seed;
         this.order = new EpochOrder(size, seed);
+        this.shard = shard;
+    }
+
+    /**
+     * {@code shard}'s share of every batch, for one of several data-parallel processes: of the
+     * batch of iteration k, positions [k·B + {@link Shard#first}, ...) of {@link Shard#size}
+     * images, augmented exactly as in the whole batch. A process reads and decodes only its share.
+     */
+    public TrainBatches shard(Shard shard) {
+        return new TrainBatches(size, labels, names, side, preset, skipped, batchSize, seed, shard);
     }
 
     /**
@@ -90,21 +102,22 @@ public final class TrainBatches implements LongFunction<Batch> {
      * @throws IllegalArgumentException if the batch size is below 1, the set is empty or the mean
      *     is not 3,072 values
      */
-    public static TrainBatches cifar(ImageSet images, float[] mean, int batchSize, long seed) {
+    public static TrainBatches cifar(CifarImages images, float[] mean, int batchSize, long seed) {
         CifarPresets.checkMean(mean);
         float[] centre = mean.clone();
         return new TrainBatches(
                 images.size(),
                 images::label,
                 index -> "image " + index,
-                ImageSet.SIDE,
+                CifarImages.SIDE,
                 (index, random, out, offset) -> {
                     CifarPresets.train(images, index, centre, random, out, offset);
                     return true;
                 },
                 () -> 0,
                 batchSize,
-                seed);
+                seed,
+                Shard.WHOLE);
     }
 
     /**
@@ -139,20 +152,22 @@ public final class TrainBatches implements LongFunction<Batch> {
                 },
                 images::skipped,
                 batchSize,
-                seed);
+                seed,
+                Shard.WHOLE);
     }
 
-    /** The batch of training iteration {@code iteration}. */
+    /** The batch of training iteration {@code iteration}, or its share for a {@link #shard}. */
     @Override
     public Batch apply(long iteration) {
         if (iteration < 0) {
             throw new IllegalArgumentException("iteration must be at least 0, got " + iteration);
         }
         int imageSize = 3 * side * side;
-        float[] data = new float[batchSize * imageSize];
-        int[] batchLabels = new int[batchSize];
-        long first = iteration * batchSize;
-        for (int j = 0; j < batchSize; j++) {
+        int count = shard.size(batchSize);
+        float[] data = new float[count * imageSize];
+        int[] batchLabels = new int[count];
+        long first = iteration * batchSize + shard.first(batchSize);
+        for (int j = 0; j < count; j++) {
             long position = first + j;
             SplittableRandom random = Seeds.random(seed, Seeds.AUGMENTATION, position);
             int index = order.indexAt(position);

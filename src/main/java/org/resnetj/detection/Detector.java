@@ -10,15 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.resnetj.checkpoint.ArrayCopy;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
-import org.resnetj.train.Weights;
 
 /**
  * The Faster R-CNN network of the paper's Appendix A: a backbone cut into a shared trunk and a
@@ -240,8 +240,8 @@ public final class Detector implements AutoCloseable {
      * @throws IOException naming the array if one is missing or of another shape
      */
     public void loadBackbone(Map<String, NDArray> arrays, Path source) throws IOException {
-        Weights.copy(arrays, backboneArrays(network.parameters()), source);
-        Weights.copy(arrays, backboneArrays(network.state()), source);
+        ArrayCopy.copy(arrays, backboneArrays(network.parameters()), source);
+        ArrayCopy.copy(arrays, backboneArrays(network.state()), source);
     }
 
     private static Map<String, NDArray> backboneArrays(Map<String, NDArray> all) {

@@ -7,13 +7,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.resnetj.checkpoint.ArrayCopy;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.CodeVersion;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.ModelOptions;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.CodeVersion;
-import org.resnetj.train.LoadedModel;
-import org.resnetj.train.RunConfig;
-import org.resnetj.train.Weights;
 
 /**
  * A detector's checkpoint, in the file format of {@link Checkpoint} (a zip of {@code
@@ -50,7 +49,7 @@ public final class DetectorCheckpoint {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("kind", KIND);
         meta.put("model", detector.backbone().model());
-        meta.put("options", RunConfig.optionsMap(detector.backbone().options()));
+        meta.put("options", Checkpoint.optionsMap(detector.backbone().options()));
         meta.put("detector", DetectionRun.JSON.convertValue(detector.config(), Map.class));
         meta.put("scratch", detector.scratch());
         meta.put("iteration", iteration);
@@ -122,7 +121,7 @@ public final class DetectorCheckpoint {
             config =
                     DetectionRun.JSON.convertValue(
                             contents.section("detector"), DetectorConfig.class);
-            options = RunConfig.options(contents.section("options"));
+            options = Checkpoint.options(contents.section("options"));
         } catch (RuntimeException e) {
             throw new IOException(
                     "checkpoint " + file + " has an unusable detector configuration: " + e);
@@ -134,8 +133,8 @@ public final class DetectorCheckpoint {
                         ? Detector.fromScratch(config, options, preprocessing, parent)
                         : Detector.create(config, options, preprocessing, parent);
         try {
-            Weights.copy(contents.model(), detector.parameters(), file);
-            Weights.copy(contents.model(), detector.state(), file);
+            ArrayCopy.copy(contents.model(), detector.parameters(), file);
+            ArrayCopy.copy(contents.model(), detector.state(), file);
         } catch (IOException e) {
             detector.close();
             throw e;

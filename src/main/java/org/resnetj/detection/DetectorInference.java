@@ -53,13 +53,14 @@ public final class DetectorInference {
             int h = (int) features.getShape().get(2);
             int w = (int) features.getShape().get(3);
             ProposalLayer.Proposals proposals =
-                    ProposalLayer.propose(
-                            anchors(config.rpn(), h, w),
-                            rpn.objectnessPerAnchor().toFloatArray(),
-                            rpn.deltasPerAnchor().toFloatArray(),
-                            input,
-                            config.rpn(),
-                            false);
+                    ProposalLayer.test(config.rpn())
+                            .propose(
+                                    anchors(config.rpn(), h, w),
+                                    rpn.objectnessPerAnchor().toFloatArray(),
+                                    rpn.deltasPerAnchor().toFloatArray(),
+                                    input.height(),
+                                    input.width(),
+                                    input.scale());
             if (proposals.size() == 0) {
                 return List.of();
             }

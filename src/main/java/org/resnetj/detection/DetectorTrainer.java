@@ -14,18 +14,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.SplittableRandom;
 import org.resnetj.analysis.Curves;
+import org.resnetj.checkpoint.ArrayCopy;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.data.RgbImage;
 import org.resnetj.data.Seeds;
 import org.resnetj.engine.Threads;
 import org.resnetj.model.ModelRegistry;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.MetricsLog;
+import org.resnetj.train.MetricsWriter;
 import org.resnetj.train.Progress;
 import org.resnetj.train.Sgd;
-import org.resnetj.train.Weights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,7 +166,7 @@ public final class DetectorTrainer {
                 LOG.info("resuming {} at iteration {}", runDir, start);
             }
             detector.requireGradients();
-            try (MetricsLog metrics = MetricsLog.open(runDir, start);
+            try (MetricsWriter metrics = MetricsWriter.open(runDir, start);
                     Progress progress =
                             new Progress(
                                     "faster-rcnn-" + config.backbone(),
@@ -193,7 +194,7 @@ public final class DetectorTrainer {
             Detector detector,
             Sgd sgd,
             Training data,
-            MetricsLog metrics,
+            MetricsWriter metrics,
             Progress progress)
             throws IOException {
         int total = config.solver().iterations();
@@ -243,7 +244,7 @@ public final class DetectorTrainer {
             float lr,
             double seconds,
             Training data,
-            MetricsLog metrics,
+            MetricsWriter metrics,
             Progress progress)
             throws IOException {
         double loss = 0;
@@ -271,7 +272,7 @@ public final class DetectorTrainer {
     }
 
     private void evaluate(
-            int done, Detector detector, Training data, MetricsLog metrics, Progress progress)
+            int done, Detector detector, Training data, MetricsWriter metrics, Progress progress)
             throws IOException {
         List<Detection> detections = DetectorInference.detectAll(detector, data.test(), i -> {});
         Map<String, Object> values = new LinkedHashMap<>();
@@ -325,7 +326,8 @@ public final class DetectorTrainer {
      * One iteration of end-to-end training on one image, in a manager of its own that is freed on
      * return.
      *
-     * @param random the draws of this iteration: mirroring, then anchor and RoI sampling
+     * @param random the draws of this iteration: mirroring, then the seed of anchor and RoI
+     *     sampling
      */
     StepResult step(
             Detector detector, Sgd sgd, AnnotatedImage image, SplittableRandom random, float lr)
@@ -355,6 +357,7 @@ public final class DetectorTrainer {
             classes[i] = objects.get(i).label();
         }
         float[] boxes = input.toInput(original);
+        Random sampling = new Random(random.nextLong());
         try (NDManager scope = detector.manager().newSubManager()) {
             NDArray[] losses = new NDArray[4];
             NDArray classLogits;
@@ -369,14 +372,9 @@ public final class DetectorTrainer {
                                 (int) features.getShape().get(3));
                 NDArray objectness = rpn.objectnessPerAnchor();
                 NDArray deltas = rpn.deltasPerAnchor();
-                DetectionTargets.AnchorTargets anchorTargets =
-                        DetectionTargets.anchors(
-                                anchors,
-                                boxes,
-                                input.height(),
-                                input.width(),
-                                config.rpn(),
-                                random);
+                TargetAnchors.Assignment anchorTargets =
+                        new TargetAnchors(config.rpn())
+                                .assign(anchors, boxes, input.height(), input.width(), sampling);
                 NDArray anchorLabels = scope.create(anchorTargets.labels());
                 losses[0] = DetectionLosses.rpnObjectness(objectness, anchorLabels);
                 losses[1] =
@@ -387,19 +385,20 @@ public final class DetectorTrainer {
                                 anchorLabels,
                                 config.rpn().beta());
                 ProposalLayer.Proposals proposals =
-                        ProposalLayer.propose(
-                                anchors,
-                                objectness.toFloatArray(),
-                                deltas.toFloatArray(),
-                                input,
-                                config.rpn(),
-                                true);
-                DetectionTargets.RoiTargets rois =
-                        DetectionTargets.rois(
-                                proposals.boxes(), boxes, classes, config.fastRcnn(), random);
+                        ProposalLayer.training(config.rpn())
+                                .propose(
+                                        anchors,
+                                        objectness.toFloatArray(),
+                                        deltas.toFloatArray(),
+                                        input.height(),
+                                        input.width(),
+                                        input.scale());
+                TargetRois.Sample rois =
+                        new TargetRois(config.fastRcnn())
+                                .sample(proposals.boxes(), boxes, classes, sampling);
                 NDArray pooled =
                         DetectorInference.pooling(detector)
-                                .apply(features, Rois.ofImage(rois.boxes()));
+                                .apply(features, Rois.ofImage(rois.rois()));
                 Detector.HeadOutput head = detector.head(pooled, true);
                 roiLabels = scope.create(rois.labels());
                 classLogits = head.classLogits();
@@ -472,9 +471,9 @@ public final class DetectorTrainer {
             if (!DetectorCheckpoint.KIND.equals(contents.meta().get("kind"))) {
                 throw new IOException("checkpoint " + file + " is not a detector's");
             }
-            Weights.copy(contents.model(), detector.parameters(), file);
-            Weights.copy(contents.model(), detector.state(), file);
-            Weights.copy(contents.optimizer(), sgd.velocities(), file);
+            ArrayCopy.copy(contents.model(), detector.parameters(), file);
+            ArrayCopy.copy(contents.model(), detector.state(), file);
+            ArrayCopy.copy(contents.optimizer(), sgd.velocities(), file);
             Map<String, Object> loop = contents.section("loop");
             List<?> losses = (List<?>) loop.get("interval_losses");
             for (int i = 0; i < 4; i++) {

@@ -180,7 +180,7 @@ public final class Nms {
         return lo;
     }
 
-    private static float[] gather(float[] values, int[] indices) {
+    static float[] gather(float[] values, int[] indices) {
         float[] out = new float[indices.length];
         for (int i = 0; i < indices.length; i++) {
             out[i] = values[indices[i]];

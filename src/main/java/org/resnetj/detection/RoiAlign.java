@@ -1,7 +1,10 @@
 package org.resnetj.detection;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -10,11 +13,12 @@ import ai.djl.ndarray.types.Shape;
  * inside clamped to the map.
  *
  * <p>Bilinear sampling separates by axis: a sample's weight on pixel (y, x) is its row weight times
- * its column weight, and the validity test is per axis too. So the pooled RoI is {@code Ay · window
- * · Axᵀ}, for each channel, with {@code Ay} (height × window rows) holding each output row's mean
- * row weights and {@code Ax} the same for columns: two small matrix products, whatever the number
- * of samples, and autograd's gradient of them is torchvision's backward. Against torchvision only
- * float rounding differs (the sums run in another order).
+ * its column weight, and the validity test is per axis too. So a pooled RoI is {@code Ay · window ·
+ * Axᵀ}, for each channel, with {@code Ay} (height × window rows) holding each output row's mean row
+ * weights and {@code Ax} the same for columns: two small matrix products, whatever the number of
+ * samples, and autograd's gradient of them is torchvision's backward. On the channels-last map the
+ * first product reads the window in place, a window row being one contiguous run of (columns × C)
+ * values. Against torchvision only float rounding differs (the sums run in another order).
  */
 public final class RoiAlign extends RoiPooling {
 
@@ -34,27 +38,46 @@ public final class RoiAlign extends RoiPooling {
     }
 
     @Override
-    NDArray pool(NDManager manager, NDArray map, int h, int w, float[] box, int o) {
-        float offset = aligned ? 0.5f : 0f;
-        float startX = box[o] * spatialScale - offset;
-        float startY = box[o + 1] * spatialScale - offset;
-        float roiWidth = box[o + 2] * spatialScale - offset - startX;
-        float roiHeight = box[o + 3] * spatialScale - offset - startY;
-        if (!aligned) { // the original op forces a RoI of at least one map pixel
-            roiWidth = Math.max(roiWidth, 1f);
-            roiHeight = Math.max(roiHeight, 1f);
+    NDArray pool(NDManager manager, Map map, Rois rois) {
+        long channels = map.pixels().getShape().get(3);
+        NDArray zeros = manager.zeros(new Shape((long) height * width, channels));
+        NDList pooled = new NDList(rois.size());
+        for (int r = 0; r < rois.size(); r++) {
+            float[] box = rois.boxes();
+            float offset = aligned ? 0.5f : 0f;
+            float startX = box[4 * r] * spatialScale - offset;
+            float startY = box[4 * r + 1] * spatialScale - offset;
+            float roiWidth = box[4 * r + 2] * spatialScale - offset - startX;
+            float roiHeight = box[4 * r + 3] * spatialScale - offset - startY;
+            if (!aligned) { // the original op forces a RoI of at least one map pixel
+                roiWidth = Math.max(roiWidth, 1f);
+                roiHeight = Math.max(roiHeight, 1f);
+            }
+            int gridY = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(roiHeight / height);
+            int gridX = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(roiWidth / width);
+            Axis rows = Axis.of(startY, roiHeight / height, gridY, height, map.h());
+            Axis columns = Axis.of(startX, roiWidth / width, gridX, width, map.w());
+            if (rows == null || columns == null) {
+                pooled.add(zeros);
+                continue;
+            }
+            NDArray window =
+                    map.pixels()
+                            .get(
+                                    new NDIndex(
+                                            "{}, {}:{}, {}:{}",
+                                            rois.image()[r],
+                                            rows.from(),
+                                            rows.to(),
+                                            columns.from(),
+                                            columns.to()))
+                            .reshape(rows.size(), -1);
+            NDArray ay = manager.create(rows.weights(), new Shape(height, rows.size()));
+            NDArray ax = manager.create(columns.weights(), new Shape(width, columns.size()));
+            NDArray byRow = ay.matMul(window).reshape(height, columns.size(), channels);
+            pooled.add(ax.matMul(byRow).reshape((long) height * width, channels));
         }
-        int gridY = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(roiHeight / height);
-        int gridX = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(roiWidth / width);
-        Axis rows = Axis.of(startY, roiHeight / height, gridY, height, h);
-        Axis columns = Axis.of(startX, roiWidth / width, gridX, width, w);
-        if (rows == null || columns == null) {
-            return zeros(manager, map);
-        }
-        NDArray ay = manager.create(rows.weights, new Shape(height, rows.size()));
-        NDArray axT = manager.create(columns.weights, new Shape(width, columns.size())).transpose();
-        NDArray window = window(map, rows.from, rows.to, columns.from, columns.to);
-        return ay.matMul(window).matMul(axT); // (height×r)·(C×r×c)·(c×width)
+        return NDArrays.concat(pooled);
     }
 
     /**

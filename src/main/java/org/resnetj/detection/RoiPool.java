@@ -1,6 +1,8 @@
 package org.resnetj.detection;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
@@ -9,11 +11,12 @@ import ai.djl.ndarray.types.Shape;
  * pixels (half away from zero), split into bins of float size with floor and ceil edges, each bin
  * clipped to the map, and each bin's output is its maximum, or 0 for a bin left empty.
  *
- * <p>A bin is a rectangle, and the maximum over a rectangle is the maximum over its rows of the
- * maximum over its columns. So each RoI takes two gathers and two reductions: the window's columns
- * are gathered bin by bin (each bin padded to the widest by repeating its last column, which leaves
- * its maximum alone) and reduced, then the rows the same way. The gradient goes to each bin's
- * maximum, as torchvision's backward sends it.
+ * <p>All bins of all RoIs are read at once, one map pixel per bin, from tables of rectangle maxima:
+ * table (a, b) holds, at each pixel, the maximum of the a × b rectangle starting there. Only the
+ * bin sizes in use get a table (at the paper's 14×14 grid on a 38×63 map, bins are at most 4×6),
+ * each built from a smaller one by one elementwise maximum with a shifted one-pixel line. The
+ * gradient goes to each bin's maximum, as torchvision's backward sends it; only a tie between two
+ * pixels of equal value splits it between them, where torchvision gives it all to the first.
  */
 public final class RoiPool extends RoiPooling {
 
@@ -23,45 +26,119 @@ public final class RoiPool extends RoiPooling {
     }
 
     @Override
-    NDArray pool(NDManager manager, NDArray map, int h, int w, float[] box, int o) {
-        int startX = roundHalfAway(box[o] * spatialScale);
-        int startY = roundHalfAway(box[o + 1] * spatialScale);
-        int endX = roundHalfAway(box[o + 2] * spatialScale);
-        int endY = roundHalfAway(box[o + 3] * spatialScale);
-        Bins rows = Bins.of(startY, Math.max(endY - startY + 1, 1), height, h);
-        Bins columns = Bins.of(startX, Math.max(endX - startX + 1, 1), width, w);
-        if (rows == null || columns == null) {
-            return zeros(manager, map);
+    NDArray pool(NDManager manager, Map map, Rois rois) {
+        int k = rois.size();
+        Bins[] rows = new Bins[k];
+        Bins[] columns = new Bins[k];
+        int tallest = 1;
+        int widest = 1;
+        float[] box = rois.boxes();
+        for (int r = 0; r < k; r++) {
+            int startX = roundHalfAway(box[4 * r] * spatialScale);
+            int startY = roundHalfAway(box[4 * r + 1] * spatialScale);
+            int endX = roundHalfAway(box[4 * r + 2] * spatialScale);
+            int endY = roundHalfAway(box[4 * r + 3] * spatialScale);
+            rows[r] = Bins.of(startY, Math.max(endY - startY + 1, 1), height, map.h());
+            columns[r] = Bins.of(startX, Math.max(endX - startX + 1, 1), width, map.w());
+            tallest = Math.max(tallest, rows[r].largest());
+            widest = Math.max(widest, columns[r].largest());
         }
-        long channels = map.getShape().get(0);
-        NDArray window = window(map, rows.from, rows.to, columns.from, columns.to);
-        NDArray columnIndex =
-                columns.indices(manager)
-                        .reshape(1, 1, (long) width * columns.widest)
-                        .broadcast(channels, rows.size(), (long) width * columns.widest);
-        NDArray columnMax =
-                window.gather(columnIndex, 2)
-                        .reshape(channels, rows.size(), width, columns.widest)
-                        .max(new int[] {3});
-        NDArray rowIndex =
-                rows.indices(manager)
-                        .reshape(1, (long) height * rows.widest, 1)
-                        .broadcast(channels, (long) height * rows.widest, width);
-        NDArray pooled =
-                columnMax
-                        .gather(rowIndex, 1)
-                        .reshape(channels, height, rows.widest, width)
-                        .max(new int[] {2});
-        if (rows.anyEmpty || columns.anyEmpty) {
-            float[] mask = new float[height * width];
+        boolean[][] used = new boolean[tallest + 1][widest + 1];
+        boolean anyUsed = false;
+        for (int r = 0; r < k; r++) {
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    mask[y * width + x] = rows.empty[y] || columns.empty[x] ? 0f : 1f;
+                    Bins.Span ys = rows[r].span(y);
+                    Bins.Span xs = columns[r].span(x);
+                    if (ys != null && xs != null) {
+                        used[ys.size()][xs.size()] = true;
+                        anyUsed = true;
+                    }
                 }
             }
-            pooled = pooled.mul(manager.create(mask, new Shape(height, width)));
         }
-        return pooled;
+        int bins = k * height * width;
+        if (!anyUsed) {
+            return manager.zeros(new Shape(bins, map.pixels().getShape().get(3)));
+        }
+        RectangleMaxima table = RectangleMaxima.of(map, used);
+        long[] index = new long[bins];
+        float[] mask = new float[bins];
+        boolean anyEmpty = false;
+        for (int r = 0; r < k; r++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int bin = (r * height + y) * width + x;
+                    Bins.Span ys = rows[r].span(y);
+                    Bins.Span xs = columns[r].span(x);
+                    if (ys == null || xs == null) {
+                        anyEmpty = true; // index 0 stands in, masked out below
+                        continue;
+                    }
+                    mask[bin] = 1;
+                    index[bin] =
+                            table.index(
+                                    rois.image()[r], ys.size(), xs.size(), ys.start(), xs.start());
+                }
+            }
+        }
+        NDArray pooled = rows(manager, table.values(), index);
+        return anyEmpty ? pooled.mul(manager.create(mask, new Shape(bins, 1))) : pooled;
+    }
+
+    /**
+     * The maxima of the map's a × b rectangles for the sizes in use, at every pixel where they fit,
+     * all flattened into the rows of one (Σ N·rows·columns)×C array.
+     */
+    private record RectangleMaxima(NDArray values, long[][] offsets, int h, int w) {
+
+        static RectangleMaxima of(Map map, boolean[][] used) {
+            int tallest = used.length - 1;
+            int widest = used[0].length - 1;
+            NDArray[][] tables = new NDArray[tallest + 1][widest + 1];
+            NDArray pixels = map.pixels();
+            tables[1][1] = pixels;
+            for (int b = 2; b <= widest; b++) {
+                tables[1][b] = grown(tables[1][b - 1], pixels, 2, b - 1);
+            }
+            for (int a = 2; a <= tallest; a++) {
+                for (int b = 1; b <= widest; b++) {
+                    tables[a][b] = grown(tables[a - 1][b], tables[1][b], 1, a - 1);
+                }
+            }
+            long channels = pixels.getShape().get(3);
+            NDList flat = new NDList();
+            long[][] offsets = new long[tallest + 1][widest + 1];
+            long offset = 0;
+            for (int a = 1; a <= tallest; a++) {
+                for (int b = 1; b <= widest; b++) {
+                    if (used[a][b]) {
+                        offsets[a][b] = offset;
+                        offset += tables[a][b].size() / channels;
+                        flat.add(tables[a][b].reshape(-1, channels));
+                    }
+                }
+            }
+            NDArray values = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat);
+            return new RectangleMaxima(values, offsets, map.h(), map.w());
+        }
+
+        /**
+         * A table of rectangles one pixel longer along {@code axis} (1 rows, 2 columns): the
+         * maximum of each rectangle and the line of {@code lines} (the one-pixel-thick table of the
+         * same width) just past its end.
+         */
+        private static NDArray grown(NDArray table, NDArray lines, int axis, int length) {
+            long size = table.getShape().get(axis) - 1;
+            String head = axis == 1 ? ":, 0:{}" : ":, :, 0:{}";
+            String tail = axis == 1 ? ":, {}:" : ":, :, {}:";
+            return table.get(head, size).maximum(lines.get(tail, length));
+        }
+
+        /** The row of the a × b rectangle at (y, x) of image {@code image}. */
+        long index(int image, int a, int b, int y, int x) {
+            return offsets[a][b] + pixel(image, y, x, h - a + 1, w - b + 1);
+        }
     }
 
     /** C++'s {@code std::round} of a float, which rounds halves away from zero. */
@@ -69,39 +146,32 @@ public final class RoiPool extends RoiPooling {
         return (int) Math.copySign(Math.floor(Math.abs(v) + 0.5), v);
     }
 
-    /**
-     * One axis of a RoI's bins: bin p covers map positions {@code [start[p], end[p])}, within the
-     * window {@code [from, to)} that holds every non-empty bin.
-     */
-    private record Bins(
-            int[] start,
-            int[] end,
-            boolean[] empty,
-            boolean anyEmpty,
-            int from,
-            int to,
-            int widest) {
+    /** One axis of a RoI's bins: bin p covers map positions {@code [start[p], end[p])}. */
+    private record Bins(int[] start, int[] end) {
 
-        int size() {
-            return to - from;
-        }
-
-        /**
-         * Each bin's positions relative to the window, {@code widest} per bin, the last repeated as
-         * padding; an empty bin takes position 0, its output masked afterwards.
-         */
-        NDArray indices(NDManager manager) {
-            long[] out = new long[start.length * widest];
-            for (int p = 0; p < start.length; p++) {
-                for (int j = 0; j < widest; j++) {
-                    out[p * widest + j] = empty[p] ? 0 : Math.min(start[p] + j, end[p] - 1) - from;
-                }
+        /** A bin's positions, {@code [start, end)}, not empty. */
+        record Span(int start, int end) {
+            int size() {
+                return end - start;
             }
-            return manager.create(out);
+        }
+
+        /** Bin p's positions, or null if it is empty. */
+        Span span(int p) {
+            return end[p] > start[p] ? new Span(start[p], end[p]) : null;
+        }
+
+        /** The size of the largest bin, 0 if all are empty. */
+        int largest() {
+            int largest = 0;
+            for (int p = 0; p < start.length; p++) {
+                largest = Math.max(largest, end[p] - start[p]);
+            }
+            return largest;
         }
 
         /**
-         * torchvision's bins, in float; null if all are empty.
+         * torchvision's bins, in float.
          *
          * @param roiStart the rounded RoI start
          * @param roiSize the RoI's size in map pixels, at least 1
@@ -112,25 +182,13 @@ public final class RoiPool extends RoiPooling {
             float bin = (float) roiSize / outputs;
             int[] start = new int[outputs];
             int[] end = new int[outputs];
-            boolean[] empty = new boolean[outputs];
-            boolean anyEmpty = false;
-            int from = size;
-            int to = 0;
-            int widest = 0;
             for (int p = 0; p < outputs; p++) {
                 int s = (int) Math.floor(p * bin) + roiStart;
                 int e = (int) Math.ceil((p + 1) * bin) + roiStart;
                 start[p] = Math.min(Math.max(s, 0), size);
                 end[p] = Math.min(Math.max(e, 0), size);
-                empty[p] = end[p] <= start[p];
-                anyEmpty |= empty[p];
-                if (!empty[p]) {
-                    from = Math.min(from, start[p]);
-                    to = Math.max(to, end[p]);
-                    widest = Math.max(widest, end[p] - start[p]);
-                }
             }
-            return from >= to ? null : new Bins(start, end, empty, anyEmpty, from, to, widest);
+            return new Bins(start, end);
         }
     }
 }

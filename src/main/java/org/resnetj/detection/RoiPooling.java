@@ -1,10 +1,7 @@
 package org.resnetj.detection;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -14,10 +11,13 @@ import ai.djl.ndarray.types.Shape;
  * bilinear sampling).
  *
  * <p>libtorch has neither op (torchvision's kernels live in its own library), so both are built
- * here from DJL operations that autograd differentiates with respect to the features, one RoI at a
- * time: the RoI's window of the map is cut out, and the geometry, worked out in Java in float
- * exactly as torchvision's CPU kernels do, becomes small index or weight arrays for it. The boxes
- * are constants: no gradient flows to them, as in torchvision.
+ * here from DJL operations that autograd differentiates with respect to the features. The geometry
+ * is worked out in Java in float exactly as torchvision's CPU kernels do, and becomes index and
+ * weight arrays for all RoIs at once. The map is read channels-last, as rows of C values, so that
+ * one index picks a pixel's whole feature vector: every RoI reads the map through one gather, whose
+ * backward is one scatter-add. (Cutting each RoI's window out of the map instead costs a map-sized
+ * gradient per RoI in the backward: 20 s for the paper's 128 RoIs.) The boxes are constants: no
+ * gradient flows to them, as in torchvision.
  */
 public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
 
@@ -59,41 +59,57 @@ public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
                     "RoI pooling of a map of shape " + shape + ": expected N×C×H×W");
         }
         int n = (int) shape.get(0);
-        int h = (int) shape.get(2);
-        int w = (int) shape.get(3);
-        // Everything stays in the features' manager until it closes: autograd's backward reads
-        // the index and weight arrays through DJL's handles, so they must outlive the backward.
-        NDManager manager = features.getManager();
-        NDList pooled = new NDList(rois.size());
+        long channels = shape.get(1);
         for (int k = 0; k < rois.size(); k++) {
             int b = rois.image()[k];
             if (b < 0 || b >= n) {
                 throw new IllegalArgumentException(
                         "RoI " + k + " on image " + b + " of a batch of " + n);
             }
-            pooled.add(pool(manager, features.get(b), h, w, rois.boxes(), 4 * k));
         }
-        return rois.size() == 0
-                ? manager.zeros(new Shape(0, shape.get(1), height, width))
-                : NDArrays.stack(pooled);
+        // Everything stays in the features' manager until it closes: autograd's backward reads
+        // the index and weight arrays through DJL's handles, so they must outlive the backward.
+        NDManager manager = features.getManager();
+        if (rois.size() == 0) {
+            return manager.zeros(new Shape(0, channels, height, width));
+        }
+        int h = (int) shape.get(2);
+        int w = (int) shape.get(3);
+        // Flattening the transposed view copies it into channels-last order, so that a window's
+        // rows of (columns × C) values are contiguous pieces of it.
+        NDArray pixels = features.transpose(0, 2, 3, 1).reshape(-1, channels).reshape(n, h, w, -1);
+        Map map = new Map(pixels, n, h, w);
+        return pool(manager, map, rois)
+                .reshape(rois.size(), height, width, channels)
+                .transpose(0, 3, 1, 2);
     }
 
     /**
-     * Pools one RoI.
+     * Pools all RoIs.
      *
-     * @param map the RoI's C×H×W map
-     * @param box the array holding the RoI's box at {@code offset}
-     * @return C×height×width, in {@code manager}
+     * @return (K·height·width)×C, RoI by RoI, each row-major over its grid
      */
-    abstract NDArray pool(NDManager manager, NDArray map, int h, int w, float[] box, int offset);
+    abstract NDArray pool(NDManager manager, Map map, Rois rois);
 
-    /** The rows {@code [from, to)} and columns {@code [left, right)} of a map. */
-    static NDArray window(NDArray map, int from, int to, int left, int right) {
-        return map.get(new NDIndex(":, {}:{}, {}:{}", from, to, left, right));
+    /**
+     * A batch of feature maps, channels-last.
+     *
+     * @param pixels N×H×W×C
+     */
+    record Map(NDArray pixels, int n, int h, int w) {}
+
+    /**
+     * The given rows of a matrix, in one gather. (Its backward is a scatter-add, several times
+     * faster on the CPU than the backward of indexing with an index array, which runs serially.)
+     */
+    static NDArray rows(NDManager manager, NDArray matrix, long[] index) {
+        long columns = matrix.getShape().get(1);
+        NDArray rows = manager.create(index, new Shape(index.length, 1));
+        return matrix.gather(rows.broadcast(index.length, columns), 0);
     }
 
-    /** C×height×width zeros, for a RoI that no sample or bin reaches. */
-    NDArray zeros(NDManager manager, NDArray map) {
-        return manager.zeros(new Shape(map.getShape().get(0), height, width));
+    /** Column {@code x} of row {@code y} of image {@code b}, flattened as rows of (N·)H×W. */
+    static long pixel(int b, int y, int x, int rows, int columns) {
+        return ((long) b * rows + y) * columns + x;
     }
 }

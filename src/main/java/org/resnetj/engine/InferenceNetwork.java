@@ -62,7 +62,7 @@ public final class InferenceNetwork implements Classifier {
             // tracks.
             network.parameters().values().forEach(p -> p.setRequiresGradient(false));
             PtSymbolBlock module = load(script, manager);
-            List<InferenceScript.Weights> pairs = script.weights();
+            List<InferenceScript.PackedWeights> pairs = script.weights();
             PtNDArray[] packed = new PtNDArray[2 * pairs.size()];
             // The last layers first: they are the largest, so the holes their freed copies leave
             // in the C heap can take the copies of the smaller layers packed after them.

@@ -47,14 +47,14 @@ final class InferenceScript {
      * What one pair of the weight list holds: a convolution with the BN after it, if any, or a
      * fully connected layer.
      */
-    sealed interface Weights {}
+    sealed interface PackedWeights {}
 
     /**
      * A convolution's weight and bias, with {@code bn} (null for none) folded in: packed for oneDNN
      * in the blocked layout, dense in the channels-last one, a 1×1 convolution's weight then as an
      * out×in matrix.
      */
-    record ConvWeights(Layer.Conv conv, Layer.BatchNorm bn) implements Weights {
+    record ConvWeights(Layer.Conv conv, Layer.BatchNorm bn) implements PackedWeights {
         /**
          * Whether the script runs this convolution as a matrix product (channels-last layout only).
          */
@@ -64,7 +64,7 @@ final class InferenceScript {
     }
 
     /** A fully connected layer's weight and bias, as they are. */
-    record LinearWeights(Layer.Linear linear) implements Weights {}
+    record LinearWeights(Layer.Linear linear) implements PackedWeights {}
 
     /** How the script keeps the maps between its first convolution and the global pooling. */
     enum Layout {
@@ -95,7 +95,7 @@ final class InferenceScript {
      */
     private String single;
 
-    private final List<Weights> weights = new ArrayList<>();
+    private final List<PackedWeights> weights = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
     private int variables;
 
@@ -135,7 +135,7 @@ final class InferenceScript {
      * The weight pairs {@code forward} takes, in order: pair i is {@code w[2i]} and {@code w[2i +
      * 1]}.
      */
-    List<Weights> weights() {
+    List<PackedWeights> weights() {
         return List.copyOf(weights);
     }
 
@@ -394,7 +394,7 @@ final class InferenceScript {
                 w + 1);
     }
 
-    private int add(Weights pair) {
+    private int add(PackedWeights pair) {
         weights.add(pair);
         return 2 * (weights.size() - 1);
     }

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.resnetj.data.Batch;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.CifarPresets;
-import org.resnetj.data.ImageSet;
 import org.resnetj.model.Classifier;
 
 /**
@@ -26,7 +26,7 @@ public final class Evaluator {
 
     /** Evaluates {@code network} in inference mode; nothing in it changes. */
     public static Result evaluate(
-            Classifier network, ImageSet images, float[] mean, int batchSize) {
+            Classifier network, CifarImages images, float[] mean, int batchSize) {
         return evaluate(List.of(network), List.of(mean), images, batchSize);
     }
 
@@ -41,7 +41,7 @@ public final class Evaluator {
     public static Result evaluate(
             List<? extends Classifier> networks,
             List<float[]> means,
-            ImageSet images,
+            CifarImages images,
             int batchSize) {
         if (networks.isEmpty() || networks.size() != means.size()) {
             throw new IllegalArgumentException(

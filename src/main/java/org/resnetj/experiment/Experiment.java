@@ -23,7 +23,7 @@ import org.resnetj.train.Setup;
  * @param dataset the data set the paper used
  * @param drawing what the paper shows for it
  * @param runs the runs, in the order they are trained, drawn and tabulated
- * @param recipe {@code key=value} changes to {@link org.resnetj.train.Setup#paper()}: recipe keys
+ * @param recipe {@code key=value} changes to {@link org.resnetj.train.Setup#cifar10()}: recipe keys
  *     and run settings
  * @param paperMetric what the paper's numbers measure, for the table's header
  * @param checks claims of the paper, checked on our final training errors

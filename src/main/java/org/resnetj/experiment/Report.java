@@ -214,6 +214,9 @@ public final class Report {
         } catch (IOException | IllegalArgumentException e) {
             // A configuration this build cannot resolve has no paper number to show.
         }
+        // The recipe's iterations; a configuration of an older layout also repeated them at the
+        // top.
+        JsonNode planned = json.path("recipe").has("iterations") ? json.path("recipe") : json;
         page.open("table");
         page.raw(
                 "<tr><th>iterations</th><th>training error (%)</th><th>test top-1 error"
@@ -224,7 +227,7 @@ public final class Report {
                 "num",
                 result == null
                         ? "0"
-                        : result.iterations() + " of " + json.path("iterations").asText());
+                        : result.iterations() + " of " + planned.path("iterations").asText());
         page.element("td", "num", result == null ? "n/a" : Results.percent(result.trainError()));
         page.element("td", "num", result == null ? "n/a" : Results.percent(result.testError()));
         page.element("td", "num", citation.map(c -> c.value().top1Text()).orElse(""));

@@ -10,15 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelSpec;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
 
 /**
- * Exports a checkpoint: its network, built as {@link org.resnetj.train.LoadedModel} builds it, and
- * in the model's metadata the preprocessing its weights expect and where they came from.
+ * Exports a checkpoint: its network, built as {@link org.resnetj.checkpoint.LoadedModel} builds it,
+ * and in the model's metadata the preprocessing its weights expect and where they came from.
  *
  * <p>For a checkpoint of our own training the preprocessing is the paper's per-pixel mean
  * subtraction (Sec. 4.2): {@code preprocessing} says so and {@code pixel_mean} holds the mean image

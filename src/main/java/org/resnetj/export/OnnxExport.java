@@ -17,11 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.resnetj.checkpoint.CodeVersion;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
-import org.resnetj.train.CodeVersion;
 
 /**
  * Writes a network as an ONNX model, computing what {@link Network#forward} computes in inference

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
@@ -27,9 +29,6 @@ import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 import org.resnetj.model.Shortcut;
 import org.resnetj.model.StridePlacement;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.CodeVersion;
-import org.resnetj.train.RunConfig;
 
 /**
  * Imports torchvision's ResNet weights into a checkpoint of the registered network of the same
@@ -101,7 +100,7 @@ public final class TorchvisionImport {
             Map<String, NDArray> arrays = rename(tensors, expected, manager, from, spec.name());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("model", spec.name());
-            meta.put("options", RunConfig.optionsMap(options));
+            meta.put("options", Checkpoint.optionsMap(options));
             meta.put("iteration", 0);
             meta.put("preprocessing", Preprocessing.Torchvision.IMAGENET.describe());
             Map<String, Object> source = new LinkedHashMap<>();
@@ -111,7 +110,7 @@ public final class TorchvisionImport {
             source.put("names", "torchvision");
             source.put("skipped", skipped + " num_batches_tracked (BN step counters)");
             meta.put("imported", source);
-            meta.put("code_version", CodeVersion.get());
+            Provenance.current().putInto(meta);
             Checkpoint.write(out.toAbsolutePath(), meta, arrays, Map.of());
             return new Result(
                     spec.name(), options, (String) source.get("format"), arrays.size(), skipped);

@@ -13,18 +13,18 @@ public final class ResNets {
     /** The first layer, conv1, and whether a 3×3 max pool with stride 2 opens conv2_x. */
     record Stem(int kernel, int width, int stride, boolean maxPool) {}
 
-    /** One stage of Table 1: its blocks per depth come from the family's table. */
+    /** One stage of Table 1: its blocks per depth come from a row of its table. */
     record Stage(String name, int width, int stride) {}
 
     /** One row of an architecture table: the block kind and the number of blocks per stage. */
     record Row(BlockKind kind, List<Integer> blocks) {}
 
-    /** A family of networks sharing a stem and stages: ImageNet (Table 1) or CIFAR-10. */
-    record Family(Stem stem, List<Stage> stages) {}
+    /** The stem and stages the rows of one table share: ImageNet (Table 1) or CIFAR-10. */
+    record Architecture(Stem stem, List<Stage> stages) {}
 
     /** Table 1: 7×7 conv1 with stride 2, max pool, conv2_x to conv5_x. */
-    static final Family IMAGENET =
-            new Family(
+    static final Architecture IMAGENET =
+            new Architecture(
                     new Stem(7, 64, 2, true),
                     List.of(
                             new Stage("conv2", 64, 1),
@@ -45,8 +45,8 @@ public final class ResNets {
      * Section 4.2: a 3×3 conv1 with 16 filters, then three stages on 32×32, 16×16 and 8×8 maps with
      * 16, 32 and 64 filters; the stages are named after Table 1's convention.
      */
-    static final Family CIFAR =
-            new Family(
+    static final Architecture CIFAR =
+            new Architecture(
                     new Stem(3, 16, 1, false),
                     List.of(
                             new Stage("conv2", 16, 1),
@@ -71,17 +71,18 @@ public final class ResNets {
     private ResNets() {}
 
     /**
-     * Builds the layer plan of a network of {@code family} with the blocks of {@code row}.
+     * Builds the layer plan of a network of {@code architecture} with the blocks of {@code row}.
      *
      * @param residual whether blocks have shortcuts; false gives the plain counterpart
      */
-    static Layer.Sequence plan(Family family, Row row, boolean residual, ModelOptions options) {
-        Stem stem = family.stem();
+    static Layer.Sequence plan(
+            Architecture architecture, Row row, boolean residual, ModelOptions options) {
+        Stem stem = architecture.stem();
         List<Layer> top = new ArrayList<>();
         top.add(convBn("conv1", 3, stem.width(), stem.kernel(), stem.stride(), true));
         int channels = stem.width();
-        for (int s = 0; s < family.stages().size(); s++) {
-            Stage stage = family.stages().get(s);
+        for (int s = 0; s < architecture.stages().size(); s++) {
+            Stage stage = architecture.stages().get(s);
             List<Layer> layers = new ArrayList<>();
             if (s == 0 && stem.maxPool()) {
                 layers.add(new Layer.MaxPool(3, 2, 1));

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Classifier;
 import org.resnetj.model.ModelSpec;
@@ -37,7 +38,7 @@ final class CifarKind extends DataKind {
 
     @Override
     public Setup setup() {
-        return Setup.paper();
+        return Setup.cifar10();
     }
 
     @Override
@@ -58,7 +59,7 @@ final class CifarKind extends DataKind {
         return new Opened() {
             @Override
             public int classes() {
-                return ImageSet.CLASSES;
+                return CifarImages.CLASSES;
             }
 
             @Override

@@ -5,8 +5,9 @@ import java.util.Locale;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.Cifar10Data;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.PixelMean;
+import org.resnetj.data.Shard;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
@@ -22,14 +23,14 @@ final class CifarTraining implements TrainingData {
     private static final int EVAL_BATCH = 250;
 
     private final Cifar10Data data;
-    private final ImageSet train;
-    private final ImageSet eval;
+    private final CifarImages train;
+    private final CifarImages eval;
     private final String split;
     private final float[] mean;
     private final int threads;
 
     private CifarTraining(
-            Cifar10Data data, ImageSet train, ImageSet eval, String split, int threads) {
+            Cifar10Data data, CifarImages train, CifarImages eval, String split, int threads) {
         this.data = data;
         this.threads = threads;
         this.train = train;
@@ -43,7 +44,7 @@ final class CifarTraining implements TrainingData {
      * threads} threads.
      */
     static CifarTraining open(Cifar10Data data, Recipe recipe, int threads) {
-        ImageSet train = data.train();
+        CifarImages train = data.train();
         if (!recipe.validation()) {
             return new CifarTraining(data, train, data.test(), "test", threads);
         }
@@ -85,7 +86,7 @@ final class CifarTraining implements TrainingData {
 
     @Override
     public int classes() {
-        return ImageSet.CLASSES;
+        return CifarImages.CLASSES;
     }
 
     @Override
@@ -95,7 +96,7 @@ final class CifarTraining implements TrainingData {
 
     @Override
     public int side() {
-        return ImageSet.SIDE;
+        return CifarImages.SIDE;
     }
 
     @Override
@@ -109,14 +110,18 @@ final class CifarTraining implements TrainingData {
     }
 
     @Override
-    public BatchStream batches(Recipe recipe, long start) {
+    public BatchStream batches(Recipe recipe, long start, Shard shard) {
         return new BatchStream(
-                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()), start, threads);
+                TrainBatches.cifar(train, mean, recipe.batch(), recipe.seed()).shard(shard),
+                start,
+                threads);
     }
 
     @Override
-    public Evaluator.Result evaluate(Network network) {
-        return Evaluator.evaluate(network, eval, mean, EVAL_BATCH);
+    public Evaluator.Result evaluate(Network network, Shard shard) {
+        int n = eval.size();
+        CifarImages part = eval.tail(n - shard.first(n)).head(shard.size(n));
+        return Evaluator.evaluate(network, part, mean, EVAL_BATCH);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.BadImages;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelSpec;

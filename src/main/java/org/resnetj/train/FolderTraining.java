@@ -3,13 +3,17 @@ package org.resnetj.train;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.ImageDecoder;
 import org.resnetj.data.ImageFolder;
 import org.resnetj.data.ImageFolderMean;
 import org.resnetj.data.ImageNetPresets;
+import org.resnetj.data.ImageSource;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.Preprocessing;
+import org.resnetj.data.RgbImage;
+import org.resnetj.data.Shard;
 import org.resnetj.data.TrainBatches;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.eval.Protocol;
@@ -125,21 +129,22 @@ final class FolderTraining implements TrainingData {
     }
 
     @Override
-    public BatchStream batches(Recipe recipe, long start) {
+    public BatchStream batches(Recipe recipe, long start, Shard shard) {
         return new BatchStream(
-                TrainBatches.imageFolder(train, mean, lighting, recipe.batch(), recipe.seed()),
+                TrainBatches.imageFolder(train, mean, lighting, recipe.batch(), recipe.seed())
+                        .shard(shard),
                 start,
                 threads);
     }
 
     @Override
-    public Evaluator.Result evaluate(Network network) throws IOException {
+    public Evaluator.Result evaluate(Network network, Shard shard) throws IOException {
         ProtocolEvaluator.Model model =
                 new ProtocolEvaluator.Model(
                         "training", network, new Preprocessing.PerPixelMean(mean));
         return ProtocolEvaluator.evaluate(
                         List.of(model),
-                        val,
+                        new Part(val, shard.first(val.size()), shard.size(val.size())),
                         Protocol.CENTER,
                         EVAL_BATCH,
                         threads,
@@ -151,5 +156,28 @@ final class FolderTraining implements TrainingData {
     @Override
     public long skippedImages() {
         return train.skipped();
+    }
+
+    /** Images [first, first + size) of {@code whole}: one rank's share of an evaluation. */
+    private record Part(ImageSource whole, int first, int size) implements ImageSource {
+        @Override
+        public int label(int index) {
+            return whole.label(first + Objects.checkIndex(index, size));
+        }
+
+        @Override
+        public int classes() {
+            return whole.classes();
+        }
+
+        @Override
+        public String describe(int index) {
+            return whole.describe(first + Objects.checkIndex(index, size));
+        }
+
+        @Override
+        public RgbImage image(int index) throws IOException {
+            return whole.image(first + Objects.checkIndex(index, size));
+        }
     }
 }

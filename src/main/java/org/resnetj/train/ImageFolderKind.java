@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.ImageFolder;
 import org.resnetj.eval.Protocol;
 import org.resnetj.eval.ProtocolEvaluator;

@@ -13,10 +13,10 @@ import org.resnetj.data.BadImages;
 /**
  * The training recipe of Sections 3.4 and 4.2, one {@link Key} declaration per hyperparameter: its
  * default (the paper's CIFAR-10 number), the section it comes from, and the values it allows.
- * {@link #paper()} is every default; {@link #imagenet()} the paper's ImageNet numbers. Every value
- * can be changed by key ({@code --set key=value}, {@link #with(String, String)}), and unknown keys
- * and bad values are refused. How long and how often a run logs, evaluates, checkpoints and on how
- * many threads is not the recipe's business: see {@link RunSettings}.
+ * {@link #cifar10()} is every default; {@link #imagenet()} the paper's ImageNet numbers. Every
+ * value can be changed by key ({@code --set key=value}, {@link #with(String, String)}), and unknown
+ * keys and bad values are refused. How long and how often a run logs, evaluates, checkpoints and on
+ * how many threads is not the recipe's business: see {@link RunSettings}.
  *
  * <p>Adding a key is one component here (and its test); its parsing, {@code config.json}, the
  * README's table and {@code --help} follow from the declaration ({@link Declarations}). Records are
@@ -164,7 +164,7 @@ public record Recipe(
     static final Declarations<Recipe> DECLARATIONS = Declarations.of(Recipe.class, "recipe key");
 
     /** The paper's CIFAR-10 recipe (Section 4.2): every declared default. */
-    public static Recipe paper() {
+    public static Recipe cifar10() {
         return DECLARATIONS.defaults();
     }
 
@@ -176,7 +176,8 @@ public record Recipe(
      * such a run evaluates.
      */
     public static Recipe imagenet() {
-        return paper().with(
+        return cifar10()
+                .with(
                         List.of(
                                 "batch=256", // Sec. 3.4: "a mini-batch size of 256"
                                 "iterations=600000", // Sec. 3.4: "up to 60 × 10^4 iterations"
@@ -220,9 +221,9 @@ public record Recipe(
         return DECLARATIONS.toMap(this);
     }
 
-    /** Rebuilds a recipe from {@link #toMap()}'s keys; absent keys keep the paper's default. */
+    /** Rebuilds a recipe from {@link #toMap()}'s keys; absent keys keep the CIFAR-10 default. */
     public static Recipe fromMap(Map<String, ?> map) {
-        Recipe recipe = paper();
+        Recipe recipe = cifar10();
         for (Map.Entry<String, ?> e : map.entrySet()) {
             recipe = recipe.with(e.getKey(), Declarations.text(e.getValue()));
         }

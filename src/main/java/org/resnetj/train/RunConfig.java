@@ -8,25 +8,25 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
-import org.resnetj.model.Shortcut;
-import org.resnetj.model.StridePlacement;
 
 /**
  * The resolved configuration of a run, stored as {@code config.json} in its directory: the model
  * and its options, the data, the recipe and the run settings (each in a section of its own), and
- * the code version that made it.
+ * the {@link Provenance} of the process that started it. The iterations and the batch size are the
+ * recipe's ({@code recipe.iterations}, {@code recipe.batch}) and recorded only there.
  *
  * @param model the registry name
  * @param options the architecture options
  * @param data the data source, as given
  * @param synthetic whether the data is the synthetic set
  * @param setup the training recipe and the run settings
- * @param codeVersion the version of the code that started the run
+ * @param provenance the code version, engine and host that started the run
  */
 public record RunConfig(
         String model,
@@ -34,7 +34,7 @@ public record RunConfig(
         String data,
         boolean synthetic,
         Setup setup,
-        String codeVersion) {
+        Provenance provenance) {
 
     /** The file name inside a run directory. */
     public static final String FILE = "config.json";
@@ -60,32 +60,13 @@ public record RunConfig(
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("model", model);
-        map.put("options", optionsMap(options));
+        map.put("options", Checkpoint.optionsMap(options));
         map.put("data", data);
         map.put("synthetic", synthetic);
-        map.put("iterations", recipe().iterations());
-        map.put("batch", recipe().batch());
         map.put("recipe", recipe().toMap());
         map.put("run", run().toMap());
-        map.put("code_version", codeVersion);
+        provenance.putInto(map);
         return map;
-    }
-
-    /** The options as stored in configurations and checkpoints. */
-    public static Map<String, Object> optionsMap(ModelOptions options) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("shortcut", options.shortcut().name());
-        map.put("stride_placement", options.stridePlacement().name());
-        map.put("classes", options.classes());
-        return map;
-    }
-
-    /** Reads options stored by {@link #optionsMap}. */
-    public static ModelOptions options(Map<String, ?> map) {
-        return new ModelOptions(
-                Shortcut.valueOf(String.valueOf(map.get("shortcut")).toUpperCase(Locale.ROOT)),
-                StridePlacement.valueOf(String.valueOf(map.get("stride_placement"))),
-                ((Number) map.get("classes")).intValue());
     }
 
     /** Writes {@code config.json} into {@code runDir} atomically. */
@@ -100,8 +81,10 @@ public record RunConfig(
     }
 
     /**
-     * Reads the configuration of a run directory. A configuration written before the run settings
-     * had a section of their own holds them in its recipe, and is read as well.
+     * Reads the configuration of a run directory. Older layouts are read as well: one written
+     * before the run settings had a section of their own holds them in its recipe; one written
+     * before the engine and host were recorded has only a code version; and one may repeat the
+     * iterations and batch size outside the recipe, where they are ignored.
      *
      * @throws IOException naming the file if it is missing or unreadable
      */
@@ -117,13 +100,13 @@ public record RunConfig(
                             file.toFile(), new TypeReference<LinkedHashMap<String, Object>>() {});
             return new RunConfig(
                     (String) map.get("model"),
-                    options((Map<String, Object>) map.get("options")),
+                    Checkpoint.options((Map<String, Object>) map.get("options")),
                     (String) map.get("data"),
                     Boolean.TRUE.equals(map.get("synthetic")),
                     Setup.fromMaps(
                             (Map<String, Object>) map.get("recipe"),
                             (Map<String, Object>) map.getOrDefault("run", Map.of())),
-                    (String) map.get("code_version"));
+                    Provenance.from(map));
         } catch (RuntimeException | IOException e) {
             throw new IOException("unreadable run configuration " + file + ": " + e.getMessage());
         }

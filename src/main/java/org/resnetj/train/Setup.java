@@ -28,8 +28,8 @@ public record Setup(Recipe recipe, RunSettings run) {
     }
 
     /** The paper's CIFAR-10 recipe (Section 4.2) with the default run settings. */
-    public static Setup paper() {
-        return new Setup(Recipe.paper(), RunSettings.defaults());
+    public static Setup cifar10() {
+        return new Setup(Recipe.cifar10(), RunSettings.defaults());
     }
 
     /**
@@ -93,7 +93,7 @@ public record Setup(Recipe recipe, RunSettings run) {
         for (Map<String, ?> map : List.of(recipe, run)) {
             map.forEach((k, v) -> assignments.add(k + "=" + Declarations.text(v)));
         }
-        return paper().with(assignments);
+        return cifar10().with(assignments);
     }
 
     /** {@code key=value} as {@code [key, value]}. */

@@ -9,13 +9,19 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.resnetj.analysis.Curves;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
+import org.resnetj.distributed.Replicas;
 import org.resnetj.engine.Threads;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.InputBuffer;
@@ -58,6 +64,9 @@ public final class Trainer {
     private final LrSchedule schedule;
     private final Charts charts;
 
+    /** The processes training this model together; rank 0 alone writes. */
+    private final Replicas replicas;
+
     /** The native memory every training batch passes through. */
     private final InputBuffer input = new InputBuffer();
 
@@ -68,8 +77,9 @@ public final class Trainer {
     private long intervalImages;
     private int intervalSteps;
 
-    private Trainer(RunConfig config, Path runDir, Charts charts) {
+    private Trainer(RunConfig config, Path runDir, Charts charts, Replicas replicas) {
         this.config = config;
+        this.replicas = replicas;
         this.runDir = runDir;
         this.recipe = config.recipe();
         this.settings = config.run();
@@ -103,7 +113,24 @@ public final class Trainer {
             Setup setup,
             Path runDir)
             throws IOException {
-        start(model, options, data, training, setup, runDir, Curves::writeRunCurves);
+        start(model, options, data, training, Replicas.single(), setup, runDir);
+    }
+
+    /**
+     * Starts a new run as {@link #start(String, ModelOptions, Path, TrainingData, Setup, Path)}
+     * does, on {@code training} shared by all the processes of {@code replicas}: each takes its
+     * share of every batch, and rank 0 alone writes the run directory.
+     */
+    public static void start(
+            String model,
+            ModelOptions options,
+            Path data,
+            TrainingData training,
+            Replicas replicas,
+            Setup setup,
+            Path runDir)
+            throws IOException {
+        start(model, options, data, training, setup, runDir, Curves::writeRunCurves, replicas);
     }
 
     /** Starts a new run whose curves {@code charts} draws. */
@@ -114,7 +141,8 @@ public final class Trainer {
             TrainingData training,
             Setup setup,
             Path runDir,
-            Charts charts)
+            Charts charts,
+            Replicas replicas)
             throws IOException {
         if (options.classes() != training.classes()) {
             throw new IllegalArgumentException(
@@ -126,7 +154,7 @@ public final class Trainer {
                             + ": give --classes "
                             + training.classes());
         }
-        if (Files.isDirectory(runDir)) {
+        if (replicas.writes() && Files.isDirectory(runDir)) {
             try (var files = Files.list(runDir)) {
                 if (files.findAny().isPresent()) {
                     throw new IOException(
@@ -144,19 +172,34 @@ public final class Trainer {
                         data.toAbsolutePath().toString(),
                         training.synthetic(),
                         setup,
-                        CodeVersion.get());
-        Files.createDirectories(Checkpoint.folder(runDir));
-        config.write(runDir);
+                        Provenance.current());
+        if (replicas.writes()) {
+            Files.createDirectories(Checkpoint.folder(runDir));
+            config.write(runDir);
+        }
         LOG.info("run directory: {}", runDir);
-        new Trainer(config, runDir, charts).run(training, false);
+        new Trainer(config, runDir, charts, replicas).run(training, false);
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */
     public static void resume(Path runDir) throws IOException {
-        RunConfig config = RunConfig.read(runDir);
+        resume(runDir, Replicas.single());
+    }
+
+    /**
+     * Continues the run in {@code runDir} with all the processes of {@code replicas}: rank 0 reads
+     * the run's configuration and newest checkpoint, and sends them to the others.
+     */
+    public static void resume(Path runDir, Replicas replicas) throws IOException {
+        Path file = runDir.resolve(RunConfig.FILE);
+        RunConfig config;
+        try (Replicas.Shared shared =
+                replicas.share(Optional.of(file).filter(Files::isRegularFile))) {
+            config = RunConfig.read(shared.path().map(Path::getParent).orElse(runDir));
+        }
         TrainingData data =
                 TrainingData.open(Path.of(config.data()), config.recipe(), config.run().threads());
-        new Trainer(config, runDir, Curves::writeRunCurves).run(data, true);
+        new Trainer(config, runDir, Curves::writeRunCurves, replicas).run(data, true);
     }
 
     private void run(TrainingData data, boolean resuming) throws IOException {
@@ -176,10 +219,19 @@ public final class Trainer {
                                 recipe.weightDecay(),
                                 root)) {
             int start = 0;
+            requireSameOnEveryRank(data);
             Optional<Path> newest =
-                    resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
+                    resuming && replicas.writes()
+                            ? Checkpoint.newest(Checkpoint.folder(runDir))
+                            : Optional.empty();
+            try (Replicas.Shared shared = replicas.share(newest)) {
+                newest = shared.path();
+                if (newest.isPresent()) {
+                    start = restore(newest.get(), network, sgd, root);
+                }
+            }
+            replicas.broadcast(replicated(network, sgd));
             if (newest.isPresent()) {
-                start = restore(newest.get(), network, sgd, root);
                 LOG.info(
                         "resuming {} at iteration {} from {}",
                         runDir,
@@ -189,8 +241,11 @@ public final class Trainer {
                 LOG.info("no checkpoint in {} yet: starting it over", runDir);
             }
             network.requireGradients();
-            try (MetricsLog metrics = MetricsLog.open(runDir, start);
-                    BatchStream batches = data.batches(recipe, start);
+            try (MetricsWriter metrics =
+                            replicas.writes()
+                                    ? MetricsWriter.open(runDir, start)
+                                    : MetricsWriter.discard();
+                    BatchStream batches = data.batches(recipe, start, replicas.shard());
                     Progress progress = new Progress(spec.name(), start, recipe.iterations())) {
                 loop(start, network, sgd, batches, data, metrics, progress);
             }
@@ -204,7 +259,7 @@ public final class Trainer {
             Sgd sgd,
             BatchStream batches,
             TrainingData data,
-            MetricsLog metrics,
+            MetricsWriter metrics,
             Progress progress)
             throws IOException {
         boolean synthetic = data.synthetic();
@@ -214,14 +269,16 @@ public final class Trainer {
             Batch batch = batches.next();
             boolean recordNorms =
                     recipe.gradNormEvery() > 0 && (done + 1) % recipe.gradNormEvery() == 0;
-            StepResult step = sgdStep(network, sgd, batch, input, lr, recordNorms);
+            StepResult step = sgdStep(network, sgd, batch, input, lr, recordNorms, replicas);
             Map<String, Double> norms = step.gradientNorms();
-            intervalLoss += step.loss();
-            intervalErrors += step.errors();
-            intervalImages += batch.size();
+            // The global batch's loss and errors, the same on every rank, and so its warm-up.
+            double[] global = replicas.sum(step.loss() * batch.size(), step.errors(), batch.size());
+            intervalLoss += global[0] / global[2];
+            intervalErrors += (long) global[1];
+            intervalImages += (long) global[2];
             intervalSteps++;
             done++;
-            if (schedule.trained(done, step.errors(), batch.size())) {
+            if (schedule.trained(done, (long) global[1], (int) global[2])) {
                 progress.message(
                         String.format(
                                 Locale.ROOT,
@@ -262,7 +319,9 @@ public final class Trainer {
                 intervalStart = System.nanoTime();
             }
             if ((settings.evalEvery() > 0 && done % settings.evalEvery() == 0) || last) {
-                Evaluator.Result result = data.evaluate(network);
+                // Per-replica BN statistics differ: every shard evaluates rank 0's model.
+                replicas.broadcast(network.state().values());
+                Evaluator.Result result = replicas.sum(data.evaluate(network, replicas.shard()));
                 String split = data.evalSplit();
                 Map<String, Object> values = new LinkedHashMap<>();
                 values.put("split", split);
@@ -279,7 +338,9 @@ public final class Trainer {
                                 100 * result.top1Error(),
                                 100 * result.top5Error(),
                                 synthetic ? " (synthetic data)" : ""));
-                drawCharts();
+                if (replicas.writes()) {
+                    drawCharts();
+                }
                 if (schedule.evaluated(result.top1Error()) && !last) {
                     progress.message(
                             String.format(
@@ -291,7 +352,11 @@ public final class Trainer {
                 }
             }
             if (done % settings.checkpointEvery() == 0 || last) {
-                checkpoint(done, network, sgd, data);
+                // What rank 0 saves is then every rank's state, as a resumed run will have it.
+                replicas.broadcast(network.state().values());
+                if (replicas.writes()) {
+                    checkpoint(done, network, sgd, data);
+                }
             }
             if (done % settings.logEvery() == 0) {
                 intervalStart =
@@ -334,6 +399,23 @@ public final class Trainer {
      */
     public static StepResult sgdStep(
             Network network, Sgd sgd, Batch batch, InputBuffer input, float lr, boolean norms) {
+        return sgdStep(network, sgd, batch, input, lr, norms, Replicas.single());
+    }
+
+    /**
+     * One SGD iteration as {@link #sgdStep(Network, Sgd, Batch, InputBuffer, float, boolean)} runs
+     * it, on this rank's share of a global batch: between backward and the update, the gradients
+     * are averaged over the ranks of {@code replicas}. The loss and errors returned are this
+     * rank's.
+     */
+    public static StepResult sgdStep(
+            Network network,
+            Sgd sgd,
+            Batch batch,
+            InputBuffer input,
+            float lr,
+            boolean norms,
+            Replicas replicas) {
         try (NDManager scope = network.manager().newSubManager()) {
             NDArray x = input.load(batch.images(), new Shape(batch.shape()), scope);
             NDArray y = scope.create(batch.labels());
@@ -344,6 +426,7 @@ public final class Trainer {
                 loss = crossEntropy(logits, y);
                 collector.backward(loss);
             }
+            replicas.averageGradients(network.parameters().values(), batch.size());
             Map<String, Double> gradientNorms = norms ? weightGradientNorms(network) : Map.of();
             sgd.step(lr);
             long errors = logits.argMax(1).toType(y.getDataType(), false).neq(y).sum().getLong();
@@ -390,17 +473,62 @@ public final class Trainer {
         loop.put("interval_errors", intervalErrors);
         loop.put("interval_images", intervalImages);
         loop.put("interval_steps", intervalSteps);
-        Checkpoint.save(
+        RunCheckpoints.save(
                 runDir,
                 config,
-                new Checkpoint.LoopState(iteration, loop, schedule.state()),
+                new RunCheckpoints.LoopState(iteration, loop, schedule.state()),
                 network,
                 sgd,
                 data);
     }
 
+    /** Every array that must be the same on every rank: weights, BN statistics, velocities. */
+    private static List<NDArray> replicated(Network network, Sgd sgd) {
+        List<NDArray> arrays = new ArrayList<>(network.parameters().values());
+        arrays.addAll(network.state().values());
+        arrays.addAll(sgd.velocities().values());
+        return arrays;
+    }
+
+    /**
+     * Refuses to train if the ranks disagree on the model, the recipe or the data: each would
+     * average gradients of a different problem without noticing. The run settings (threads,
+     * logging) may differ from machine to machine.
+     */
+    private void requireSameOnEveryRank(TrainingData data) {
+        if (!replicas.distributed()) {
+            return;
+        }
+        if (replicas.world().size() > recipe.batch()) {
+            throw new IllegalArgumentException(
+                    "a batch of "
+                            + recipe.batch()
+                            + " images cannot be shared by "
+                            + replicas.world().size()
+                            + " ranks: start at most "
+                            + recipe.batch()
+                            + " (mpirun -np)");
+        }
+        replicas.requireSame(
+                "the model", config.model() + " " + Checkpoint.optionsMap(config.options()));
+        replicas.requireSame("the recipe", recipe.toMap().toString());
+        replicas.requireSame(
+                "the data",
+                String.format(
+                        Locale.ROOT,
+                        "%s: %d training images of %d pixels, %d classes (names %08x), per-pixel"
+                                + " mean %08x, evaluated on %s",
+                        config.data(),
+                        data.trainSize(),
+                        data.side(),
+                        data.classes(),
+                        data.classNames().hashCode(),
+                        Arrays.hashCode(data.pixelMean()),
+                        data.evalSplit()));
+    }
+
     private int restore(Path file, Network network, Sgd sgd, NDManager root) throws IOException {
-        Checkpoint.LoopState state = Checkpoint.restore(file, config, network, sgd, root);
+        RunCheckpoints.LoopState state = RunCheckpoints.restore(file, config, network, sgd, root);
         Map<String, Object> loop = state.loop();
         intervalLoss = ((Number) loop.get("interval_loss")).doubleValue();
         intervalErrors = ((Number) loop.get("interval_errors")).longValue();

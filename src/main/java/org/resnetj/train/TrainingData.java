@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.resnetj.data.BatchStream;
+import org.resnetj.data.Shard;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.Network;
 
@@ -42,10 +43,23 @@ public interface TrainingData {
      * The stream of training batches from iteration {@code start}: the batch of iteration k is a
      * function of (seed, k) alone.
      */
-    BatchStream batches(Recipe recipe, long start);
+    default BatchStream batches(Recipe recipe, long start) {
+        return batches(recipe, start, Shard.WHOLE);
+    }
+
+    /**
+     * {@code shard}'s share of every batch of {@link #batches(Recipe, long)}: a data-parallel
+     * process reads and decodes only its own images of each global batch.
+     */
+    BatchStream batches(Recipe recipe, long start, Shard shard);
 
     /** Top-1 and top-5 error of {@code network} on the evaluation split, in inference mode. */
-    Evaluator.Result evaluate(Network network) throws IOException;
+    default Evaluator.Result evaluate(Network network) throws IOException {
+        return evaluate(network, Shard.WHOLE);
+    }
+
+    /** The errors on {@code shard}'s contiguous share of the evaluation split. */
+    Evaluator.Result evaluate(Network network, Shard shard) throws IOException;
 
     /** Training images that could not be read and were skipped so far; 0 where none can fail. */
     long skippedImages();

@@ -1,5 +1,6 @@
 /**
  * Training: the paper's recipe with its defaults, the learning-rate schedule, SGD with momentum and
- * its state, checkpoints, and the loop that ties them together.
+ * its state, the run's checkpoints (in the format of {@link org.resnetj.checkpoint}), and the loop
+ * that ties them together.
  */
 package org.resnetj.train;

@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.CifarPresets;
-import org.resnetj.data.ImageSet;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.ModelSpec;
@@ -101,17 +101,17 @@ class LayerResponsesTest {
         }
     }
 
-    private static ImageSet images(long seed) {
+    private static CifarImages images(long seed) {
         Random random = new Random(seed);
-        byte[] pixels = new byte[IMAGES * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[IMAGES * CifarImages.IMAGE_SIZE];
         random.nextBytes(pixels);
         byte[] labels = new byte[IMAGES];
-        return ImageSet.of(pixels, labels);
+        return CifarImages.of(pixels, labels);
     }
 
     private static float[] pixelMean(long seed) {
         Random random = new Random(seed);
-        float[] mean = new float[ImageSet.IMAGE_SIZE];
+        float[] mean = new float[CifarImages.IMAGE_SIZE];
         for (int i = 0; i < mean.length; i++) {
             mean[i] = 0.3f + 0.4f * random.nextFloat();
         }
@@ -140,7 +140,7 @@ class LayerResponsesTest {
     @Test
     void stdMatchesAnIndependentComputationInDouble() {
         Weights weights = new Weights(7);
-        ImageSet images = images(3);
+        CifarImages images = images(3);
         float[] mean = pixelMean(4);
         double[] expected = reference(weights, images, mean);
         try (NDManager manager = NDManager.newBaseManager();
@@ -162,7 +162,7 @@ class LayerResponsesTest {
     @Test
     void batchSizeDoesNotChangeTheStd() {
         Weights weights = new Weights(11);
-        ImageSet images = images(5);
+        CifarImages images = images(5);
         float[] mean = pixelMean(6);
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(handBuiltPlan(), manager)) {
@@ -250,10 +250,10 @@ class LayerResponsesTest {
     }
 
     /** Both 3×3 layers' response stds, computed image by image in double, then in two passes. */
-    private static double[] reference(Weights w, ImageSet images, float[] mean) {
+    private static double[] reference(Weights w, CifarImages images, float[] mean) {
         List<Double> conv1 = new ArrayList<>();
         List<Double> conv3 = new ArrayList<>();
-        float[] input = new float[ImageSet.IMAGE_SIZE];
+        float[] input = new float[CifarImages.IMAGE_SIZE];
         for (int i = 0; i < images.size(); i++) {
             CifarPresets.eval(images, i, mean, input, 0);
             double[][][] x = new double[3][32][32];

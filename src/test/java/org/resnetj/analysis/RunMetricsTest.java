@@ -78,6 +78,25 @@ class RunMetricsTest {
         assertThat(run.test()).containsExactly(new RunMetrics.Point(100, 42.0));
     }
 
+    /**
+     * The planned iterations are the recipe's; a configuration of the older layout, which also
+     * repeated them at the top, still gives them.
+     */
+    @Test
+    void plannedIterationsComeFromTheRecipeOrFromAnOlderLayoutsTopLevel() throws IOException {
+        String recipeOnly =
+                "{\"model\":\"resnet20\",\"data\":\"x\",\"recipe\":{\"iterations\":64000,"
+                        + "\"batch\":128}}";
+        assertThat(RunMetrics.read(run(tmp.resolve("new"), recipeOnly, train(1, 0.5))))
+                .extracting(RunMetrics::plannedIterations)
+                .isEqualTo(64000L);
+        assertThat(
+                        RunMetrics.read(
+                                run(tmp.resolve("old"), config("resnet20", false), train(1, 0.5))))
+                .extracting(RunMetrics::plannedIterations)
+                .isEqualTo(400L);
+    }
+
     @Test
     void aRunThatHeldOutAValidationSetShowsItsValidationError() throws IOException {
         Path val =

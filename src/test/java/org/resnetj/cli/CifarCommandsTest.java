@@ -26,8 +26,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 
 /**
  * CIFAR-10 commands end to end through {@link Main}, as a user runs them: {@code synth}, {@code

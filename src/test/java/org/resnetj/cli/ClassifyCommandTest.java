@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.ImagePresets;
 import org.resnetj.data.RgbImage;
 import org.resnetj.data.SyntheticCifar;
@@ -28,8 +30,6 @@ import org.resnetj.interop.TorchvisionImport;
 import org.resnetj.interop.TorchvisionStateDicts;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.testing.Softmax;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
 import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
@@ -188,7 +188,7 @@ class ClassifyCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper()
+                Setup.cifar10()
                         .with(
                                 List.of(
                                         "batch=16",

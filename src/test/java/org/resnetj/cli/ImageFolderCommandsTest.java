@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.ImageFolderFiles;
 import org.resnetj.data.ImagePresets;
 import org.resnetj.data.Preprocessing;
@@ -26,8 +28,6 @@ import org.resnetj.interop.TorchSave;
 import org.resnetj.interop.TorchvisionImport;
 import org.resnetj.interop.TorchvisionStateDicts;
 import org.resnetj.testing.Softmax;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
 import org.resnetj.train.Recipe;
 import org.resnetj.train.RunConfig;
 

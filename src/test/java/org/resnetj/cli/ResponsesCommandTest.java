@@ -22,12 +22,12 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Cifar10;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
-import org.resnetj.train.Checkpoint;
 import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 import picocli.CommandLine;
@@ -55,7 +55,7 @@ class ResponsesCommandTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper()
+                Setup.cifar10()
                         .with(
                                 List.of(
                                         "batch=16",
@@ -150,7 +150,7 @@ class ResponsesCommandTest {
      * padding 1, BN with the running statistics (Network.BN_EPSILON), and the population std of all
      * N·16·32·32 values.
      */
-    private static double conv1Std(Path checkpoint, ImageSet images) throws IOException {
+    private static double conv1Std(Path checkpoint, CifarImages images) throws IOException {
         try (NDManager manager = NDManager.newBaseManager()) {
             Map<String, NDArray> arrays = Checkpoint.read(checkpoint, manager).model();
             float[] mean = arrays.get("preprocess.pixel_mean").toFloatArray();
@@ -159,7 +159,7 @@ class ResponsesCommandTest {
             float[] beta = arrays.get("conv1.bn.beta").toFloatArray();
             float[] runningMean = arrays.get("conv1.bn.running_mean").toFloatArray();
             float[] runningVar = arrays.get("conv1.bn.running_var").toFloatArray();
-            int side = ImageSet.SIDE;
+            int side = CifarImages.SIDE;
             int plane = side * side;
             int filters = gamma.length;
             assertThat(weight).hasSize(filters * 3 * 3 * 3);

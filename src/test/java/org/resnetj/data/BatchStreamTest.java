@@ -10,25 +10,28 @@ import org.junit.jupiter.api.Test;
 
 class BatchStreamTest {
 
-    private static final float[] ZERO_MEAN = new float[ImageSet.IMAGE_SIZE];
+    private static final float[] ZERO_MEAN = new float[CifarImages.IMAGE_SIZE];
 
     /** Image i has every pixel equal to i + 1 (never 0, the padding) and label (i * 7) % 10. */
-    private static ImageSet identifiable(int count) {
-        byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
+    private static CifarImages identifiable(int count) {
+        byte[] pixels = new byte[count * CifarImages.IMAGE_SIZE];
         byte[] labels = new byte[count];
         for (int i = 0; i < count; i++) {
             java.util.Arrays.fill(
-                    pixels, i * ImageSet.IMAGE_SIZE, (i + 1) * ImageSet.IMAGE_SIZE, (byte) (i + 1));
+                    pixels,
+                    i * CifarImages.IMAGE_SIZE,
+                    (i + 1) * CifarImages.IMAGE_SIZE,
+                    (byte) (i + 1));
             labels[i] = (byte) (i * 7 % 10);
         }
-        return ImageSet.of(pixels, labels);
+        return CifarImages.of(pixels, labels);
     }
 
     /** The index of the image a batch slot shows, read from its non-padding pixels. */
     private static int imageIndex(Batch batch, int slot) {
         int index = -1;
-        for (int k = 0; k < ImageSet.IMAGE_SIZE; k++) {
-            float v = batch.images()[slot * ImageSet.IMAGE_SIZE + k];
+        for (int k = 0; k < CifarImages.IMAGE_SIZE; k++) {
+            float v = batch.images()[slot * CifarImages.IMAGE_SIZE + k];
             if (v != 0) {
                 int i = Math.round(v * 255) - 1;
                 assertThat(index == -1 || index == i).as("one image per slot").isTrue();
@@ -54,7 +57,7 @@ class BatchStreamTest {
 
     @Test
     void theSameSeedGivesTheSameBatchesWhateverTheThreadCount() {
-        ImageSet images = SyntheticCifar.generate(30, 1, 0).train();
+        CifarImages images = SyntheticCifar.generate(30, 1, 0).train();
         float[] mean = PixelMean.of(images);
         try (BatchStream one = new BatchStream(TrainBatches.cifar(images, mean, 8, 3), 0, 1);
                 BatchStream three = new BatchStream(TrainBatches.cifar(images, mean, 8, 3), 0, 3);
@@ -72,7 +75,7 @@ class BatchStreamTest {
 
     @Test
     void aStreamResumedAtIterationKGivesTheBatchesOfAnUninterruptedOne() {
-        ImageSet images = SyntheticCifar.generate(25, 1, 1).train();
+        CifarImages images = SyntheticCifar.generate(25, 1, 1).train();
         float[] mean = PixelMean.of(images);
         try (BatchStream whole = new BatchStream(TrainBatches.cifar(images, mean, 7, 9), 0, 2);
                 BatchStream resumed =
@@ -89,7 +92,7 @@ class BatchStreamTest {
     void labelsMatchImagesAndEachEpochVisitsEveryImageOnce() {
         int n = 37;
         int batch = 8;
-        ImageSet images = identifiable(n);
+        CifarImages images = identifiable(n);
         List<Integer> sequence = new ArrayList<>();
         try (BatchStream stream =
                 new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, batch, 5), 0, 2)) {
@@ -112,7 +115,7 @@ class BatchStreamTest {
 
     @Test
     void augmentationVariesWithThePositionNotJustTheImage() {
-        ImageSet images = identifiable(3);
+        CifarImages images = identifiable(3);
         TrainBatches batches = TrainBatches.cifar(images, ZERO_MEAN, 3, 0);
         // With 3 images and batch 3 every batch is one epoch: the same images, new crops.
         Batch a = batches.apply(0);
@@ -129,7 +132,7 @@ class BatchStreamTest {
                             if (k == 2) {
                                 throw new IllegalStateException("broken batch " + k);
                             }
-                            return new Batch(new float[0], new int[0], ImageSet.SIDE, k);
+                            return new Batch(new float[0], new int[0], CifarImages.SIDE, k);
                         },
                         0,
                         2)) {
@@ -143,7 +146,7 @@ class BatchStreamTest {
 
     @Test
     void closeStopsEveryWorker() throws InterruptedException {
-        ImageSet images = identifiable(10);
+        CifarImages images = identifiable(10);
         List<Thread> others = prefetchThreads();
         BatchStream stream = new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, 4, 0), 0, 3);
         stream.next();
@@ -170,19 +173,19 @@ class BatchStreamTest {
 
     @Test
     void evalGoesOnceThroughTheSetInOrderWithASmallerLastBatch() {
-        ImageSet images = identifiable(23);
+        CifarImages images = identifiable(23);
         float[] mean = PixelMean.of(images);
         List<Batch> batches = new ArrayList<>();
         CifarPresets.evalBatches(images, mean, 10).forEach(batches::add);
 
         assertThat(batches).extracting(Batch::size).containsExactly(10, 10, 3);
         assertThat(batches).extracting(Batch::iteration).containsExactly(0L, 1L, 2L);
-        float[] expected = new float[ImageSet.IMAGE_SIZE];
+        float[] expected = new float[CifarImages.IMAGE_SIZE];
         CifarPresets.eval(images, 21, mean, expected, 0);
         Batch last = batches.get(2);
         assertThat(
                         java.util.Arrays.copyOfRange(
-                                last.images(), ImageSet.IMAGE_SIZE, 2 * ImageSet.IMAGE_SIZE))
+                                last.images(), CifarImages.IMAGE_SIZE, 2 * CifarImages.IMAGE_SIZE))
                 .isEqualTo(expected);
         assertThat(last.labels())
                 .containsExactly(images.label(20), images.label(21), images.label(22));
@@ -190,7 +193,7 @@ class BatchStreamTest {
 
     @Test
     void badArgumentsAreRejected() {
-        ImageSet images = identifiable(3);
+        CifarImages images = identifiable(3);
         assertThatThrownBy(() -> new BatchStream(TrainBatches.cifar(images, ZERO_MEAN, 0, 0), 0, 1))
                 .hasMessageContaining("batch size");
         assertThatThrownBy(

@@ -23,7 +23,7 @@ final class CifarFiles {
         for (int i = 0; i < count; i++) {
             int image = first + i;
             data[i * Cifar10.RECORD_SIZE] = (byte) (image % 10);
-            for (int k = 0; k < ImageSet.IMAGE_SIZE; k++) {
+            for (int k = 0; k < CifarImages.IMAGE_SIZE; k++) {
                 data[i * Cifar10.RECORD_SIZE + 1 + k] = (byte) (image + k);
             }
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class CifarPresetsTest {
 
-    private static final int N = ImageSet.IMAGE_SIZE;
+    private static final int N = CifarImages.IMAGE_SIZE;
 
     private static float[] randomImage(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -57,7 +57,7 @@ class CifarPresetsTest {
     void evalSubtractsTheMeanExactly() {
         byte[] pixels = new byte[2 * N];
         new SplittableRandom(2).nextBytes(pixels);
-        ImageSet set = ImageSet.of(pixels, new byte[2]);
+        CifarImages set = CifarImages.of(pixels, new byte[2]);
         float[] mean = PixelMean.of(set);
         float[] out = new float[N + 5];
 
@@ -176,7 +176,7 @@ class CifarPresetsTest {
                 }
             }
         }
-        ImageSet set = ImageSet.of(pixels, new byte[1]);
+        CifarImages set = CifarImages.of(pixels, new byte[1]);
         float[] actual = new float[N + 3];
 
         CifarPresets.train(set, 0, mean, new SplittableRandom(10), actual, 3);
@@ -223,7 +223,7 @@ class CifarPresetsTest {
     @Test
     void badArgumentsAreRejected() {
         assertThatThrownBy(() -> new CifarPresets.Crop(9, 0, false)).hasMessageContaining("0..8");
-        ImageSet set = ImageSet.of(new byte[N], new byte[1]);
+        CifarImages set = CifarImages.of(new byte[N], new byte[1]);
         assertThatThrownBy(() -> CifarPresets.eval(set, 0, new float[3], new float[N], 0))
                 .hasMessageContaining("3072 values");
     }

@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
@@ -357,5 +359,85 @@ class ImageFolderBatchesTest {
                                         train, new float[IMAGE], Lighting.NONE, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batch size must be at least 1, got 0");
+    }
+
+    /**
+     * A data-parallel rank decodes only its own share of every batch: of B = 7 over 2 ranks, rank 0
+     * decodes the images at positions k·7 + 0..2 of the epoch order and rank 1 those at k·7 + 3..6,
+     * each file once, and nothing else, so together they decode exactly the single process's batch.
+     */
+    @Test
+    void eachShardDecodesOnlyTheImagesOfItsShareOfTheBatch() {
+        int size = 12;
+        int batch = 7;
+        long seed = 5;
+        List<RgbImage> images = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < size; i++) {
+            byte[] chw = new byte[3 * 30 * 40];
+            for (int k = 0; k < chw.length; k++) {
+                chw[k] = (byte) random.nextInt(256);
+            }
+            images.add(RgbImage.of(40, 30, chw));
+        }
+        EpochOrder order = new EpochOrder(size, seed);
+        for (long k = 0; k < 3; k++) {
+            List<Integer> together = new ArrayList<>();
+            for (int rank = 0; rank < 2; rank++) {
+                Shard shard = new Shard(rank, 2);
+                List<Integer> decoded = new ArrayList<>();
+                ImageSource counting = new Counting(images, decoded);
+                TrainBatches.imageFolder(
+                                new ImageDecoder(counting, BadImages.STOP),
+                                randomMean(),
+                                Lighting.NONE,
+                                batch,
+                                seed)
+                        .shard(shard)
+                        .apply(k);
+                List<Integer> share = new ArrayList<>();
+                for (int j = 0; j < shard.size(batch); j++) {
+                    share.add(order.indexAt(k * batch + shard.first(batch) + j));
+                }
+                assertThat(decoded)
+                        .as("images decoded by rank %d in iteration %d", rank, k)
+                        .containsExactlyElementsOf(share);
+                together.addAll(decoded);
+            }
+            List<Integer> whole = new ArrayList<>();
+            for (int j = 0; j < batch; j++) {
+                whole.add(order.indexAt(k * batch + j));
+            }
+            assertThat(together).containsExactlyElementsOf(whole);
+        }
+    }
+
+    /** Images of one class in memory, recording the index of every image decoded. */
+    private record Counting(List<RgbImage> images, List<Integer> decoded) implements ImageSource {
+        @Override
+        public int size() {
+            return images.size();
+        }
+
+        @Override
+        public int label(int index) {
+            return 0;
+        }
+
+        @Override
+        public int classes() {
+            return 1;
+        }
+
+        @Override
+        public String describe(int index) {
+            return "memory/" + index + ".jpg";
+        }
+
+        @Override
+        public RgbImage image(int index) {
+            decoded.add(index);
+            return images.get(index);
+        }
     }
 }

@@ -180,7 +180,7 @@ class ImagePresetsTest {
 
     @Test
     void perPixelMeanPreprocessingSubtractsTheMeanImage() {
-        float[] mean = new float[ImageSet.IMAGE_SIZE];
+        float[] mean = new float[CifarImages.IMAGE_SIZE];
         mean[5] = 0.5f;
         float[] x = new Preprocessing.PerPixelMean(mean).input(constant(32, 32, 255, 255, 255));
 

@@ -10,17 +10,17 @@ class PixelMeanTest {
 
     @Test
     void isTheExactMeanOfEachPixelInUnitScale() {
-        byte[] pixels = new byte[5 * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[5 * CifarImages.IMAGE_SIZE];
         new SplittableRandom(1).nextBytes(pixels);
-        ImageSet set = ImageSet.of(pixels, new byte[5]).tail(3);
+        CifarImages set = CifarImages.of(pixels, new byte[5]).tail(3);
 
         float[] mean = PixelMean.of(set);
 
-        assertThat(mean).hasSize(ImageSet.IMAGE_SIZE);
-        for (int k = 0; k < ImageSet.IMAGE_SIZE; k++) {
+        assertThat(mean).hasSize(CifarImages.IMAGE_SIZE);
+        for (int k = 0; k < CifarImages.IMAGE_SIZE; k++) {
             long sum = 0;
             for (int i = 2; i < 5; i++) {
-                sum += pixels[i * ImageSet.IMAGE_SIZE + k] & 0xFF;
+                sum += pixels[i * CifarImages.IMAGE_SIZE + k] & 0xFF;
             }
             assertThat(mean[k]).isEqualTo((float) (sum / (255.0 * 3)));
         }
@@ -28,15 +28,15 @@ class PixelMeanTest {
 
     @Test
     void aConstantSetIsItsOwnMean() {
-        byte[] pixels = new byte[4 * ImageSet.IMAGE_SIZE];
+        byte[] pixels = new byte[4 * CifarImages.IMAGE_SIZE];
         java.util.Arrays.fill(pixels, (byte) 255);
 
-        assertThat(PixelMean.of(ImageSet.of(pixels, new byte[4]))).containsOnly(1f);
+        assertThat(PixelMean.of(CifarImages.of(pixels, new byte[4]))).containsOnly(1f);
     }
 
     @Test
     void anEmptySetHasNoMean() {
-        assertThatThrownBy(() -> PixelMean.of(ImageSet.of(new byte[0], new byte[0])))
+        assertThatThrownBy(() -> PixelMean.of(CifarImages.of(new byte[0], new byte[0])))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("empty");
     }

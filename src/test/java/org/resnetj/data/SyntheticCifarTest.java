@@ -108,11 +108,11 @@ class SyntheticCifarTest {
     @Test
     void aHorizontalFlipKeepsEveryClass() {
         SplittableRandom random = new SplittableRandom(3);
-        for (int label = 0; label < ImageSet.CLASSES; label++) {
+        for (int label = 0; label < CifarImages.CLASSES; label++) {
             for (int draw = 0; draw < 20; draw++) {
                 Scene scene = withoutNoise(Scene.draw(label, random));
-                byte[] image = new byte[ImageSet.IMAGE_SIZE];
-                byte[] mirror = new byte[ImageSet.IMAGE_SIZE];
+                byte[] image = new byte[CifarImages.IMAGE_SIZE];
+                byte[] mirror = new byte[CifarImages.IMAGE_SIZE];
                 scene.render(image, 0);
                 scene.mirrored().render(mirror, 0);
 
@@ -141,7 +141,7 @@ class SyntheticCifarTest {
     @Test
     void rawPixelMeansDoNotGiveTheClassAway() {
         Cifar10Data data = SyntheticCifar.generate(3000, 1000, 11);
-        double[][] pixelMeans = new double[10][ImageSet.IMAGE_SIZE];
+        double[][] pixelMeans = new double[10][CifarImages.IMAGE_SIZE];
         double[][] colourMeans = new double[10][3];
         int[] counts = data.train().labelCounts();
         for (int i = 0; i < data.train().size(); i++) {
@@ -201,7 +201,7 @@ class SyntheticCifarTest {
                 s.noiseSeed());
     }
 
-    private static void assertSameImages(ImageSet a, ImageSet b) {
+    private static void assertSameImages(CifarImages a, CifarImages b) {
         assertThat(a.size()).isEqualTo(b.size());
         for (int i = 0; i < a.size(); i++) {
             assertThat(a.label(i)).isEqualTo(b.label(i));

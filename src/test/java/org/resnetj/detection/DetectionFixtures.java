@@ -5,12 +5,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.RunConfig;
 
 /** What the detection tests build on: ImageNet checkpoints and small training runs. */
 final class DetectionFixtures {
@@ -26,7 +25,7 @@ final class DetectionFixtures {
             throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", spec.name());
-        meta.put("options", RunConfig.optionsMap(options));
+        meta.put("options", Checkpoint.optionsMap(options));
         meta.put("iteration", 0);
         meta.put("preprocessing", Preprocessing.Torchvision.IMAGENET.describe());
         Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.data.RgbImage;
 import org.resnetj.data.Seeds;
 import org.resnetj.model.ModelRegistry;
-import org.resnetj.train.Checkpoint;
 import org.resnetj.train.Sgd;
 
 /**

@@ -193,7 +193,7 @@ class ExperimentsTest {
         assertThat(degradation.checks())
                 .extracting(c -> c.deeper() + " " + c.relation().name() + " " + c.shallower())
                 .containsExactly("plain56 HIGHER plain20", "resnet56 NOT_HIGHER resnet20");
-        Recipe recipe = Setup.paper().with(degradation.recipe()).recipe();
+        Recipe recipe = Setup.cifar10().with(degradation.recipe()).recipe();
         assertThat(recipe.batch()).isEqualTo(128);
         assertThat(recipe.lr()).isEqualTo(0.1f);
         assertThat(recipe.iterations()).isEqualTo(Experiments.DEGRADATION_ITERATIONS);
@@ -207,7 +207,7 @@ class ExperimentsTest {
         assertThat(experiment.title()).isNotBlank().hasSizeLessThanOrEqualTo(60);
         assertThat(experiment.reference()).isNotBlank();
         // Overrides must be valid recipe keys and values.
-        Setup.paper().with(experiment.recipe());
+        Setup.cifar10().with(experiment.recipe());
         for (Run run : experiment.runs()) {
             assertThat(run.spec().family()).as(run.name()).isEqualTo(experiment.dataset().family());
         }

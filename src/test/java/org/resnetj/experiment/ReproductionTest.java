@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.experiment.Experiment.Check;
 import org.resnetj.experiment.Experiment.Dataset;
@@ -29,7 +31,6 @@ import org.resnetj.experiment.Experiment.Drawing;
 import org.resnetj.experiment.Experiment.PaperValue;
 import org.resnetj.experiment.Experiment.Relation;
 import org.resnetj.experiment.Experiment.Run;
-import org.resnetj.train.Checkpoint;
 import org.resnetj.train.RunConfig;
 import org.resnetj.train.Setup;
 import org.w3c.dom.Document;
@@ -105,7 +106,7 @@ class ReproductionTest {
     }
 
     private static Reproduction.Settings settings(List<String> overrides) {
-        return new Reproduction.Settings(data, Setup.paper(), overrides, null, out, null);
+        return new Reproduction.Settings(data, Setup.cifar10(), overrides, null, out, null);
     }
 
     @Test
@@ -264,7 +265,7 @@ class ReproductionTest {
         Files.delete(checkpoints.resolve(Checkpoint.fileName(4)));
         Map<String, String> before = snapshot();
         Reproduction.Planned planned =
-                Reproduction.plan(EXPERIMENT, Setup.paper(), TINY, null).get(2);
+                Reproduction.plan(EXPERIMENT, Setup.cifar10(), TINY, null).get(2);
         assertThat(Reproduction.state(out.resolve("resnet8-seed1"), planned, data))
                 .isEqualTo(Reproduction.State.INTERRUPTED);
 
@@ -344,7 +345,8 @@ class ReproductionTest {
      */
     private static JsonNode reproduceFinishedRuns(Path fixture, double plainTrain)
             throws IOException {
-        List<Reproduction.Planned> plan = Reproduction.plan(EXPERIMENT, Setup.paper(), TINY, null);
+        List<Reproduction.Planned> plan =
+                Reproduction.plan(EXPERIMENT, Setup.cifar10(), TINY, null);
         double[] train = {plainTrain, 0.30, 0.34};
         double[] test = {0.45, 0.35, 0.39};
         Map<String, String> metrics = new LinkedHashMap<>();
@@ -357,7 +359,7 @@ class ReproductionTest {
                             data.toString(),
                             true,
                             run.setup(),
-                            "fixture")
+                            new Provenance("fixture", null))
                     .write(dir);
             Files.createFile(
                     Files.createDirectories(dir.resolve("checkpoints"))
@@ -377,7 +379,7 @@ class ReproductionTest {
 
         Reproduction.run(
                 EXPERIMENT,
-                new Reproduction.Settings(data, Setup.paper(), TINY, null, fixture, null));
+                new Reproduction.Settings(data, Setup.cifar10(), TINY, null, fixture, null));
 
         for (Map.Entry<String, String> run : metrics.entrySet()) {
             assertThat(fixture.resolve(run.getKey()).resolve("metrics.jsonl"))

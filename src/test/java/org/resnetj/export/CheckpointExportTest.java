@@ -17,12 +17,11 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
-import org.resnetj.train.RunConfig;
 import org.resnetj.train.Setup;
 import org.resnetj.train.Trainer;
 
@@ -54,7 +53,7 @@ class CheckpointExportTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
     }
 
@@ -123,7 +122,7 @@ class CheckpointExportTest {
                     manager.create(resnet8.pixelMean(), new Shape(3, 32, 32)));
             Checkpoint.write(
                     mislabelled,
-                    Map.of("model", "resnet20", "options", RunConfig.optionsMap(options)),
+                    Map.of("model", "resnet20", "options", Checkpoint.optionsMap(options)),
                     arrays,
                     Map.of());
         }

@@ -301,7 +301,7 @@ class OnnxExportTest {
                             }
                             // create() may borrow the Java buffer, which intern() would not keep
                             // alive: take over
-                            // a native copy, as Weights.copy does.
+                            // a native copy, as ArrayCopy.copy does.
                             array.intern(
                                     network.manager().create(values, array.getShape()).add(0f));
                         });

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.ModelOptions;
 import org.resnetj.model.ModelRegistry;
@@ -24,8 +26,6 @@ import org.resnetj.model.ModelSpec;
 import org.resnetj.model.Network;
 import org.resnetj.model.Shortcut;
 import org.resnetj.model.StridePlacement;
-import org.resnetj.train.Checkpoint;
-import org.resnetj.train.LoadedModel;
 
 /**
  * Importing torchvision state_dicts that the tests write in torch.save's format, under the names

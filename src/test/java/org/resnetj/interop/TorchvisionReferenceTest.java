@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.LoadedModel;
 import org.resnetj.data.RgbImage;
 import org.resnetj.testing.Reference;
-import org.resnetj.train.LoadedModel;
 
 /**
  * Against real torchvision: a randomly initialised resnet50 saved by {@code torch.save}, imported

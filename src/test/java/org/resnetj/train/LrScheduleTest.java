@@ -13,7 +13,7 @@ class LrScheduleTest {
 
     @Test
     void paperScheduleDividesByTenAt32kAnd48k() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper(), 20);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10(), 20);
         assertThat(schedule.boundaries()).containsExactly(32_000, 48_000);
         assertThat(schedule.lr(0)).isEqualTo(0.1f);
         assertThat(schedule.lr(31_999)).isEqualTo(0.1f);
@@ -25,7 +25,7 @@ class LrScheduleTest {
 
     @Test
     void shortRunKeepsTheStepsAtTheSameFractions() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper().with("iterations", "1000"), 20);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10().with("iterations", "1000"), 20);
         assertThat(schedule.boundaries()).containsExactly(500, 750);
         assertThat(schedule.lr(499)).isEqualTo(0.1f);
         assertThat(schedule.lr(500)).isCloseTo(0.01f, within(1e-9f));
@@ -34,7 +34,7 @@ class LrScheduleTest {
 
     @Test
     void warmUpUsesItsOwnRateThenReturnsToTheUnshiftedSchedule() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper(), 110);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10(), 110);
         assertThat(schedule.lr(100)).isEqualTo(0.01f);
         endWarmUp(schedule);
         assertThat(schedule.lr(400)).isEqualTo(0.1f);
@@ -48,7 +48,7 @@ class LrScheduleTest {
      */
     @Test
     void warmUpHoldsAtExactly80PercentTrainingErrorAndEndsJustBelow() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper(), 110);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10(), 110);
         assertThat(schedule.endsWarmUp(1025 / 1280.0)).as("80.08%").isFalse();
         assertThat(schedule.endsWarmUp(1024 / 1280.0)).as("exactly 80%").isFalse();
         assertThat(schedule.endsWarmUp(4 / 5.0)).as("exactly 80% of 5 images").isFalse();
@@ -61,14 +61,15 @@ class LrScheduleTest {
 
     @Test
     void warmUpThresholdIsTheRecipesDecimalValue() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper().with("warmup_until_error", "0.3"), 20);
+        LrSchedule schedule =
+                new LrSchedule(Recipe.cifar10().with("warmup_until_error", "0.3"), 20);
         assertThat(schedule.endsWarmUp(3 / 10.0)).as("exactly 30%").isFalse();
         assertThat(schedule.endsWarmUp(299 / 1000.0)).as("29.9%").isTrue();
     }
 
     @Test
     void warmUpIsOnByDefaultFromDepth110() {
-        Recipe recipe = Recipe.paper();
+        Recipe recipe = Recipe.cifar10();
         assertThat(recipe.warmsUp(56)).isFalse();
         assertThat(recipe.warmsUp(110)).isTrue();
         assertThat(recipe.warmsUp(1202)).isTrue();
@@ -130,7 +131,7 @@ class LrScheduleTest {
 
     @Test
     void stepsPolicyIgnoresEvaluations() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper().with("plateau_patience", "1"), 20);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10().with("plateau_patience", "1"), 20);
         assertThat(schedule.evaluated(0.9)).isFalse();
         assertThat(schedule.evaluated(0.9)).isFalse();
         assertThat(schedule.lr(0)).isEqualTo(0.1f);
@@ -144,14 +145,14 @@ class LrScheduleTest {
      */
     @Test
     void warmUpEndsAtTheFirstIterationWhoseWindowErrorIsBelowTheThreshold() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper().with("warmup_window", "4"), 110);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10().with("warmup_window", "4"), 110);
         assertThat(schedule.trained(1, 0, 10)).as("one iteration is not a window").isFalse();
         assertThat(schedule.trained(2, 10, 10)).isFalse();
         assertThat(schedule.trained(3, 10, 10)).isFalse();
         assertThat(schedule.trained(4, 10, 10)).as("window 30 of 40").isTrue();
         assertThat(schedule.warmUpEndedAt()).isEqualTo(4);
 
-        LrSchedule later = new LrSchedule(Recipe.paper().with("warmup_window", "4"), 110);
+        LrSchedule later = new LrSchedule(Recipe.cifar10().with("warmup_window", "4"), 110);
         int[] errors = {10, 10, 10, 10, 2, 2, 2};
         for (int i = 0; i < 5; i++) {
             assertThat(later.trained(i + 1, errors[i], 10)).as("iteration %d", i + 1).isFalse();
@@ -171,7 +172,7 @@ class LrScheduleTest {
      */
     @Test
     void warmUpStateSurvivesACheckpoint() throws Exception {
-        Recipe recipe = Recipe.paper().with("warmup_window", "3");
+        Recipe recipe = Recipe.cifar10().with("warmup_window", "3");
         LrSchedule first = new LrSchedule(recipe, 110);
         first.trained(1, 9, 10);
         first.trained(2, 10, 10);
@@ -198,7 +199,7 @@ class LrScheduleTest {
      */
     @Test
     void olderCheckpointsWarmUpFlagIsRestoredWithAnEmptyWindow() {
-        LrSchedule schedule = new LrSchedule(Recipe.paper().with("warmup_window", "2"), 20);
+        LrSchedule schedule = new LrSchedule(Recipe.cifar10().with("warmup_window", "2"), 20);
         schedule.restore(new LinkedHashMap<>(Map.of("warming_up", true, "drops", 0)));
         assertThat(schedule.warmingUp()).isTrue();
         assertThat(schedule.lr(500)).isEqualTo(0.01f);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.BadImages;
 
 class RecipeTest {
@@ -18,7 +19,7 @@ class RecipeTest {
 
     @Test
     void defaultsAreThePapersCifarRecipe() {
-        Recipe r = Recipe.paper();
+        Recipe r = Recipe.cifar10();
         assertThat(r.lr()).isEqualTo(0.1f);
         assertThat(r.momentum()).isEqualTo(0.9f);
         assertThat(r.weightDecay()).isEqualTo(1e-4f);
@@ -32,7 +33,7 @@ class RecipeTest {
     @Test
     void overridesAreTypedAndRoundTrip() {
         Recipe r =
-                Recipe.paper()
+                Recipe.cifar10()
                         .with(
                                 List.of(
                                         "lr=0.05",
@@ -48,17 +49,17 @@ class RecipeTest {
 
     @Test
     void unknownKeysAndBadValuesAreRejectedWithTheirName() {
-        assertThatThrownBy(() -> Recipe.paper().with("learning_rate", "0.1"))
+        assertThatThrownBy(() -> Recipe.cifar10().with("learning_rate", "0.1"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("unknown recipe key 'learning_rate'");
-        assertThatThrownBy(() -> Recipe.paper().with("batch", "big"))
+        assertThatThrownBy(() -> Recipe.cifar10().with("batch", "big"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("batch")
                 .hasMessageContaining("an integer");
-        assertThatThrownBy(() -> Recipe.paper().with("momentum", "1.5"))
+        assertThatThrownBy(() -> Recipe.cifar10().with("momentum", "1.5"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("momentum");
-        assertThatThrownBy(() -> Recipe.paper().with(List.of("lr")))
+        assertThatThrownBy(() -> Recipe.cifar10().with(List.of("lr")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("key=value");
     }
@@ -67,7 +68,7 @@ class RecipeTest {
     void numbersThatAreNotFiniteAreRefused() {
         for (String key : List.of("lr", "momentum", "warmup_lr", "lr_steps")) {
             for (String value : List.of("Infinity", "NaN", "-Infinity")) {
-                assertThatThrownBy(() -> Recipe.paper().with(key, value))
+                assertThatThrownBy(() -> Recipe.cifar10().with(key, value))
                         .as("%s=%s", key, value)
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageStartingWith("bad value '" + value + "' for " + key)
@@ -79,7 +80,7 @@ class RecipeTest {
     @Test
     void wordChoicesAreEnumsStoredInLowerCase() {
         Recipe r =
-                Recipe.paper()
+                Recipe.cifar10()
                         .with(
                                 List.of(
                                         "lr_policy=PLATEAU",
@@ -95,31 +96,31 @@ class RecipeTest {
                 .containsEntry("warmup", "off")
                 .containsEntry("lighting_pca", "data")
                 .containsEntry("bad_images", "skip");
-        assertThatThrownBy(() -> Recipe.paper().with("bad_images", "maybe"))
+        assertThatThrownBy(() -> Recipe.cifar10().with("bad_images", "maybe"))
                 .hasMessage("bad value 'maybe' for bad_images: expected stop or skip");
-        assertThatThrownBy(() -> Recipe.paper().with("warmup", "sometimes"))
+        assertThatThrownBy(() -> Recipe.cifar10().with("warmup", "sometimes"))
                 .hasMessage("bad value 'sometimes' for warmup: expected auto, on or off");
     }
 
     @Test
     void runSettingsAreSetBesideTheRecipeButAreNotPartOfIt() {
         assertThat(Recipe.keys()).doesNotContain("log_every", "threads");
-        assertThatThrownBy(() -> Recipe.paper().with("log_every", "10"))
+        assertThatThrownBy(() -> Recipe.cifar10().with("log_every", "10"))
                 .hasMessageContaining("unknown recipe key 'log_every'");
-        Setup setup = Setup.paper().with(List.of("log_every=10", "threads=3", "lr=0.2"));
+        Setup setup = Setup.cifar10().with(List.of("log_every=10", "threads=3", "lr=0.2"));
         assertThat(setup.run().logEvery()).isEqualTo(10);
         assertThat(setup.run().threads()).isEqualTo(3);
-        assertThat(setup.recipe()).isEqualTo(Recipe.paper().with("lr", "0.2"));
+        assertThat(setup.recipe()).isEqualTo(Recipe.cifar10().with("lr", "0.2"));
         assertThat(Setup.keys()).containsAll(Recipe.keys()).contains("log_every", "threads");
     }
 
     /** The plateau policy watches evaluations: it needs some, once every assignment is applied. */
     @Test
     void aRuleBetweenTwoKeysJudgesTheSetupOnceAllAssignmentsAreApplied() {
-        assertThatThrownBy(() -> Setup.paper().with(List.of("eval_every=0", "lr_policy=plateau")))
+        assertThatThrownBy(() -> Setup.cifar10().with(List.of("eval_every=0", "lr_policy=plateau")))
                 .hasMessageContaining("lr_policy=plateau watches the evaluation error");
         Setup fine =
-                Setup.paper().with(List.of("eval_every=0", "lr_policy=plateau", "eval_every=10"));
+                Setup.cifar10().with(List.of("eval_every=0", "lr_policy=plateau", "eval_every=10"));
         assertThat(fine.run().evalEvery()).isEqualTo(10);
         assertThat(Setup.imagenet().recipe().lrPolicy()).isEqualTo(Recipe.LrPolicy.PLATEAU);
         assertThat(Setup.imagenet().run().evalEvery()).isEqualTo(5000);
@@ -136,8 +137,11 @@ class RecipeTest {
 
     /**
      * A configuration written before the run settings had a section of their own (everything in
-     * {@code recipe}, no {@code warmup_window}) still reads: its run settings are taken from the
-     * recipe's map, the new key has its default, and written again it reads back the same.
+     * {@code recipe}, no {@code warmup_window}), before the engine and host were recorded, and with
+     * the iterations and batch size repeated outside the recipe still reads: its run settings are
+     * taken from the recipe's map, the new key has its default, its provenance is its code version
+     * alone, and written again it reads back the same, with the iterations and batch size only in
+     * the recipe.
      */
     @Test
     void configurationInTheOlderLayoutStillReads() throws IOException {
@@ -175,10 +179,14 @@ class RecipeTest {
                                 .with("checkpoint_every", "500")
                                 .with("keep_checkpoints", "2")
                                 .with("threads", "2"));
-        assertThat(config.recipe()).isEqualTo(Recipe.paper().with("seed", "3"));
+        assertThat(config.recipe()).isEqualTo(Recipe.cifar10().with("seed", "3"));
+        assertThat(config.provenance()).isEqualTo(new Provenance("old", null));
         config.write(run);
         assertThat(RunConfig.read(run)).isEqualTo(config);
-        assertThat(Files.readString(run.resolve(RunConfig.FILE))).contains("\"run\" :");
+        String written = Files.readString(run.resolve(RunConfig.FILE));
+        assertThat(written).contains("\"run\" :").contains("\"code_version\" : \"old\"");
+        assertThat(written.split("\"iterations\"", -1)).hasSize(2);
+        assertThat(written.split("\"batch\"", -1)).hasSize(2);
     }
 
     private static String table(List<String> lines, String header) {

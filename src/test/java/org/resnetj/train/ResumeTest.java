@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.SyntheticCifar;
 import org.resnetj.model.ModelRegistry;
 
@@ -85,7 +86,7 @@ class ResumeTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
         return run;
     }

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.BatchStream;
+import org.resnetj.data.Shard;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
@@ -33,7 +35,7 @@ final class RunToKill {
         Path run = Path.of(args[2]);
         Path checkpoint =
                 run.resolve("checkpoints").resolve(Checkpoint.fileName(Integer.parseInt(args[3])));
-        Setup setup = Setup.paper().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
+        Setup setup = Setup.cifar10().with(List.of(Arrays.copyOfRange(args, 4, args.length)));
         TrainingData training =
                 new Waiting(
                         TrainingData.open(data, setup.recipe(), setup.run().threads()), checkpoint);
@@ -98,14 +100,14 @@ final class RunToKill {
         }
 
         @Override
-        public BatchStream batches(Recipe recipe, long start) {
-            return data.batches(recipe, start);
+        public BatchStream batches(Recipe recipe, long start, Shard shard) {
+            return data.batches(recipe, start, shard);
         }
 
         @Override
-        public Evaluator.Result evaluate(Network network) throws IOException {
+        public Evaluator.Result evaluate(Network network, Shard shard) throws IOException {
             waitIfWritten();
-            return data.evaluate(network);
+            return data.evaluate(network, shard);
         }
 
         @Override

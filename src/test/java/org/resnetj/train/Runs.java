@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.resnetj.checkpoint.Checkpoint;
 
 /**
  * Reads run directories for tests: their metrics lines, and their trained state compared bit for
@@ -33,7 +34,7 @@ final class Runs {
     static List<Map<String, Object>> rows(Path run, String type) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String line :
-                Files.readAllLines(run.resolve(MetricsLog.FILE), StandardCharsets.UTF_8)) {
+                Files.readAllLines(run.resolve(MetricsWriter.FILE), StandardCharsets.UTF_8)) {
             Map<String, Object> row = JSON.readValue(line, Map.class);
             if (type == null || type.equals(row.get("type"))) {
                 rows.add(row);
@@ -55,7 +56,7 @@ final class Runs {
     static Path cutBack(Path run, int iteration, Path copy) throws IOException {
         Files.createDirectories(copy.resolve("checkpoints"));
         Files.copy(run.resolve(RunConfig.FILE), copy.resolve(RunConfig.FILE));
-        Files.copy(run.resolve(MetricsLog.FILE), copy.resolve(MetricsLog.FILE));
+        Files.copy(run.resolve(MetricsWriter.FILE), copy.resolve(MetricsWriter.FILE));
         Path checkpoint = run.resolve("checkpoints").resolve(Checkpoint.fileName(iteration));
         assertThat(checkpoint)
                 .as("the run must keep its checkpoint at %d", iteration)

@@ -16,6 +16,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,10 +33,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.ArrayCopy;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.checkpoint.CodeVersion;
+import org.resnetj.checkpoint.LoadedModel;
+import org.resnetj.checkpoint.Provenance;
 import org.resnetj.data.Batch;
 import org.resnetj.data.BatchStream;
 import org.resnetj.data.Cifar10;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.distributed.Replicas;
+import org.resnetj.engine.EngineInfo;
 import org.resnetj.eval.Evaluator;
 import org.resnetj.model.ModelRegistry;
 import org.resnetj.model.Network;
@@ -79,7 +88,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(RECIPE),
+                Setup.cifar10().with(RECIPE),
                 uninterrupted);
     }
 
@@ -112,6 +121,80 @@ class TrainerTest {
         assertThat(uninterrupted.resolve("curves.png")).isNotEmptyFile();
         assertThat(uninterrupted.resolve("curves.svg")).isNotEmptyFile();
         assertThat(Checkpoint.list(uninterrupted.resolve("checkpoints"))).hasSize(4);
+    }
+
+    /**
+     * A new run's config.json and each of its checkpoints record how they were made: the code
+     * version, the DJL, libtorch (2.7.1, the engine this project pins) and JDK versions, and the
+     * CPU and whether it reports its caches (the sysfs folder the kernel shows when it does). The
+     * iterations and the batch size appear once, in the recipe.
+     */
+    @Test
+    void configAndEveryCheckpointRecordTheProvenanceAndTheIterationsAndBatchOnce()
+            throws IOException {
+        EngineInfo engine = EngineInfo.current();
+        assertThat(engine.libtorch()).isEqualTo("2.7.1");
+        assertThat(engine.jdk()).isEqualTo(Runtime.version().toString());
+        assertThat(engine.host().cachesReported())
+                .isEqualTo(Files.isDirectory(Path.of("/sys/devices/system/cpu/cpu0/cache")));
+        Map<String, Object> versions =
+                Map.of("djl", engine.djl(), "libtorch", engine.libtorch(), "jdk", engine.jdk());
+        Map<String, Object> host =
+                Map.of(
+                        "cpu",
+                        engine.host().cpu(),
+                        "caches_reported",
+                        engine.host().cachesReported(),
+                        "isa",
+                        engine.host().isa());
+
+        Map<String, Object> config =
+                new ObjectMapper()
+                        .readValue(
+                                uninterrupted.resolve(RunConfig.FILE).toFile(),
+                                new TypeReference<Map<String, Object>>() {});
+        assertThat(config)
+                .containsEntry("code_version", CodeVersion.get())
+                .containsEntry("engine", versions)
+                .containsEntry("host", host);
+        assertThat(keyCount(config, "iterations")).isEqualTo(1);
+        assertThat(keyCount(config, "batch")).isEqualTo(1);
+        Map<?, ?> recipe = (Map<?, ?>) config.get("recipe");
+        assertThat(recipe.get("iterations")).isEqualTo(24);
+        assertThat(recipe.get("batch")).isEqualTo(32);
+        assertThat(RunConfig.read(uninterrupted).provenance())
+                .isEqualTo(new Provenance(CodeVersion.get(), engine));
+
+        List<Path> checkpoints = Checkpoint.list(Checkpoint.folder(uninterrupted));
+        assertThat(checkpoints).isNotEmpty();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            for (Path file : checkpoints) {
+                Map<String, Object> meta = Checkpoint.read(file, manager).meta();
+                assertThat(meta)
+                        .as(file.toString())
+                        .containsEntry("code_version", CodeVersion.get())
+                        .containsEntry("engine", versions)
+                        .containsEntry("host", host)
+                        .containsEntry("config", config);
+                assertThat(keyCount(meta, "iterations")).as(file.toString()).isEqualTo(1);
+                assertThat(keyCount(meta, "batch")).as(file.toString()).isEqualTo(1);
+            }
+        }
+    }
+
+    /** How many times {@code key} is a key anywhere in a JSON tree. */
+    private static int keyCount(Object json, String key) {
+        int count = 0;
+        if (json instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                count += (key.equals(e.getKey()) ? 1 : 0) + keyCount(e.getValue(), key);
+            }
+        } else if (json instanceof List<?> list) {
+            for (Object item : list) {
+                count += keyCount(item, key);
+            }
+        }
+        return count;
     }
 
     @Test
@@ -156,8 +239,8 @@ class TrainerTest {
                         Network.create(
                                 config.spec().plan(config.options(), training.side()), root)) {
             Checkpoint.Contents contents = Checkpoint.read(file, root);
-            Weights.copy(contents.model(), network.parameters(), file);
-            Weights.copy(contents.model(), network.state(), file);
+            ArrayCopy.copy(contents.model(), network.parameters(), file);
+            ArrayCopy.copy(contents.model(), network.state(), file);
             network.requireGradients();
             Batch batch;
             try (BatchStream batches = training.batches(config.recipe(), 6)) {
@@ -208,7 +291,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
         List<Double> lrs =
                 rows(run, "train").stream().map(r -> ((Number) r.get("lr")).doubleValue()).toList();
@@ -285,7 +368,7 @@ class TrainerTest {
                 "resnet8",
                 ModelRegistry.get("resnet8").defaults(),
                 data,
-                Setup.paper().with(recipe),
+                Setup.cifar10().with(recipe),
                 run);
         Path checkpoints = run.resolve("checkpoints");
         try (var files = Files.list(checkpoints)) {
@@ -325,7 +408,7 @@ class TrainerTest {
                         config.data(),
                         true,
                         config.setup(),
-                        config.codeVersion())
+                        config.provenance())
                 .write(other);
         assertThatThrownBy(() -> Trainer.resume(other))
                 .isInstanceOf(IOException.class)
@@ -362,7 +445,7 @@ class TrainerTest {
                                         "resnet8",
                                         ModelRegistry.get("resnet8").defaults(),
                                         data,
-                                        Setup.paper().with(RECIPE),
+                                        Setup.cifar10().with(RECIPE),
                                         uninterrupted))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("not empty");
@@ -376,7 +459,7 @@ class TrainerTest {
     @Test
     void chartWriterThatThrowsDoesNotStopTraining() throws IOException {
         Path run = dir.resolve("no-charts");
-        Setup setup = Setup.paper().with(RECIPE).with(List.of("iterations=4", "eval_every=2"));
+        Setup setup = Setup.cifar10().with(RECIPE).with(List.of("iterations=4", "eval_every=2"));
         Logger logger = (Logger) LoggerFactory.getLogger(Trainer.class);
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
@@ -391,7 +474,8 @@ class TrainerTest {
                     run,
                     runDir -> {
                         throw new IllegalStateException("no fonts\nin this JVM");
-                    });
+                    },
+                    Replicas.single());
         } finally {
             logger.detachAppender(log);
         }
@@ -440,7 +524,7 @@ class TrainerTest {
                     "resnet8",
                     ModelRegistry.get("resnet8").defaults(),
                     data,
-                    Setup.paper().with(common).with("log_every", run == every ? "1" : "5"),
+                    Setup.cifar10().with(common).with("log_every", run == every ? "1" : "5"),
                     run);
         }
         List<Double> errors = Runs.column(every, "train", "train_error");

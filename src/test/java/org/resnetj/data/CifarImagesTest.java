@@ -5,26 +5,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class ImageSetTest {
+class CifarImagesTest {
 
     /** Image i has every pixel equal to i and label i % 10. */
-    static ImageSet numbered(int count) {
-        byte[] pixels = new byte[count * ImageSet.IMAGE_SIZE];
+    static CifarImages numbered(int count) {
+        byte[] pixels = new byte[count * CifarImages.IMAGE_SIZE];
         byte[] labels = new byte[count];
         for (int i = 0; i < count; i++) {
             java.util.Arrays.fill(
-                    pixels, i * ImageSet.IMAGE_SIZE, (i + 1) * ImageSet.IMAGE_SIZE, (byte) i);
+                    pixels, i * CifarImages.IMAGE_SIZE, (i + 1) * CifarImages.IMAGE_SIZE, (byte) i);
             labels[i] = (byte) (i % 10);
         }
-        return ImageSet.of(pixels, labels);
+        return CifarImages.of(pixels, labels);
     }
 
     @Test
     void headAndTailSplitOffTheLastImagesForValidation() {
-        ImageSet all = numbered(12);
+        CifarImages all = numbered(12);
 
-        ImageSet train = all.head(9);
-        ImageSet val = all.tail(3);
+        CifarImages train = all.head(9);
+        CifarImages val = all.tail(3);
 
         assertThat(train.size()).isEqualTo(9);
         assertThat(val.size()).isEqualTo(3);
@@ -37,8 +37,8 @@ class ImageSetTest {
 
     @Test
     void ofCopiesItsInput() {
-        byte[] pixels = new byte[ImageSet.IMAGE_SIZE];
-        ImageSet set = ImageSet.of(pixels, new byte[] {3});
+        byte[] pixels = new byte[CifarImages.IMAGE_SIZE];
+        CifarImages set = CifarImages.of(pixels, new byte[] {3});
         pixels[0] = 42;
         set.image(0)[1] = 7;
 
@@ -48,9 +48,9 @@ class ImageSetTest {
 
     @Test
     void badInputIsRejected() {
-        assertThatThrownBy(() -> ImageSet.of(new byte[10], new byte[1]))
+        assertThatThrownBy(() -> CifarImages.of(new byte[10], new byte[1]))
                 .hasMessageContaining("3072 bytes per label");
-        assertThatThrownBy(() -> ImageSet.of(new byte[ImageSet.IMAGE_SIZE], new byte[] {10}))
+        assertThatThrownBy(() -> CifarImages.of(new byte[CifarImages.IMAGE_SIZE], new byte[] {10}))
                 .hasMessageContaining("label 10, expected 0..9");
         assertThatThrownBy(() -> numbered(3).head(4))
                 .hasMessageContaining("cannot take 4 images of a set of 3");

@@ -1,4 +1,4 @@
-package org.resnetj.train;
+package org.resnetj.checkpoint;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -29,12 +29,12 @@ import org.slf4j.LoggerFactory;
  * from the iteration onwards are dropped, so the abandoned attempt never mixes with the resumed
  * one.
  */
-record MetricsLog(
+record LoggedCurves(
         List<RunMetrics.Point> train,
         Map<String, List<RunMetrics.Point>> evals,
         boolean synthetic) {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MetricsLog.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LoggedCurves.class);
 
     /** Diverged runs can log a bare NaN loss; that must not make the line unreadable. */
     private static final ObjectMapper JSON =
@@ -43,7 +43,7 @@ record MetricsLog(
                     .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .build();
 
-    static MetricsLog read(Path file) throws IOException {
+    static LoggedCurves read(Path file) throws IOException {
         // Decoding leniently: a partial last line may end inside a multi-byte character.
         String[] lines =
                 new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n", -1);
@@ -84,7 +84,7 @@ record MetricsLog(
         }
         Map<String, List<RunMetrics.Point>> evalPoints = new TreeMap<>();
         evals.forEach((split, curve) -> evalPoints.put(split, curve.points()));
-        return new MetricsLog(train.points(), evalPoints, synthetic);
+        return new LoggedCurves(train.points(), evalPoints, synthetic);
     }
 
     private static long iteration(JsonNode line, String where) {

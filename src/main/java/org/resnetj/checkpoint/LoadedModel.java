@@ -1,4 +1,4 @@
-package org.resnetj.train;
+package org.resnetj.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.resnetj.data.ImageSet;
+import org.resnetj.data.CifarImages;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.engine.InferenceNetwork;
 import org.resnetj.eval.Evaluator;
@@ -73,8 +73,8 @@ public final class LoadedModel implements AutoCloseable {
             Network network =
                     Network.create(spec.plan(architecture.options(), preprocessing.side()), parent);
             try {
-                Weights.copy(contents.model(), network.parameters(), file);
-                Weights.copy(contents.model(), network.state(), file);
+                ArrayCopy.copy(contents.model(), network.parameters(), file);
+                ArrayCopy.copy(contents.model(), network.state(), file);
             } catch (IOException e) {
                 network.close();
                 throw e;
@@ -101,7 +101,7 @@ public final class LoadedModel implements AutoCloseable {
         try {
             return new Architecture(
                     ModelRegistry.get(String.valueOf(contents.meta().get("model"))),
-                    RunConfig.options(contents.section("options")));
+                    Checkpoint.options(contents.section("options")));
         } catch (RuntimeException e) {
             throw new IOException(
                     "checkpoint " + file + " names no usable model: " + e.getMessage());
@@ -169,7 +169,7 @@ public final class LoadedModel implements AutoCloseable {
      * @throws IllegalArgumentException if the checkpoint records a preprocessing other than a
      *     per-pixel mean, which CIFAR-10 evaluation cannot apply
      */
-    public static Evaluator.Result evaluate(Path checkpoint, ImageSet images, int batchSize)
+    public static Evaluator.Result evaluate(Path checkpoint, CifarImages images, int batchSize)
             throws IOException {
         try (NDManager root = NDManager.newBaseManager();
                 LoadedModel model = load(Checkpoint.resolve(checkpoint), root)) {
@@ -205,7 +205,7 @@ public final class LoadedModel implements AutoCloseable {
      */
     public float[] pixelMean() {
         if (preprocessing instanceof Preprocessing.PerPixelMean p) {
-            if (p.side() != ImageSet.SIDE) {
+            if (p.side() != CifarImages.SIDE) {
                 throw new IllegalArgumentException(
                         "this checkpoint of "
                                 + spec.name()

@@ -1,4 +1,4 @@
-package org.resnetj.train;
+package org.resnetj.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import java.io.IOException;
@@ -7,9 +7,9 @@ import java.util.Map;
 import org.resnetj.model.ModelOptions;
 
 /** Copies arrays from a checkpoint into a network or an optimizer, by name, with checks. */
-public final class Weights {
+public final class ArrayCopy {
 
-    private Weights() {}
+    private ArrayCopy() {}
 
     /**
      * Refuses a checkpoint made for another model or other options, naming both.
@@ -20,7 +20,7 @@ public final class Weights {
             Checkpoint.Contents contents, String model, ModelOptions options, Path file)
             throws IOException {
         Object theirs = contents.meta().get("model");
-        ModelOptions theirOptions = RunConfig.options(contents.section("options"));
+        ModelOptions theirOptions = Checkpoint.options(contents.section("options"));
         if (!model.equals(theirs) || !options.equals(theirOptions)) {
             throw new IOException(
                     "checkpoint "
@@ -28,11 +28,11 @@ public final class Weights {
                             + " is for "
                             + theirs
                             + " "
-                            + RunConfig.optionsMap(theirOptions)
+                            + Checkpoint.optionsMap(theirOptions)
                             + ", expected "
                             + model
                             + " "
-                            + RunConfig.optionsMap(options));
+                            + Checkpoint.optionsMap(options));
         }
     }
 

@@ -3,6 +3,7 @@ package org.resnetj.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +18,15 @@ import java.util.Map;
  * cuts the file back to the lines of the iterations its checkpoint covers, so that the file of a
  * resumed run reads like that of an uninterrupted one.
  */
-public final class MetricsLog implements AutoCloseable {
+public final class MetricsWriter implements AutoCloseable {
 
     /** The file name inside a run directory. */
-    public static final String FILE = "metrics.jsonl";
+    static final String FILE = "metrics.jsonl";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final BufferedWriter out;
 
-    private MetricsLog(BufferedWriter out) {
+    private MetricsWriter(BufferedWriter out) {
         this.out = out;
     }
 
@@ -33,7 +34,7 @@ public final class MetricsLog implements AutoCloseable {
      * Opens the log of {@code runDir} for appending, keeping only the complete lines whose
      * iteration is at most {@code upTo}.
      */
-    public static MetricsLog open(Path runDir, int upTo) throws IOException {
+    public static MetricsWriter open(Path runDir, int upTo) throws IOException {
         Path file = runDir.resolve(FILE);
         if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
@@ -52,12 +53,17 @@ public final class MetricsLog implements AutoCloseable {
             Files.move(
                     tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        return new MetricsLog(
+        return new MetricsWriter(
                 Files.newBufferedWriter(
                         file,
                         StandardCharsets.UTF_8,
                         StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND));
+    }
+
+    /** A log that writes nowhere: the metrics of a rank other than 0, which writes them. */
+    static MetricsWriter discard() {
+        return new MetricsWriter(new BufferedWriter(Writer.nullWriter()));
     }
 
     /** Appends one line and flushes it. */

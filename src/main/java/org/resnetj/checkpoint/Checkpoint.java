@@ -1,9 +1,8 @@
-package org.resnetj.train;
+package org.resnetj.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +19,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -30,7 +30,9 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
-import org.resnetj.model.Network;
+import org.resnetj.model.ModelOptions;
+import org.resnetj.model.Shortcut;
+import org.resnetj.model.StridePlacement;
 
 /**
  * A checkpoint file: a zip holding {@code checkpoint.json} (the model and its options, the
@@ -42,10 +44,10 @@ import org.resnetj.model.Network;
  * <p>Files are written atomically: to a temporary file in the same directory, forced to disk, then
  * renamed, so a half-written checkpoint never carries a checkpoint's name.
  *
- * <p>A training run's checkpoints ({@link #save}, {@link #restore}) are {@code
+ * <p>A training run's checkpoints (written and restored by the training loop) are {@code
  * RUN_DIR/checkpoints/ckpt-NNNNNNNN.zip}, of which the newest {@code keep_checkpoints} are kept.
  * Their {@code checkpoint.json} holds the model and its options, the iteration, the loop's state
- * ({@code loop}: the logging interval so far, and the {@link LrSchedule}'s state under {@code
+ * ({@code loop}: the logging interval so far, and the learning-rate schedule's state under {@code
  * lr_schedule}), the random state, the preprocessing, the class names, the run's configuration and
  * the code version; {@code model.safetensors} holds the per-pixel mean as {@code
  * preprocess.pixel_mean} beside the network's arrays.
@@ -59,7 +61,10 @@ public final class Checkpoint {
     private static final String MODEL = "model.safetensors";
     private static final String OPTIMIZER = "optimizer.safetensors";
     private static final String FOLDER = "checkpoints";
-    private static final String PIXEL_MEAN = "preprocess.pixel_mean";
+
+    /** The name of the per-pixel mean image among a training checkpoint's model arrays. */
+    public static final String PIXEL_MEAN = "preprocess.pixel_mean";
+
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d{8})\\.zip");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -82,96 +87,26 @@ public final class Checkpoint {
         }
     }
 
-    /**
-     * Where a training loop stands, besides its arrays.
-     *
-     * @param iteration the iterations done
-     * @param loop the loop's own state (the logging interval so far)
-     * @param schedule the learning-rate schedule's state ({@link LrSchedule#state})
-     */
-    record LoopState(int iteration, Map<String, Object> loop, Map<String, Object> schedule) {}
-
     /** The folder of a run directory that holds its checkpoints. */
     public static Path folder(Path runDir) {
         return runDir.resolve(FOLDER);
     }
 
-    /**
-     * Writes the checkpoint of a training run at {@code state}'s iteration, then deletes all but
-     * the newest {@code keep_checkpoints} of the run's.
-     */
-    static void save(
-            Path runDir,
-            RunConfig config,
-            LoopState state,
-            Network network,
-            Sgd sgd,
-            TrainingData data)
-            throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("model", config.model());
-        meta.put("options", RunConfig.optionsMap(config.options()));
-        meta.put("iteration", state.iteration());
-        Map<String, Object> loop = new LinkedHashMap<>(state.loop());
-        loop.put("lr_schedule", state.schedule());
-        meta.put("loop", loop);
-        meta.put(
-                "random",
-                Map.of(
-                        "seed",
-                        config.recipe().seed(),
-                        "data_position",
-                        state.iteration(),
-                        "note",
-                        "sampling and augmentation are functions of (seed, iteration); the engine"
-                                + " generator is used only at initialization"));
-        meta.put("preprocessing", Map.of("type", "per_pixel_mean", "mean_array", PIXEL_MEAN));
-        meta.put("class_names", data.classNames());
-        meta.put("synthetic", config.synthetic());
-        meta.put("config", config.toMap());
-        meta.put("code_version", CodeVersion.get());
-        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
-        arrays.putAll(network.state());
-        Path dir = folder(runDir);
-        try (NDManager scope = network.manager().newSubManager()) {
-            int side = data.side();
-            arrays.put(PIXEL_MEAN, scope.create(data.pixelMean(), new Shape(3, side, side)));
-            write(dir.resolve(fileName(state.iteration())), meta, arrays, sgd.velocities());
-        }
-        List<Path> all = list(dir);
-        for (int i = 0; i < all.size() - config.run().keepCheckpoints(); i++) {
-            Files.deleteIfExists(all.get(i));
-        }
+    /** The options as stored in configurations and checkpoints. */
+    public static Map<String, Object> optionsMap(ModelOptions options) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("shortcut", options.shortcut().name());
+        map.put("stride_placement", options.stridePlacement().name());
+        map.put("classes", options.classes());
+        return map;
     }
 
-    /**
-     * Restores a training run from one of its checkpoints: copies the weights, BN statistics and
-     * momentum buffers into {@code network} and {@code sgd}, and returns where the loop stood. A
-     * checkpoint written when the warm-up was the loop's ({@code loop.warming_up}) gives it to the
-     * schedule.
-     *
-     * @throws IOException naming the file if it is unreadable or for another model
-     */
-    static LoopState restore(Path file, RunConfig config, Network network, Sgd sgd, NDManager root)
-            throws IOException {
-        try (NDManager scope = root.newSubManager()) {
-            Contents contents = read(file, scope);
-            Weights.requireSameModel(contents, config.model(), config.options(), file);
-            Weights.copy(contents.model(), network.parameters(), file);
-            Weights.copy(contents.model(), network.state(), file);
-            Weights.copy(contents.optimizer(), sgd.velocities(), file);
-            Map<String, Object> loop = new LinkedHashMap<>(contents.section("loop"));
-            Map<String, Object> schedule = new LinkedHashMap<>();
-            if (loop.get("lr_schedule") instanceof Map<?, ?> stored) {
-                stored.forEach((k, v) -> schedule.put(String.valueOf(k), v));
-            }
-            loop.remove("lr_schedule");
-            Object warmingUp = loop.remove("warming_up");
-            if (warmingUp != null) {
-                schedule.putIfAbsent("warming_up", warmingUp);
-            }
-            return new LoopState(contents.iteration(), loop, schedule);
-        }
+    /** Reads options stored by {@link #optionsMap}. */
+    public static ModelOptions options(Map<String, ?> map) {
+        return new ModelOptions(
+                Shortcut.valueOf(String.valueOf(map.get("shortcut")).toUpperCase(Locale.ROOT)),
+                StridePlacement.valueOf(String.valueOf(map.get("stride_placement"))),
+                ((Number) map.get("classes")).intValue());
     }
 
     /** The file name of the checkpoint at {@code iteration}. */

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * <p>{@link #head} and {@link #tail} are views that share the storage; nothing ever writes to it
  * once a set is built, and no accessor hands it out.
  */
-public final class ImageSet {
+public final class CifarImages {
 
     /** Image side in pixels. */
     public static final int SIDE = 32;
@@ -35,7 +35,7 @@ public final class ImageSet {
 
     private final int size;
 
-    ImageSet(byte[] pixels, byte[] labels, int first, int size) {
+    CifarImages(byte[] pixels, byte[] labels, int first, int size) {
         this.pixels = pixels;
         this.labels = labels;
         this.first = first;
@@ -48,7 +48,7 @@ public final class ImageSet {
      *
      * @throws IllegalArgumentException if the lengths disagree or a label is outside 0..9
      */
-    public static ImageSet of(byte[] pixels, byte[] labels) {
+    public static CifarImages of(byte[] pixels, byte[] labels) {
         if ((long) labels.length * IMAGE_SIZE != pixels.length) {
             throw new IllegalArgumentException(
                     "pixels must hold "
@@ -69,7 +69,7 @@ public final class ImageSet {
                                 + ", expected 0..9");
             }
         }
-        return new ImageSet(pixels.clone(), labels.clone(), 0, labels.length);
+        return new CifarImages(pixels.clone(), labels.clone(), 0, labels.length);
     }
 
     /** The number of images. */
@@ -98,9 +98,9 @@ public final class ImageSet {
     }
 
     /** The first {@code n} images, as a view. */
-    public ImageSet head(int n) {
+    public CifarImages head(int n) {
         checkCount(n);
-        return new ImageSet(pixels, labels, first, n);
+        return new CifarImages(pixels, labels, first, n);
     }
 
     /**
@@ -108,9 +108,9 @@ public final class ImageSet {
      * train/val split") is {@code tail(5000)}, with {@code head(size() - 5000)} to train on; the
      * last images are taken because the files are already in random order.
      */
-    public ImageSet tail(int n) {
+    public CifarImages tail(int n) {
         checkCount(n);
-        return new ImageSet(pixels, labels, first + size - n, n);
+        return new CifarImages(pixels, labels, first + size - n, n);
     }
 
     /**
@@ -135,6 +135,6 @@ public final class ImageSet {
 
     @Override
     public String toString() {
-        return "ImageSet[" + size + " images]";
+        return "CifarImages[" + size + " images]";
     }
 }
