@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.resnetj.train.RunConfig;
 
 /**
  * The resolved configuration of a detector's training run, stored as {@code config.json} in its run
@@ -111,13 +111,7 @@ public record DetectionRun(
 
     /** Writes {@code config.json} into {@code runDir} atomically. */
     public void write(Path runDir) throws IOException {
-        Path tmp = runDir.resolve(FILE + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), toMap());
-        Files.move(
-                tmp,
-                runDir.resolve(FILE),
-                StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        RunConfig.write(runDir, toMap());
     }
 
     /**

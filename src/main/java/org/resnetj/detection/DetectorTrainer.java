@@ -27,6 +27,7 @@ import org.resnetj.model.ModelRegistry;
 import org.resnetj.train.MetricsWriter;
 import org.resnetj.train.Progress;
 import org.resnetj.train.Sgd;
+import org.resnetj.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,17 +77,7 @@ public final class DetectorTrainer {
      */
     public static void start(DetectionRun run, Path runDir) throws IOException {
         Training data = Training.open(run);
-        if (Files.isDirectory(runDir)) {
-            try (var files = Files.list(runDir)) {
-                if (files.findAny().isPresent()) {
-                    throw new IOException(
-                            "run directory "
-                                    + runDir
-                                    + " is not empty: use --resume to continue it, or another"
-                                    + " --out");
-                }
-            }
-        }
+        Trainer.requireEmpty(runDir);
         Files.createDirectories(Checkpoint.folder(runDir));
         run.write(runDir);
         LOG.info("run directory: {}", runDir);
