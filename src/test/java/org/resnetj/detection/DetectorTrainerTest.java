@@ -128,6 +128,69 @@ class DetectorTrainerTest {
         }
     }
 
+    /**
+     * The paper's setting (ResNet-101 C4 from an ImageNet checkpoint, shorter side 600, 256
+     * anchors, 128 RoIs, frozen BN and conv1/conv2_x) trains two iterations on two small images
+     * scaled to 600 pixels and evaluates one: the smallest faithful form of a real run (about 2
+     * minutes on 2 busy cores).
+     */
+    @Test
+    void thePapersResNet101SettingTrainsAndEvaluates() throws IOException {
+        Path data = dir.resolve("shapes");
+        SyntheticShapes.write(data, 2, 0, 1, 8);
+        org.resnetj.model.ModelSpec spec = ModelRegistry.get("resnet101");
+        Path imagenet;
+        Engine.getInstance().setRandomSeed(2);
+        try (NDManager m = NDManager.newBaseManager();
+                org.resnetj.model.Network network =
+                        org.resnetj.model.Network.create(spec.plan(), m)) {
+            imagenet =
+                    DetectionFixtures.imagenetCheckpoint(
+                            dir, spec, spec.defaults(), network, List.of());
+        }
+        DetectorConfig paper = DetectorConfig.voc("resnet101");
+        DetectorConfig config =
+                new DetectorConfig(
+                        paper.backbone(),
+                        SyntheticShapes.CLASSES.size(),
+                        paper.scale(),
+                        paper.rpn(),
+                        paper.fastRcnn(),
+                        new DetectorConfig.Solver(0.001, 1, 2, 0.1, 0.9, 1e-4));
+        DetectionRun small = DetectionFixtures.run(config, data, true, 2);
+        DetectionRun run =
+                new DetectionRun(
+                        config,
+                        small.train(),
+                        small.test(),
+                        imagenet.toString(),
+                        small.seed(),
+                        small.threads(),
+                        1,
+                        0,
+                        2,
+                        1,
+                        true,
+                        "test");
+        Path runDir = dir.resolve("paper");
+        DetectorTrainer.start(run, runDir);
+        List<Map<?, ?>> rows = rows(runDir);
+        assertThat(rows.stream().map(r -> String.valueOf(r.get("type"))).toList())
+                .containsExactly("train", "train", "detection_eval");
+        assertThat(((Number) rows.get(1).get("loss")).doubleValue()).isFinite().isPositive();
+        try (NDManager m = NDManager.newBaseManager();
+                DetectorCheckpoint.Loaded loaded = DetectorCheckpoint.load(runDir, m)) {
+            assertThat(loaded.detector().scratch()).isFalse();
+            assertThat(loaded.detector().roiSize()).isEqualTo(14);
+            // frozen: conv1 and BN are the ImageNet checkpoint's, untouched by two iterations
+            try (NDManager n = NDManager.newBaseManager()) {
+                Checkpoint.Contents start = Checkpoint.read(imagenet, n);
+                assertThat(loaded.detector().parameters().get("conv1.weight").toFloatArray())
+                        .isEqualTo(start.model().get("conv1.weight").toFloatArray());
+            }
+        }
+    }
+
     /** Every array of {@code b} equals {@code a}'s to the bit. */
     private static void assertSame(Map<String, NDArray> a, Map<String, NDArray> b) {
         assertThat(b.keySet()).isEqualTo(a.keySet());
