@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             TrainCommand.class,
             EvalCommand.class,
+            DetectCommand.class,
             PlotCommand.class,
             GradNormsCommand.class,
             ResponsesCommand.class,

@@ -22,6 +22,12 @@ public final class Seeds {
     /** The synthetic detection set (org.resnetj.detection.SyntheticShapes): one draw per image. */
     public static final long SYNTHETIC_SHAPES = 8;
 
+    /** A detector's image order (org.resnetj.detection.DetectorTrainer): one draw per epoch. */
+    public static final long DETECTION_ORDER = 9;
+
+    /** A detector's mirroring and sampling of anchors and RoIs: one draw per iteration. */
+    public static final long DETECTION_SAMPLING = 10;
+
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private Seeds() {}

@@ -84,11 +84,13 @@ public final class Detector implements AutoCloseable {
     private final Layer.Sequence classScores;
     private final Layer.Sequence boxDeltas;
     private final boolean headDropout;
+    private final boolean scratch;
 
     private Detector(
             DetectorConfig config,
             Backbone backbone,
             Preprocessing preprocessing,
+            boolean scratch,
             NDManager parent) {
         int c = backbone.trunkChannels();
         int a = config.rpn().anchorsPerPosition();
@@ -96,6 +98,7 @@ public final class Detector implements AutoCloseable {
         this.config = config;
         this.backbone = backbone;
         this.preprocessing = preprocessing;
+        this.scratch = scratch;
         rpnHidden =
                 new Layer.Sequence(
                         "rpn",
@@ -107,6 +110,19 @@ public final class Detector implements AutoCloseable {
         boolean trunkDropout = contains(backbone.trunk(), Layer.Dropout.class);
         boolean headBn = contains(backbone.head(), Layer.BatchNorm.class);
         headDropout = contains(backbone.head(), Layer.Dropout.class);
+        int roiSize = config.fastRcnn().roiSize();
+        if (roiSize != 0 && roiSize != backbone.pooledSize() && !headBn) {
+            throw new IllegalArgumentException(
+                    backbone.model()
+                            + "'s head takes "
+                            + backbone.pooledSize()
+                            + "×"
+                            + backbone.pooledSize()
+                            + " RoIs (its fc6 is fixed), not "
+                            + roiSize
+                            + "×"
+                            + roiSize);
+        }
         if (trunkDropout || (headBn && headDropout)) {
             throw new IllegalArgumentException(
                     backbone.model()
@@ -146,7 +162,26 @@ public final class Detector implements AutoCloseable {
             Preprocessing preprocessing,
             NDManager parent) {
         ModelSpec spec = ModelRegistry.get(config.backbone());
-        return new Detector(config, Backbone.cut(spec, options), preprocessing, parent);
+        return new Detector(config, Backbone.cut(spec, options), preprocessing, false, parent);
+    }
+
+    /**
+     * A detector trained from scratch, for data with no ImageNet checkpoint at hand (the synthetic
+     * default): the backbone starts from He initialization, every parameter is trained, and BN
+     * normalizes with the statistics of each training batch (the image in the trunk, its RoIs in
+     * the head) and its running averages at test, as in the classification training of Section 3.4.
+     * Freezing BN (Appendix A) keeps ImageNet statistics; at initialization there are none to keep,
+     * and frozen conv1 and conv2_x would stay random.
+     *
+     * @throws IllegalArgumentException if the backbone is not a registered ImageNet network
+     */
+    public static Detector fromScratch(
+            DetectorConfig config,
+            ModelOptions options,
+            Preprocessing preprocessing,
+            NDManager parent) {
+        ModelSpec spec = ModelRegistry.get(config.backbone());
+        return new Detector(config, Backbone.cut(spec, options), preprocessing, true, parent);
     }
 
     /**
@@ -182,6 +217,7 @@ public final class Detector implements AutoCloseable {
                                 config,
                                 Backbone.cut(spec, architecture.options()),
                                 preprocessing,
+                                false,
                                 parent);
             } catch (IllegalArgumentException e) {
                 throw new IOException("checkpoint " + checkpoint + ": " + e.getMessage());
@@ -233,7 +269,15 @@ public final class Detector implements AutoCloseable {
      *     (2×2 max pools): 14×14 for a 224×224 input
      */
     public NDArray trunk(NDArray images) {
-        return network.forward(backbone.trunk(), images, false);
+        return trunk(images, false);
+    }
+
+    /**
+     * The shared trunk in training or at test: as {@link #trunk(NDArray)}, except that a detector
+     * {@link #fromScratch} normalizes with the batch's statistics in training.
+     */
+    public NDArray trunk(NDArray images, boolean training) {
+        return network.forward(backbone.trunk(), images, training && scratch);
     }
 
     /**
@@ -277,7 +321,8 @@ public final class Detector implements AutoCloseable {
      *
      * @param pooled R×C×s×s RoIs pooled from the trunk's features, s = {@link Backbone#pooledSize}
      *     (14 before a ResNet's conv5_1, 7 before VGG's fc6)
-     * @param training whether VGG's dropout is on; BN stays frozen either way
+     * @param training whether VGG's dropout is on; BN stays frozen either way, unless the detector
+     *     is {@link #fromScratch}
      */
     public HeadOutput head(NDArray pooled, boolean training) {
         NDArray features = roiFeatures(pooled, training);
@@ -296,7 +341,7 @@ public final class Detector implements AutoCloseable {
      * @return R×D, D = {@link Backbone#headFeatures}
      */
     public NDArray roiFeatures(NDArray pooled, boolean training) {
-        return network.forward(backbone.head(), pooled, training && headDropout);
+        return network.forward(backbone.head(), pooled, training && (headDropout || scratch));
     }
 
     /**
@@ -324,6 +369,20 @@ public final class Detector implements AutoCloseable {
         return backbone;
     }
 
+    /**
+     * The side of the pooled RoIs the head takes: the configuration's, or the backbone's own
+     * ({@link Backbone#pooledSize}).
+     */
+    public int roiSize() {
+        int size = config.fastRcnn().roiSize();
+        return size > 0 ? size : backbone.pooledSize();
+    }
+
+    /** Whether the detector trains {@link #fromScratch}, BN included. */
+    public boolean scratch() {
+        return scratch;
+    }
+
     /** What the backbone's weights expect of an image. */
     public Preprocessing preprocessing() {
         return preprocessing;
@@ -339,13 +398,16 @@ public final class Detector implements AutoCloseable {
         return network.state();
     }
 
-    /** The parameters that fine-tuning updates: all but {@link Backbone#frozen} ones. */
+    /**
+     * The parameters that training updates: all but {@link Backbone#frozen} ones in fine-tuning,
+     * all of them {@link #fromScratch}.
+     */
     public Map<String, NDArray> trainableParameters() {
         Map<String, NDArray> out = new LinkedHashMap<>();
         network.parameters()
                 .forEach(
                         (name, array) -> {
-                            if (!Backbone.frozen(name)) {
+                            if (scratch || !Backbone.frozen(name)) {
                                 out.put(name, array);
                             }
                         });

@@ -18,7 +18,7 @@ import java.util.Map;
  * cuts the file back to the lines of the iterations its checkpoint covers, so that the file of a
  * resumed run reads like that of an uninterrupted one.
  */
-final class MetricsWriter implements AutoCloseable {
+public final class MetricsWriter implements AutoCloseable {
 
     /** The file name inside a run directory. */
     static final String FILE = "metrics.jsonl";
@@ -34,7 +34,7 @@ final class MetricsWriter implements AutoCloseable {
      * Opens the log of {@code runDir} for appending, keeping only the complete lines whose
      * iteration is at most {@code upTo}.
      */
-    static MetricsWriter open(Path runDir, int upTo) throws IOException {
+    public static MetricsWriter open(Path runDir, int upTo) throws IOException {
         Path file = runDir.resolve(FILE);
         if (Files.exists(file)) {
             List<String> kept = new ArrayList<>();
@@ -67,7 +67,7 @@ final class MetricsWriter implements AutoCloseable {
     }
 
     /** Appends one line and flushes it. */
-    void write(Map<String, Object> row) throws IOException {
+    public void write(Map<String, Object> row) throws IOException {
         out.write(JSON.writeValueAsString(row));
         out.write('\n');
         out.flush();

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * on a console, and a log line per logging interval without one (CI, redirected output), so that
  * logs are not flooded.
  */
-final class Progress implements AutoCloseable {
+public final class Progress implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
 
@@ -22,7 +22,7 @@ final class Progress implements AutoCloseable {
     private final long started = System.nanoTime();
     private final int first;
 
-    Progress(String task, int first, int total) {
+    public Progress(String task, int first, int total) {
         this.total = total;
         this.first = first;
         this.bar =
@@ -40,7 +40,7 @@ final class Progress implements AutoCloseable {
     }
 
     /** Reports one finished logging interval. */
-    void interval(int iteration, double loss, double error, float lr, double imagesPerSec) {
+    public void interval(int iteration, double loss, double error, float lr, double imagesPerSec) {
         String text =
                 String.format(
                         Locale.ROOT,
@@ -58,14 +58,14 @@ final class Progress implements AutoCloseable {
     }
 
     /** Reports a finished iteration. */
-    void step(int iteration) {
+    public void step(int iteration) {
         if (bar != null) {
             bar.stepTo(iteration);
         }
     }
 
     /** Reports a message without breaking the bar. */
-    void message(String text) {
+    public void message(String text) {
         if (bar != null) {
             bar.pause();
             System.err.println();

@@ -71,8 +71,13 @@ public record RunConfig(
 
     /** Writes {@code config.json} into {@code runDir} atomically. */
     public void write(Path runDir) throws IOException {
+        write(runDir, toMap());
+    }
+
+    /** Writes {@code config} as {@code runDir/config.json} atomically, whatever ran there. */
+    public static void write(Path runDir, Map<String, Object> config) throws IOException {
         Path tmp = runDir.resolve(FILE + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), toMap());
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), config);
         Files.move(
                 tmp,
                 runDir.resolve(FILE),

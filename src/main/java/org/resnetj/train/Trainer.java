@@ -155,16 +155,8 @@ public final class Trainer {
                             + ": give --classes "
                             + training.classes());
         }
-        if (replicas.writes() && Files.isDirectory(runDir)) {
-            try (var files = Files.list(runDir)) {
-                if (files.findAny().isPresent()) {
-                    throw new IOException(
-                            "run directory "
-                                    + runDir
-                                    + " is not empty: use --resume to continue it, or another"
-                                    + " --out");
-                }
-            }
+        if (replicas.writes()) {
+            requireEmpty(runDir);
         }
         RunConfig config =
                 new RunConfig(
@@ -180,6 +172,25 @@ public final class Trainer {
         }
         LOG.info("run directory: {}", runDir);
         new Trainer(config, runDir, charts, replicas).run(training, false);
+    }
+
+    /**
+     * Refuses to start a run in a directory that holds files.
+     *
+     * @throws IOException naming the directory and the way out
+     */
+    public static void requireEmpty(Path runDir) throws IOException {
+        if (Files.isDirectory(runDir)) {
+            try (var files = Files.list(runDir)) {
+                if (files.findAny().isPresent()) {
+                    throw new IOException(
+                            "run directory "
+                                    + runDir
+                                    + " is not empty: use --resume to continue it, or another"
+                                    + " --out");
+                }
+            }
+        }
     }
 
     /** Continues the run in {@code runDir} from its newest checkpoint (or from the start). */

@@ -19,7 +19,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resnetj.checkpoint.Checkpoint;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.model.Layer;
 import org.resnetj.model.ModelOptions;
@@ -319,17 +318,7 @@ class DetectorTest {
     private Path write(
             ModelSpec spec, ModelOptions options, Network network, Map<String, String> omit)
             throws IOException {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("model", spec.name());
-        meta.put("options", Checkpoint.optionsMap(options));
-        meta.put("iteration", 0);
-        meta.put("preprocessing", Preprocessing.Torchvision.IMAGENET.describe());
-        Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
-        arrays.putAll(network.state());
-        omit.keySet().forEach(arrays::remove);
-        Path file = dir.resolve(spec.name() + ".zip");
-        Checkpoint.write(file, meta, arrays, Map.of());
-        return file;
+        return DetectionFixtures.imagenetCheckpoint(dir, spec, options, network, omit.keySet());
     }
 
     private static Layer.Sequence part(Layer.Sequence plan, String name) {

@@ -1,0 +1,237 @@
+package org.resnetj.detection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resnetj.checkpoint.Checkpoint;
+import org.resnetj.data.Preprocessing;
+import org.resnetj.data.RgbImage;
+import org.resnetj.data.Seeds;
+import org.resnetj.model.ModelRegistry;
+import org.resnetj.train.Sgd;
+
+/**
+ * End-to-end training of the detector: the summed losses fall on an image seen again and again, a
+ * run resumed from a checkpoint ends bit for bit where an uninterrupted one does, and a run writes
+ * the metrics, curves and checkpoints of a classifier's run.
+ */
+class DetectorTrainerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir Path dir;
+
+    @Test
+    void theSummedLossFallsOnOneImageTrainedRepeatedly() throws IOException {
+        Path data = dir.resolve("shapes");
+        SyntheticShapes.write(data, 1, 0, 0, 3);
+        AnnotatedImage image = SyntheticShapes.read(data, "train").images().get(0);
+        RgbImage pixels = RgbImage.read(image.file());
+        DetectorConfig config = DetectionFixtures.smallSynthetic(100);
+        Engine.getInstance().setRandomSeed(5);
+        List<Float> losses = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager();
+                Detector detector =
+                        Detector.fromScratch(
+                                config,
+                                ModelRegistry.get("resnet18").defaults(),
+                                Preprocessing.Torchvision.IMAGENET,
+                                m);
+                Sgd sgd = new Sgd(detector.trainableParameters(), 0.9f, 1e-4f, m)) {
+            detector.requireGradients();
+            for (int i = 0; i < 12; i++) {
+                DetectorTrainer.StepResult step =
+                        DetectorTrainer.step(
+                                detector,
+                                sgd,
+                                pixels,
+                                image.objects(),
+                                Seeds.random(0, Seeds.DETECTION_SAMPLING, i),
+                                0.01f);
+                float total = 0;
+                for (float l : step.losses()) {
+                    assertThat(l).isFinite().isGreaterThanOrEqualTo(0f);
+                    total += l;
+                }
+                losses.add(total);
+            }
+        }
+        double first = (losses.get(0) + losses.get(1) + losses.get(2)) / 3;
+        double last = (losses.get(9) + losses.get(10) + losses.get(11)) / 3;
+        assertThat(last).as("losses %s", losses).isLessThan(0.7 * first);
+    }
+
+    @Test
+    void aRunResumedFromItsCheckpointEndsBitForBitAsAnUninterruptedOne() throws IOException {
+        Path data = dir.resolve("shapes");
+        SyntheticShapes.write(data, 3, 0, 1, 4);
+        DetectionRun run =
+                DetectionFixtures.run(DetectionFixtures.smallSynthetic(4), data, false, 2);
+        Path whole = dir.resolve("whole");
+        DetectorTrainer.start(run, whole);
+
+        Path resumed = dir.resolve("resumed");
+        Files.createDirectories(Checkpoint.folder(resumed));
+        Files.copy(whole.resolve(DetectionRun.FILE), resumed.resolve(DetectionRun.FILE));
+        String two = Checkpoint.fileName(2);
+        Files.copy(Checkpoint.folder(whole).resolve(two), Checkpoint.folder(resumed).resolve(two));
+        Files.write(
+                resumed.resolve("metrics.jsonl"),
+                Files.readAllLines(whole.resolve("metrics.jsonl")).subList(0, 2));
+        DetectorTrainer.resume(resumed);
+
+        String four = Checkpoint.fileName(4);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint.Contents a = Checkpoint.read(Checkpoint.folder(whole).resolve(four), m);
+            Checkpoint.Contents b = Checkpoint.read(Checkpoint.folder(resumed).resolve(four), m);
+            assertThat(a.iteration()).isEqualTo(4);
+            assertSame(a.model(), b.model());
+            assertSame(a.optimizer(), b.optimizer());
+            assertThat(a.section("loop")).isEqualTo(b.section("loop"));
+        }
+        assertThat(losses(resumed)).isEqualTo(losses(whole)).hasSize(4);
+    }
+
+    @Test
+    void aRunLogsItsLossesEvaluatesTheTestSetAndLeavesALoadableDetector() throws IOException {
+        Path data = dir.resolve("shapes");
+        SyntheticShapes.write(data, 2, 0, 2, 6);
+        DetectionRun run =
+                DetectionFixtures.run(DetectionFixtures.smallSynthetic(2), data, true, 2);
+        Path runDir = dir.resolve("run");
+        DetectorTrainer.start(run, runDir);
+        List<Map<?, ?>> rows = rows(runDir);
+        assertThat(rows.stream().map(r -> String.valueOf(r.get("type"))).toList())
+                .containsExactly("train", "train", "detection_eval");
+        Map<?, ?> eval = rows.get(2);
+        assertThat(eval.get("metric")).isEqualTo("voc07");
+        assertThat(((Number) eval.get("map")).doubleValue()).isBetween(0.0, 1.0);
+        assertThat(eval.get("synthetic")).isEqualTo(true);
+        assertThat(runDir.resolve("curves.png")).exists();
+        try (NDManager m = NDManager.newBaseManager();
+                DetectorCheckpoint.Loaded loaded = DetectorCheckpoint.load(runDir, m)) {
+            assertThat(loaded.classNames()).isEqualTo(SyntheticShapes.CLASSES);
+            assertThat(loaded.detector().scratch()).isTrue();
+            assertThat(loaded.detector().config()).isEqualTo(run.detector());
+            assertThat(loaded.detector().roiSize()).isEqualTo(7);
+        }
+    }
+
+    /**
+     * The paper's setting (ResNet-101 C4 from an ImageNet checkpoint, shorter side 600, 256
+     * anchors, 128 RoIs, frozen BN and conv1/conv2_x) trains two iterations on two small images
+     * scaled to 600 pixels and evaluates one: the smallest faithful form of a real run (about 2
+     * minutes on 2 busy cores).
+     */
+    @Test
+    void thePapersResNet101SettingTrainsAndEvaluates() throws IOException {
+        Path data = dir.resolve("shapes");
+        SyntheticShapes.write(data, 2, 0, 1, 8);
+        org.resnetj.model.ModelSpec spec = ModelRegistry.get("resnet101");
+        Path imagenet;
+        Engine.getInstance().setRandomSeed(2);
+        try (NDManager m = NDManager.newBaseManager();
+                org.resnetj.model.Network network =
+                        org.resnetj.model.Network.create(spec.plan(), m)) {
+            // BN is frozen at the checkpoint's statistics (here mean 0, variance 1): with every
+            // residual branch's last BN scale at 0, as a trained net's are small, 100 random
+            // layers stay finite.
+            network.parameters()
+                    .forEach(
+                            (name, w) -> {
+                                if (name.contains("branch2c") && name.endsWith(".gamma")) {
+                                    w.intern(w.zerosLike());
+                                }
+                            });
+            imagenet =
+                    DetectionFixtures.imagenetCheckpoint(
+                            dir, spec, spec.defaults(), network, List.of());
+        }
+        DetectorConfig paper = DetectorConfig.voc("resnet101");
+        DetectorConfig config =
+                new DetectorConfig(
+                        paper.backbone(),
+                        SyntheticShapes.CLASSES.size(),
+                        paper.scale(),
+                        paper.rpn(),
+                        paper.fastRcnn(),
+                        new DetectorConfig.Solver(0.001, 1, 2, 0.1, 0.9, 1e-4));
+        DetectionRun small = DetectionFixtures.run(config, data, true, 2);
+        DetectionRun run =
+                new DetectionRun(
+                        config,
+                        small.train(),
+                        small.test(),
+                        imagenet.toString(),
+                        small.seed(),
+                        small.threads(),
+                        1,
+                        0,
+                        2,
+                        1,
+                        true,
+                        "test");
+        Path runDir = dir.resolve("paper");
+        DetectorTrainer.start(run, runDir);
+        List<Map<?, ?>> rows = rows(runDir);
+        assertThat(rows.stream().map(r -> String.valueOf(r.get("type"))).toList())
+                .containsExactly("train", "train", "detection_eval");
+        assertThat(((Number) rows.get(1).get("loss")).doubleValue()).isFinite().isPositive();
+        try (NDManager m = NDManager.newBaseManager();
+                DetectorCheckpoint.Loaded loaded = DetectorCheckpoint.load(runDir, m)) {
+            assertThat(loaded.detector().scratch()).isFalse();
+            assertThat(loaded.detector().roiSize()).isEqualTo(14);
+            // frozen: conv1 and BN are the ImageNet checkpoint's, untouched by two iterations
+            try (NDManager n = NDManager.newBaseManager()) {
+                Checkpoint.Contents start = Checkpoint.read(imagenet, n);
+                assertThat(loaded.detector().parameters().get("conv1.weight").toFloatArray())
+                        .isEqualTo(start.model().get("conv1.weight").toFloatArray());
+            }
+        }
+    }
+
+    /** Every array of {@code b} equals {@code a}'s to the bit. */
+    private static void assertSame(Map<String, NDArray> a, Map<String, NDArray> b) {
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        List<String> differing = new ArrayList<>();
+        a.forEach(
+                (name, array) -> {
+                    if (!java.util.Arrays.equals(
+                            array.toFloatArray(), b.get(name).toFloatArray())) {
+                        differing.add(
+                                name
+                                        + " (max difference "
+                                        + array.sub(b.get(name)).abs().max().getFloat()
+                                        + ")");
+                    }
+                });
+        assertThat(differing).isEmpty();
+    }
+
+    private static List<Object> losses(Path runDir) throws IOException {
+        List<Object> out = new ArrayList<>();
+        for (Map<?, ?> row : rows(runDir)) {
+            out.add(List.of(row.get("iteration"), row.get("loss"), row.get("train_error")));
+        }
+        return out;
+    }
+
+    private static List<Map<?, ?>> rows(Path runDir) throws IOException {
+        List<Map<?, ?>> out = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            out.add(JSON.readValue(line, Map.class));
+        }
+        return out;
+    }
+}
