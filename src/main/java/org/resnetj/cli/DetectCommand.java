@@ -273,7 +273,8 @@ final class DetectCommand implements Callable<Integer> {
                         checkpointEvery,
                         2,
                         synthetic,
-                        CodeVersion.get());
+                        CodeVersion.get(),
+                        List.of());
         return iterations != null ? run.withIterations(iterations) : run;
     }
 

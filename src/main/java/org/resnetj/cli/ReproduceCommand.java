@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.resnetj.experiment.DetectionExperiment;
+import org.resnetj.experiment.DetectionReproduction;
 import org.resnetj.experiment.Experiment;
 import org.resnetj.experiment.Experiments;
 import org.resnetj.experiment.Report;
@@ -33,7 +36,13 @@ import picocli.CommandLine.Parameters;
                     + " (figure.png, figure.svg), the table with the paper's numbers (table.csv,"
                     + " table.md), experiment.json and report.html.",
             "Without --data it runs on the synthetic default data set, with a short schedule unless"
-                    + " the experiment or --iterations sets one."
+                    + " the experiment or --iterations sets one.",
+            "The detection tables (table7: VOC, table8: COCO) need the real data as --data (a"
+                    + " VOCdevkit directory with VOC2007/ and VOC2012/, or a COCO directory with"
+                    + " annotations/, train2014/ and val2014/) and each backbone's ImageNet"
+                    + " checkpoint as --imagenet vgg16=PATH --imagenet resnet101=PATH; every"
+                    + " backbone trains into OUT/<backbone>/ and table.md sets the paper's mAP"
+                    + " beside ours."
         })
 final class ReproduceCommand implements Callable<Integer> {
 
@@ -51,9 +60,11 @@ final class ReproduceCommand implements Callable<Integer> {
             names = "--data",
             paramLabel = "DIR",
             description =
-                    "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz), or an image"
-                            + " folder for the ImageNet experiments; default: synthetic data in "
-                            + SyntheticDefault.DIR)
+                    "CIFAR-10 binary files (a directory or cifar-10-binary.tar.gz), an image"
+                            + " folder for the ImageNet experiments, a VOCdevkit directory for"
+                            + " table7 or a COCO directory for table8; default: synthetic data in "
+                            + SyntheticDefault.DIR
+                            + " (none for table7 and table8)")
     Path data;
 
     @Option(
@@ -81,6 +92,14 @@ final class ReproduceCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(
+            names = "--imagenet",
+            paramLabel = "BACKBONE=CHECKPOINT",
+            description =
+                    "the ImageNet checkpoint a detection table's backbone is fine-tuned from, e.g."
+                            + " resnet101=runs/resnet101 (table7, table8)")
+    Map<String, Path> imagenet = new LinkedHashMap<>();
+
+    @Option(
             names = "--set",
             paramLabel = "KEY=VALUE",
             description =
@@ -96,6 +115,10 @@ final class ReproduceCommand implements Callable<Integer> {
         }
         if (name == null) {
             throw new IllegalArgumentException("give an experiment NAME, or --list to see them");
+        }
+        Optional<DetectionExperiment> detection = DetectionExperiment.find(name);
+        if (detection.isPresent()) {
+            return detection(detection.get());
         }
         Experiment experiment = Experiments.get(name);
         Path source = data;
@@ -129,6 +152,30 @@ final class ReproduceCommand implements Callable<Integer> {
                         new Reproduction.Settings(
                                 source, base, overrides, seeds, dir, ReproduceCommand::responses));
         print(results, dir);
+        return 0;
+    }
+
+    private int detection(DetectionExperiment experiment) throws IOException {
+        if (data == null) {
+            throw new IllegalArgumentException(
+                    experiment.name()
+                            + " reports the paper's numbers on real data and has no default: give"
+                            + " --data DIR, "
+                            + experiment.data().layout());
+        }
+        if (seeds != null || !set.isEmpty()) {
+            throw new IllegalArgumentException(
+                    experiment.name() + " runs Appendix A's setting: it takes no --seeds or --set");
+        }
+        Path dir = out != null ? out : Path.of("runs", experiment.name());
+        int engineThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        Map<String, List<Double>> ours =
+                DetectionReproduction.run(
+                        experiment,
+                        new DetectionReproduction.Settings(
+                                data, imagenet, iterations, engineThreads, dir));
+        System.out.print(experiment.markdown(ours, data));
+        System.out.println("wrote " + dir.resolve(DetectionReproduction.TABLE_MD));
         return 0;
     }
 
@@ -167,6 +214,35 @@ final class ReproduceCommand implements Callable<Integer> {
                     String.join(", ", runs));
             System.out.printf(
                     Locale.ROOT, "%-12s %s; shows %s%s%n", "", e.title(), e.drawing(), needs);
+        }
+        for (DetectionExperiment e : DetectionExperiment.all()) {
+            List<String> runs = new ArrayList<>();
+            for (DetectionExperiment.Run run : e.runs()) {
+                List<String> numbers = new ArrayList<>();
+                for (int i = 0; i < run.paper().size(); i++) {
+                    numbers.add(
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s %.1f",
+                                    e.data().metrics().get(i).label(),
+                                    run.paper().get(i)));
+                }
+                runs.add(run.backbone() + " (" + String.join(", ", numbers) + ")");
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-12s %-30s %-9s %s%n",
+                    e.name(),
+                    e.reference(),
+                    e.data().name(),
+                    String.join(", ", runs));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-12s %s; %s (needs --data: %s)%n",
+                    "",
+                    e.title(),
+                    e.data().description(),
+                    e.data().layout());
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.resnetj.train.RunConfig;
 
@@ -27,6 +28,8 @@ import org.resnetj.train.RunConfig;
  * @param keepCheckpoints how many of the newest checkpoints are kept
  * @param synthetic whether the training data is {@link SyntheticShapes}'s
  * @param codeVersion the code that started the run
+ * @param moreTrain further training images, joined to {@code train} as "07+12" joins VOC 2007 and
+ *     VOC 2012 trainval (Table 7); empty for one training set
  */
 public record DetectionRun(
         DetectorConfig detector,
@@ -40,15 +43,17 @@ public record DetectionRun(
         int checkpointEvery,
         int keepCheckpoints,
         boolean synthetic,
-        String codeVersion) {
+        String codeVersion,
+        List<DetectionData> moreTrain) {
 
     /** The file name inside a run directory. */
     public static final String FILE = "config.json";
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Checks the counts. */
+    /** Checks the counts; a configuration written before {@code moreTrain} existed has none. */
     public DetectionRun {
+        moreTrain = moreTrain == null ? List.of() : List.copyOf(moreTrain);
         if (threads < 1 || logEvery < 1 || evalEvery < 0 || checkpointEvery < 1) {
             throw new IllegalArgumentException(
                     "threads, log and checkpoint intervals must be at least 1 and the evaluation"
@@ -92,7 +97,8 @@ public record DetectionRun(
                 Math.min(checkpointEvery, iterations),
                 keepCheckpoints,
                 synthetic,
-                codeVersion);
+                codeVersion,
+                moreTrain);
     }
 
     /**

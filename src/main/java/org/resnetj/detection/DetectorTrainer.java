@@ -96,6 +96,9 @@ public final class DetectorTrainer {
 
         static Training open(DetectionRun run) throws IOException {
             DetectionSet set = run.train().read();
+            for (DetectionData more : run.moreTrain()) {
+                set = set.union(more.read());
+            }
             if (set.classes().size() != run.detector().classes()) {
                 throw new IllegalArgumentException(
                         "the detector has "

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resnetj.data.SyntheticCifar;
+import org.resnetj.detection.SyntheticShapes;
 import org.resnetj.experiment.Experiments;
 
 /**
@@ -36,6 +37,51 @@ class ReproduceCommandTest {
         assertThat(outcome.out())
                 .contains("resnet110 ×5")
                 .contains("(needs --data: an image folder)");
+    }
+
+    @Test
+    void listShowsTheDetectionTablesWithThePapersNumbers() {
+        CommandRun outcome = CommandRun.of("reproduce", "--list");
+
+        assertThat(outcome.out())
+                .contains("table7")
+                .contains("vgg16 (mAP 73.2), resnet101 (mAP 76.4)")
+                .contains("VOC 07+12 trainval, tested on VOC 2007 test")
+                .contains("table8")
+                .contains(
+                        "vgg16 (mAP@.5 41.5, mAP@[.5,.95] 21.2), resnet101 (mAP@.5 48.4,"
+                                + " mAP@[.5,.95] 27.2)");
+    }
+
+    @Test
+    void aDetectionTableSaysInOneLineWhatDataAndCheckpointsItNeeds() throws IOException {
+        Path out = tmp.resolve("table7");
+        CommandRun noData = CommandRun.of("reproduce", "table7", "--out", out.toString());
+        assertThat(noData.status()).isEqualTo(1);
+        assertThat(noData.err().strip().lines())
+                .containsExactly(
+                        "error: table7 reports the paper's numbers on real data and has no"
+                                + " default: give --data DIR, a VOCdevkit directory holding"
+                                + " VOC2007/ (trainval and test) and VOC2012/ (trainval), each"
+                                + " with Annotations/, JPEGImages/, ImageSets/Main/");
+
+        Path devkit = tmp.resolve("VOCdevkit");
+        SyntheticShapes.write(devkit.resolve("VOC2007"), 1, 0, 1, 0);
+        SyntheticShapes.write(devkit.resolve("VOC2012"), 1, 0, 0, 1);
+        CommandRun noCheckpoint =
+                CommandRun.of(
+                        "reproduce",
+                        "table7",
+                        "--data",
+                        devkit.toString(),
+                        "--out",
+                        out.toString());
+        assertThat(noCheckpoint.status()).isEqualTo(1);
+        assertThat(noCheckpoint.err().strip().lines())
+                .containsExactly(
+                        "error: table7 fine-tunes vgg16 from ImageNet: give --imagenet"
+                                + " vgg16=CHECKPOINT");
+        assertThat(out).doesNotExist();
     }
 
     @Test

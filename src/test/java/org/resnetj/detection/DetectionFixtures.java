@@ -81,6 +81,7 @@ final class DetectionFixtures {
                 checkpointEvery,
                 5,
                 true,
-                "test");
+                "test",
+                java.util.List.of());
     }
 }

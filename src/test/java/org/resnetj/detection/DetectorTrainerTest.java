@@ -32,6 +32,56 @@ class DetectorTrainerTest {
 
     @TempDir Path dir;
 
+    /**
+     * Renames a tree's images as VOC 2012 names its own ({@code 2012_000001}), apart from 2007's.
+     */
+    private static void asVoc2012Ids(Path tree, List<String> ids) throws IOException {
+        for (String id : ids) {
+            Files.move(
+                    tree.resolve("Annotations/" + id + ".xml"),
+                    tree.resolve("Annotations/2012_" + id + ".xml"));
+            Files.move(
+                    tree.resolve("JPEGImages/" + id + ".jpg"),
+                    tree.resolve("JPEGImages/2012_" + id + ".jpg"));
+        }
+        Files.write(
+                tree.resolve("ImageSets/Main/train.txt"),
+                ids.stream().map(id -> "2012_" + id).toList());
+    }
+
+    @Test
+    void moreTrainingSetsAreJoinedAsVoc07Plus12AndKeptInTheRunConfiguration() throws IOException {
+        SyntheticShapes.write(dir.resolve("VOC2007"), 3, 0, 1, 0);
+        SyntheticShapes.write(dir.resolve("VOC2012"), 2, 0, 0, 1);
+        asVoc2012Ids(dir.resolve("VOC2012"), List.of("000001", "000002"));
+        DetectionRun one =
+                DetectionFixtures.run(
+                        DetectionFixtures.smallSynthetic(2), dir.resolve("VOC2007"), true, 1);
+        DetectionData voc12 = DetectionData.recognise(dir.resolve("VOC2012"), null, "train", null);
+        DetectionRun joined =
+                new DetectionRun(
+                        one.detector(),
+                        one.train(),
+                        one.test(),
+                        one.imagenet(),
+                        one.seed(),
+                        one.threads(),
+                        one.logEvery(),
+                        one.evalEvery(),
+                        one.checkpointEvery(),
+                        one.keepCheckpoints(),
+                        one.synthetic(),
+                        one.codeVersion(),
+                        List.of(voc12));
+
+        assertThat(DetectorTrainer.Training.open(one).set().images()).hasSize(3);
+        assertThat(DetectorTrainer.Training.open(joined).set().images()).hasSize(5);
+        Files.createDirectories(dir.resolve("run"));
+        joined.write(dir.resolve("run"));
+        assertThat(DetectionRun.read(dir.resolve("run"))).isEqualTo(joined);
+        assertThat(joined.withIterations(4).moreTrain()).containsExactly(voc12);
+    }
+
     @Test
     void theSummedLossFallsOnOneImageTrainedRepeatedly() throws IOException {
         Path data = dir.resolve("shapes");
@@ -181,7 +231,8 @@ class DetectorTrainerTest {
                         2,
                         1,
                         true,
-                        "test");
+                        "test",
+                        List.of());
         Path runDir = dir.resolve("paper");
         DetectorTrainer.start(run, runDir);
         List<Map<?, ?>> rows = rows(runDir);
