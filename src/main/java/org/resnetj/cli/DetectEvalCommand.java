@@ -22,6 +22,7 @@ import org.resnetj.detection.DetectorCheckpoint;
 import org.resnetj.detection.DetectorInference;
 import org.resnetj.detection.VocEvaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,12 +41,7 @@ import picocli.CommandLine.Option;
         })
 final class DetectEvalCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "PATH",
-            description = "a detector's checkpoint, or its run directory for the newest")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpointOption;
 
     @Option(
             names = "--data",
@@ -83,7 +79,8 @@ final class DetectEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         try (NDManager root = NDManager.newBaseManager();
-                DetectorCheckpoint.Loaded loaded = DetectorCheckpoint.load(checkpoint, root)) {
+                DetectorCheckpoint.Loaded loaded =
+                        DetectorCheckpoint.load(checkpointOption.checkpoint, root)) {
             DetectionData source =
                     DetectionData.recognise(data, images, imageSet, loaded.classNames());
             boolean coco = DetectionData.COCO.equals(source.format());
@@ -151,7 +148,7 @@ final class DetectEvalCommand implements Callable<Integer> {
                 out.put("ap", ap);
                 text = result.format();
             }
-            out.put("checkpoint", checkpoint.toString());
+            out.put("checkpoint", checkpointOption.checkpoint.toString());
             out.put("synthetic", synthetic);
             if (json) {
                 System.out.println(JSON.writeValueAsString(out));

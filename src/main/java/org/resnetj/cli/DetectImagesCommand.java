@@ -17,6 +17,7 @@ import org.resnetj.detection.DetectionDrawing;
 import org.resnetj.detection.DetectorCheckpoint;
 import org.resnetj.detection.DetectorInference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,12 +33,7 @@ import picocli.CommandLine.Parameters;
         })
 final class DetectImagesCommand implements Callable<Integer> {
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "PATH",
-            description = "a detector's checkpoint, or its run directory for the newest")
-    Path checkpoint;
+    @Mixin CheckpointOption checkpointOption;
 
     @Option(
             names = "--out",
@@ -68,7 +64,8 @@ final class DetectImagesCommand implements Callable<Integer> {
         int status = 0;
         List<Map<String, Object>> report = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager();
-                DetectorCheckpoint.Loaded loaded = DetectorCheckpoint.load(checkpoint, root)) {
+                DetectorCheckpoint.Loaded loaded =
+                        DetectorCheckpoint.load(checkpointOption.checkpoint, root)) {
             Files.createDirectories(out);
             for (Path file : images) {
                 RgbImage image;
@@ -124,7 +121,7 @@ final class DetectImagesCommand implements Callable<Integer> {
         }
         if (json) {
             Map<String, Object> all = new LinkedHashMap<>();
-            all.put("checkpoint", checkpoint.toString());
+            all.put("checkpoint", checkpointOption.checkpoint.toString());
             all.put("box_convention", "x1, y1, x2, y2: 0-based pixels, inclusive");
             all.put("images", report);
             System.out.println(JSON.writeValueAsString(all));
