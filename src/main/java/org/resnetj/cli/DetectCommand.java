@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.resnetj.checkpoint.CodeVersion;
+import org.resnetj.detection.CropPretraining;
 import org.resnetj.detection.DetectionData;
 import org.resnetj.detection.DetectionRun;
 import org.resnetj.detection.DetectorConfig;
@@ -44,6 +45,9 @@ final class DetectCommand implements Callable<Integer> {
     static final int SYNTHETIC_TRAIN = 2000;
     static final int SYNTHETIC_TEST = 200;
     static final long SYNTHETIC_SEED = 0;
+
+    /** The synthetic default's crop pretraining, in iterations of {@link CropPretraining}. */
+    static final int SYNTHETIC_PRETRAINING = 300;
 
     @Option(
             names = "--data",
@@ -118,6 +122,24 @@ final class DetectCommand implements Callable<Integer> {
                     "an ImageNet checkpoint of the backbone (from train, or import of torchvision"
                             + " weights) to fine-tune; without it the detector trains from scratch")
     Path imagenet;
+
+    @Option(
+            names = "--pooling",
+            paramLabel = "pool|align",
+            description =
+                    "RoI pooling: pool, Fast R-CNN's max pooling as the paper; align, RoIAlign"
+                            + " (default: pool, and align for the small setting)")
+    String pooling;
+
+    @Option(
+            names = "--pretrain",
+            paramLabel = "N",
+            description =
+                    "without --imagenet: iterations of classification pretraining of the backbone"
+                            + " on crops of the training set, before detection (default: "
+                            + SYNTHETIC_PRETRAINING
+                            + " for the synthetic default, 0 otherwise: from scratch)")
+    Integer pretrain;
 
     @Option(
             names = "--iterations",
@@ -247,6 +269,17 @@ final class DetectCommand implements Callable<Integer> {
         if (dataClasses != config.classes()) {
             config = withClasses(config, dataClasses);
         }
+        if (pooling != null) {
+            config = withPooling(config, poolingChoice(pooling));
+        }
+        if (pretrain != null && (pretrain < 0 || (pretrain > 0 && imagenet != null))) {
+            throw new IllegalArgumentException(
+                    "--pretrain must be 0 or more, and 0 with --imagenet; got " + pretrain);
+        }
+        int pretraining =
+                imagenet != null
+                        ? 0
+                        : pretrain != null ? pretrain : synthetic ? SYNTHETIC_PRETRAINING : 0;
         if (lr != null) {
             DetectorConfig.Solver s = config.solver();
             config =
@@ -274,7 +307,8 @@ final class DetectCommand implements Callable<Integer> {
                         2,
                         synthetic,
                         CodeVersion.get(),
-                        List.of());
+                        List.of(),
+                        pretraining > 0 ? CropPretraining.Settings.of(config, pretraining) : null);
         return iterations != null ? run.withIterations(iterations) : run;
     }
 
@@ -288,6 +322,37 @@ final class DetectCommand implements Callable<Integer> {
                 small.rpn(),
                 small.fastRcnn(),
                 small.solver());
+    }
+
+    private static DetectorConfig.Pooling poolingChoice(String name) {
+        return switch (name) {
+            case "pool" -> DetectorConfig.Pooling.POOL;
+            case "align" -> DetectorConfig.Pooling.ALIGN;
+            default ->
+                    throw new IllegalArgumentException(
+                            "--pooling must be pool or align, got '" + name + "'");
+        };
+    }
+
+    private static DetectorConfig withPooling(DetectorConfig c, DetectorConfig.Pooling pooling) {
+        DetectorConfig.FastRcnn f = c.fastRcnn();
+        return new DetectorConfig(
+                c.backbone(),
+                c.classes(),
+                c.scale(),
+                c.rpn(),
+                new DetectorConfig.FastRcnn(
+                        f.batch(),
+                        f.fgFraction(),
+                        f.fgIou(),
+                        f.bgIouLow(),
+                        f.bgIouHigh(),
+                        f.boxStds(),
+                        f.sigma(),
+                        f.testNms(),
+                        f.roiSize(),
+                        pooling),
+                c.solver());
     }
 
     private static DetectorConfig withClasses(DetectorConfig c, int classes) {

@@ -28,6 +28,9 @@ public final class Seeds {
     /** A detector's mirroring and sampling of anchors and RoIs: one draw per iteration. */
     public static final long DETECTION_SAMPLING = 10;
 
+    /** A detector's crop pretraining (org.resnetj.detection.CropPretraining): one per iteration. */
+    public static final long DETECTION_PRETRAINING = 11;
+
     private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
 
     private Seeds() {}

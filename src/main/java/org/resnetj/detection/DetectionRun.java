@@ -18,7 +18,7 @@ import org.resnetj.train.RunConfig;
  * @param train the training images
  * @param test the images evaluated during and after training, or null for none
  * @param imagenet the ImageNet checkpoint the backbone started from, or null for a detector trained
- *     {@link Detector#fromScratch from scratch}
+ *     {@link Detector#fromScratch from scratch} or after {@code pretraining}
  * @param seed the engine's seed at initialization, and the seed of image order, mirroring and
  *     sampling
  * @param threads the engine's threads
@@ -30,6 +30,9 @@ import org.resnetj.train.RunConfig;
  * @param codeVersion the code that started the run
  * @param moreTrain further training images, joined to {@code train} as "07+12" joins VOC 2007 and
  *     VOC 2012 trainval (Table 7); empty for one training set
+ * @param pretraining without {@code imagenet}: the backbone's {@link CropPretraining} on the
+ *     training set, after which the detector is fine-tuned as from ImageNet; null: none, the
+ *     detector trains from scratch
  */
 public record DetectionRun(
         DetectorConfig detector,
@@ -44,7 +47,8 @@ public record DetectionRun(
         int keepCheckpoints,
         boolean synthetic,
         String codeVersion,
-        List<DetectionData> moreTrain) {
+        List<DetectionData> moreTrain,
+        CropPretraining.Settings pretraining) {
 
     /** The file name inside a run directory. */
     public static final String FILE = "config.json";
@@ -98,7 +102,8 @@ public record DetectionRun(
                 keepCheckpoints,
                 synthetic,
                 codeVersion,
-                moreTrain);
+                moreTrain,
+                pretraining);
     }
 
     /**

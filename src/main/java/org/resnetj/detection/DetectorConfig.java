@@ -153,6 +153,8 @@ public record DetectorConfig(
      * @param testNms the per-class NMS IoU at test (0.3)
      * @param roiSize the side of the pooled RoIs, or 0 for the backbone's own ({@link
      *     Backbone#pooledSize}: 14 before a ResNet's conv5_1, as the paper; 7 before VGG's fc6)
+     * @param pooling how RoIs are pooled: {@link Pooling#POOL}, the paper's, unless chosen
+     *     otherwise (null, as in configurations written before the choice existed, is {@code POOL})
      */
     public record FastRcnn(
             int batch,
@@ -163,10 +165,12 @@ public record DetectorConfig(
             List<Double> boxStds,
             double sigma,
             double testNms,
-            int roiSize) {
+            int roiSize,
+            Pooling pooling) {
 
         /** Checks every count and fraction; keeps a copy of the deviations. */
         public FastRcnn {
+            pooling = pooling == null ? Pooling.POOL : pooling;
             boxStds = List.copyOf(boxStds);
             positive("RoI batch", batch);
             fraction("RoI foreground fraction", fgFraction);
@@ -195,6 +199,21 @@ public record DetectorConfig(
         public double beta() {
             return 1 / (sigma * sigma);
         }
+    }
+
+    /** The RoI pooling in front of the per-RoI head. */
+    public enum Pooling {
+        /**
+         * Fast R-CNN's max pooling over quantized bins ({@link RoiPool}, torchvision's {@code
+         * roi_pool}): what the paper's detectors used.
+         */
+        POOL,
+        /**
+         * Mask R-CNN's bilinear sampling at 2×2 points per bin, with boxes shifted by half a pixel
+         * ({@link RoiAlign}, torchvision's {@code roi_align} with {@code sampling_ratio=2,
+         * aligned=True}).
+         */
+        ALIGN
     }
 
     /**
@@ -312,7 +331,17 @@ public record DetectorConfig(
                 classes,
                 new ImageScale(320, 480, true),
                 small,
-                new FastRcnn(32, 0.25, 0.5, 0.1, 0.5, List.of(0.1, 0.1, 0.2, 0.2), 1, 0.3, 7),
+                new FastRcnn(
+                        32,
+                        0.25,
+                        0.5,
+                        0.1,
+                        0.5,
+                        List.of(0.1, 0.1, 0.2, 0.2),
+                        1,
+                        0.3,
+                        7,
+                        Pooling.ALIGN),
                 new Solver(0.01, 1500, 2000, 0.1, 0.9, weightDecay("resnet18")));
     }
 
@@ -334,7 +363,8 @@ public record DetectorConfig(
     }
 
     private static FastRcnn paperFastRcnn(int batch) {
-        return new FastRcnn(batch, 0.25, 0.5, 0.1, 0.5, List.of(0.1, 0.1, 0.2, 0.2), 1, 0.3, 0);
+        return new FastRcnn(
+                batch, 0.25, 0.5, 0.1, 0.5, List.of(0.1, 0.1, 0.2, 0.2), 1, 0.3, 0, Pooling.POOL);
     }
 
     /**

@@ -28,7 +28,7 @@ public final class DetectorInference {
     /** The RoI pooling in front of the detector's head: Fast R-CNN's max pooling, at stride 16. */
     static RoiPooling pooling(Detector detector) {
         int side = detector.roiSize();
-        return new RoiPool(side, side, 1f / DetectorConfig.FEATURE_STRIDE);
+        return new RoiAlign(side, side, 1f / DetectorConfig.FEATURE_STRIDE, 2, true);
     }
 
     /** The anchors of a feature map of {@code height} × {@code width}. */

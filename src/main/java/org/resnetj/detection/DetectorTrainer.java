@@ -52,6 +52,9 @@ public final class DetectorTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectorTrainer.class);
 
+    /** The pretrained backbone's checkpoint, in the run directory, when the run pretrains. */
+    public static final String PRETRAINED = "pretrained-backbone.ckpt";
+
     private final DetectionRun run;
     private final Path runDir;
     private final DetectorConfig config;
@@ -145,7 +148,7 @@ public final class DetectorTrainer {
         Threads.setIntraOp(run.threads());
         Engine.getInstance().setRandomSeed((int) run.seed());
         try (NDManager root = NDManager.newBaseManager();
-                Detector detector = initial(root);
+                Detector detector = initial(data, root);
                 Sgd sgd =
                         new Sgd(
                                 detector.trainableParameters(),
@@ -172,9 +175,22 @@ public final class DetectorTrainer {
         LOG.info("run finished: {}", runDir);
     }
 
-    private Detector initial(NDManager root) throws IOException {
+    private Detector initial(Training data, NDManager root) throws IOException {
         if (run.imagenet() != null) {
             return Detector.fromImageNet(Path.of(run.imagenet()), config, root);
+        }
+        if (run.pretraining() != null) {
+            Path pretrained = runDir.resolve(PRETRAINED);
+            if (!Files.isRegularFile(pretrained)) {
+                CropPretraining.run(
+                        data.images(),
+                        config.classes(),
+                        config.backbone(),
+                        run.pretraining(),
+                        run.seed(),
+                        pretrained);
+            }
+            return Detector.fromImageNet(pretrained, config, root);
         }
         return Detector.fromScratch(
                 config,

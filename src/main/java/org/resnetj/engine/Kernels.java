@@ -21,6 +21,20 @@ public final class Kernels {
      */
     public static final long CHANNELS_LAST_MIN_BATCH = 2;
 
+    static {
+        // NNPACK cannot start where the host hides its caches, and libtorch then warns at every
+        // convolution that would have used it ("Could not initialize NNPACK! Reason: Unsupported
+        // hardware"); forbidding it changes no result, only the warnings go.
+        if (HiddenCaches.hostHidesCaches()) {
+            try {
+                AtenContext.setNnpackEnabled(false);
+            } catch (UnsatisfiedLinkError e) {
+                // Another libtorch that renamed the switch: the warnings stay, nothing else
+                // changes.
+            }
+        }
+    }
+
     private Kernels() {}
 
     /**

@@ -136,7 +136,8 @@ public final class DetectionReproduction {
                         2,
                         false,
                         CodeVersion.get(),
-                        train.subList(1, train.size()));
+                        train.subList(1, train.size()),
+                        null);
         return settings.iterations() == null ? paper : paper.withIterations(settings.iterations());
     }
 

@@ -82,6 +82,7 @@ final class DetectionFixtures {
                 5,
                 true,
                 "test",
-                java.util.List.of());
+                java.util.List.of(),
+                null);
     }
 }

@@ -72,7 +72,8 @@ class DetectorTrainerTest {
                         one.keepCheckpoints(),
                         one.synthetic(),
                         one.codeVersion(),
-                        List.of(voc12));
+                        List.of(voc12),
+                        null);
 
         assertThat(DetectorTrainer.Training.open(one).set().images()).hasSize(3);
         assertThat(DetectorTrainer.Training.open(joined).set().images()).hasSize(5);
@@ -232,7 +233,8 @@ class DetectorTrainerTest {
                         1,
                         true,
                         "test",
-                        List.of());
+                        List.of(),
+                        null);
         Path runDir = dir.resolve("paper");
         DetectorTrainer.start(run, runDir);
         List<Map<?, ?>> rows = rows(runDir);

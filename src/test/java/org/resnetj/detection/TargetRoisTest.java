@@ -26,7 +26,16 @@ class TargetRoisTest {
     private static TargetRois sampler(int batch, double fgFraction) {
         return new TargetRois(
                 new DetectorConfig.FastRcnn(
-                        batch, fgFraction, 0.5, 0.1, 0.5, List.of(0.1, 0.1, 0.2, 0.2), 1, 0.3, 0));
+                        batch,
+                        fgFraction,
+                        0.5,
+                        0.1,
+                        0.5,
+                        List.of(0.1, 0.1, 0.2, 0.2),
+                        1,
+                        0.3,
+                        0,
+                        null));
     }
 
     @Test
