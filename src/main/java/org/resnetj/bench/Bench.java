@@ -37,7 +37,8 @@ public final class Bench {
      * @param seconds the least timed seconds of one measurement (after the warm-up)
      * @param quick the tiny size: small batches, one timed iteration, no time limit
      * @param peer whether to run PyTorch's side
-     * @param only the workloads to run, by name; empty for all
+     * @param only the workloads to run, by name; empty for all but the detectors ({@link
+     *     Workloads#defaults})
      * @param peerScript the peer's command, {@code bench/peer}
      */
     public record Options(
@@ -80,6 +81,12 @@ public final class Bench {
                 options.quick()
                         ? new Workload.Settings(options.threads(), 1, 0, 1)
                         : new Workload.Settings(options.threads(), 2, options.seconds(), 3);
+        // A detector's iteration takes seconds at 600×1000 and warms every kernel it runs: one
+        // warm-up is enough.
+        Workload.Settings detectionSettings =
+                options.quick()
+                        ? settings
+                        : new Workload.Settings(options.threads(), 1, options.seconds(), 3);
         // The peer's reference BLAS takes seconds per product: a few products are enough.
         Workload.Settings peakSettings =
                 new Workload.Settings(options.threads(), 1, 0, options.quick() ? 1 : 3);
@@ -126,7 +133,7 @@ public final class Bench {
                                     Side.environment(options.threads()), models.export(w)));
                 }
             }
-            Workload.Settings runSettings =
+            Workload.Settings networkSettings =
                     images == null ? settings : settings.withImages(images.root());
             loadBefore = loadAverage();
             for (int r = 0; r < options.repeats(); r++) {
@@ -146,15 +153,20 @@ public final class Bench {
                                             r + 1,
                                             options.repeats(),
                                             workloads.get(w).name()));
+                    Workload.Settings runSettings =
+                            workloads.get(w).kind().detection()
+                                    ? detectionSettings
+                                    : networkSettings;
                     for (int i : order) {
                         Measurement m = sides.get(i).measure(workloads.get(w), runSettings);
                         runs.get(w).get(i).add(m);
+                        line.append(' ').append(sides.get(i).name()).append(' ');
                         line.append(
-                                String.format(
-                                        Locale.ROOT,
-                                        " %s %.1f images/s",
-                                        sides.get(i).name(),
-                                        m.imagesPerSec()));
+                                workloads.get(w).kind().detection()
+                                        ? String.format(
+                                                Locale.ROOT, "%.2f s/image", 1 / m.imagesPerSec())
+                                        : String.format(
+                                                Locale.ROOT, "%.1f images/s", m.imagesPerSec()));
                     }
                     Side second = onnx.get(workloads.get(w));
                     if (second != null) {
@@ -231,7 +243,8 @@ public final class Bench {
                                 + String.join(", ", known));
             }
         }
-        return Workloads.ALL.stream()
+        List<Workload> candidates = options.only().isEmpty() ? Workloads.defaults() : Workloads.ALL;
+        return candidates.stream()
                 .filter(w -> options.only().isEmpty() || options.only().contains(w.name()))
                 .map(w -> options.quick() ? w.quick() : w)
                 .collect(Collectors.toList());
