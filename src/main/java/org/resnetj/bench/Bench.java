@@ -81,12 +81,6 @@ public final class Bench {
                 options.quick()
                         ? new Workload.Settings(options.threads(), 1, 0, 1)
                         : new Workload.Settings(options.threads(), 2, options.seconds(), 3);
-        // A detector's iteration takes seconds at 600×1000 and warms every kernel it runs: one
-        // warm-up is enough.
-        Workload.Settings detectionSettings =
-                options.quick()
-                        ? settings
-                        : new Workload.Settings(options.threads(), 1, options.seconds(), 3);
         // The peer's reference BLAS takes seconds per product: a few products are enough.
         Workload.Settings peakSettings =
                 new Workload.Settings(options.threads(), 1, 0, options.quick() ? 1 : 3);
@@ -133,7 +127,7 @@ public final class Bench {
                                     Side.environment(options.threads()), models.export(w)));
                 }
             }
-            Workload.Settings networkSettings =
+            Workload.Settings runSettings =
                     images == null ? settings : settings.withImages(images.root());
             loadBefore = loadAverage();
             for (int r = 0; r < options.repeats(); r++) {
@@ -153,10 +147,6 @@ public final class Bench {
                                             r + 1,
                                             options.repeats(),
                                             workloads.get(w).name()));
-                    Workload.Settings runSettings =
-                            workloads.get(w).kind().detection()
-                                    ? detectionSettings
-                                    : networkSettings;
                     for (int i : order) {
                         Measurement m = sides.get(i).measure(workloads.get(w), runSettings);
                         runs.get(w).get(i).add(m);
