@@ -499,20 +499,21 @@ def detection_inputs(args):
     return pixels, [{"boxes": boxes, "labels": labels}]
 
 
-def train_detect(args):
+def detect(args):
+    """train-detect or infer-detect: the detector's training iteration or its test on the workload's image."""
     import torch
 
     if args.batch != 1:
         raise SystemExit("peer.py: a detector takes one image per iteration: --batch 1")
     pixels, targets = detection_inputs(args)
     model = detector(args.model, pixels.shape[1], pixels.shape[2])
-    model.train()
+    training = args.kind == "train-detect"
+    model.train(training)
     optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.001, momentum=0.9,
                                 weight_decay=1e-4)
     phases = timed_detector(model)
 
-    def step():
-        phases.start()
+    def train_step():
         losses = model([pixels.float().div_(255)], targets)
         phases.enter("backward")
         loss = sum(losses.values())
@@ -523,29 +524,17 @@ def train_detect(args):
         optimizer.zero_grad()
         phases.leave()
         loss.item()
-        phases.stop()
 
-    result = timed(step, args.warmup, args.seconds, args.min_iterations)
-    return (*result, phases.mean(result[0]))
-
-
-def infer_detect(args):
-    import torch
-
-    if args.batch != 1:
-        raise SystemExit("peer.py: a detector takes one image per iteration: --batch 1")
-    pixels, _ = detection_inputs(args)
-    model = detector(args.model, pixels.shape[1], pixels.shape[2])
-    model.eval()
-    phases = timed_detector(model)
-
-    def detect():
-        phases.start()
+    def test():
         with torch.inference_mode():
             model([pixels.float().div_(255)])[0]["boxes"].numpy()
+
+    def iteration():
+        phases.start()
+        (train_step if training else test)()
         phases.stop()
 
-    result = timed(detect, args.warmup, args.seconds, args.min_iterations)
+    result = timed(iteration, args.warmup, args.seconds, args.min_iterations)
     return (*result, phases.mean(result[0]))
 
 
@@ -654,8 +643,8 @@ def main():
 
     torch.set_num_threads(args.threads)
     baseline = reset_peak()
-    run = {"train": train, "infer": infer, "data": data, "imagenet-data": imagenet_data, "train-detect": train_detect,
-           "infer-detect": infer_detect, "matmul": matmul}[args.kind]
+    run = {"train": train, "infer": infer, "data": data, "imagenet-data": imagenet_data, "train-detect": detect,
+           "infer-detect": detect, "matmul": matmul}[args.kind]
     iterations, seconds, best, cpu, *phases = run(args)
     peak = status_kb("VmHWM")
     matrix = args.kind == "matmul"

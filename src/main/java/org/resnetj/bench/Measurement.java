@@ -38,28 +38,6 @@ public record Measurement(
         phases = Collections.unmodifiableMap(new LinkedHashMap<>(phases));
     }
 
-    /** A measurement without a breakdown. */
-    public Measurement(
-            double imagesPerSec,
-            int iterations,
-            double seconds,
-            double cpuSeconds,
-            double gflops,
-            double workloadPeakMb,
-            double processPeakMb,
-            String engine) {
-        this(
-                imagesPerSec,
-                iterations,
-                seconds,
-                cpuSeconds,
-                gflops,
-                workloadPeakMb,
-                processPeakMb,
-                engine,
-                Map.of());
-    }
-
     /** Images per CPU-second: what the work costs, whatever else shares the cores. */
     public double imagesPerCpuSecond() {
         return imagesPerSec * seconds / cpuSeconds;

@@ -244,12 +244,7 @@ public final class Worker {
                 Detector detector =
                         Detector.create(
                                 config, w.options(), Preprocessing.Torchvision.IMAGENET, root);
-                Sgd sgd =
-                        new Sgd(
-                                detector.trainableParameters(),
-                                (float) config.solver().momentum(),
-                                (float) config.solver().weightDecay(),
-                                root)) {
+                Sgd sgd = DetectorTrainer.optimizer(detector, root)) {
             if (training) {
                 detector.requireGradients();
             }

@@ -146,12 +146,7 @@ public final class DetectorTrainer {
         Engine.getInstance().setRandomSeed((int) run.seed());
         try (NDManager root = NDManager.newBaseManager();
                 Detector detector = initial(root);
-                Sgd sgd =
-                        new Sgd(
-                                detector.trainableParameters(),
-                                (float) config.solver().momentum(),
-                                (float) config.solver().weightDecay(),
-                                root)) {
+                Sgd sgd = optimizer(detector, root)) {
             int start = 0;
             Optional<Path> newest =
                     resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
@@ -170,6 +165,19 @@ public final class DetectorTrainer {
             }
         }
         LOG.info("run finished: {}", runDir);
+    }
+
+    /**
+     * SGD over the {@link Detector#trainableParameters} with the solver's momentum and weight
+     * decay, its state in {@code manager}.
+     */
+    public static Sgd optimizer(Detector detector, NDManager manager) {
+        DetectorConfig.Solver solver = detector.config().solver();
+        return new Sgd(
+                detector.trainableParameters(),
+                (float) solver.momentum(),
+                (float) solver.weightDecay(),
+                manager);
     }
 
     private Detector initial(NDManager root) throws IOException {

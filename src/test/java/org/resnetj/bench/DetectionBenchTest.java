@@ -109,8 +109,8 @@ class DetectionBenchTest {
                 new BenchResult(
                         new Bench.Options(2, 1, 0, true, true, List.of(), peerScript),
                         Workloads.PEAK,
-                        List.of(new Measurement(0, 1, 1, 1, 100, 0, 0, "DJL")),
-                        List.of(new Measurement(0, 1, 1, 1, 90, 0, 0, "PyTorch")),
+                        List.of(new Measurement(0, 1, 1, 1, 100, 0, 0, "DJL", Map.of())),
+                        List.of(new Measurement(0, 1, 1, 1, 90, 0, 0, "PyTorch", Map.of())),
                         "torch",
                         List.of(trainRow, testRow),
                         new Host("test CPU", false, "avx512_core"),
