@@ -356,7 +356,7 @@ def detector(name, height, width):
     The backbone is the C4 cut of torchvision's resnet: conv1 to layer3 (conv4_x) the shared
     trunk at stride 16, layer4 (conv5_x) and global average pooling the per-RoI head, with
     FrozenBatchNorm2d throughout and conv1 and layer1 (conv2_x) frozen, as ours fine-tunes
-    (Appendix A). Anchors 128, 256, 512 at ratios 0.5, 1, 2 on the one feature map; RoI max
+    (Appendix A), and the last BN of every residual branch at gamma 0. Anchors 128, 256, 512 at ratios 0.5, 1, 2 on the one feature map; RoI max
     pooling to 14x14 at stride 16 (torchvision's RoIPool: our default is Fast R-CNN's max pooling,
     not RoIAlign); 21 classes with the background. RPN: 256 anchors per image, 12000 -> NMS 0.7 ->
     2000 proposals in training, 6000 -> 300 at test; 128 RoIs per image; per-class NMS 0.3, score
@@ -377,7 +377,10 @@ def detector(name, height, width):
     match = re.fullmatch(r"resnet(\d+)", name)
     if not match or int(match.group(1)) not in IMAGENET_DEPTHS:
         raise SystemExit(f"peer.py: a detector's backbone is one of resnet{IMAGENET_DEPTHS}, got {name!r}")
-    resnet = getattr(torchvision.models, name)(norm_layer=FrozenBatchNorm2d)
+    # zero_init_residual: as ours, every block starts as its shortcut; with fresh weights and a frozen
+    # BN's identity statistics the signal would otherwise grow through ResNet-101's 33 blocks until
+    # the RPN's boxes overflow, leaving nothing for the proposal layer and the RoI head to do.
+    resnet = getattr(torchvision.models, name)(norm_layer=FrozenBatchNorm2d, zero_init_residual=True)
     trunk = nn.Sequential(resnet.conv1, resnet.bn1, resnet.relu, resnet.maxpool, resnet.layer1, resnet.layer2,
                           resnet.layer3)
     trunk.out_channels = resnet.fc.in_features // 2  # conv4_x's: 1024 for ResNet-50/101, 256 for ResNet-18

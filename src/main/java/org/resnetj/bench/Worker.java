@@ -245,6 +245,8 @@ public final class Worker {
                         Detector.create(
                                 config, w.options(), Preprocessing.Torchvision.IMAGENET, root);
                 Sgd sgd = DetectorTrainer.optimizer(detector, root)) {
+            zeroLastGammas(detector.backbone().trunk(), detector.parameters());
+            zeroLastGammas(detector.backbone().head(), detector.parameters());
             if (training) {
                 detector.requireGradients();
             }
@@ -279,6 +281,37 @@ public final class Worker {
             }
             return timing;
         }
+    }
+
+    /**
+     * Sets γ of the last BN of every residual branch under {@code layer} to 0, as torchvision's
+     * {@code zero_init_residual} (Goyal et al., 2017): every block then starts as its shortcut. A
+     * detector fine-tunes with BN frozen at its ImageNet statistics; with freshly initialized
+     * weights and the identity statistics of a new BN, ResNet-101's 33 blocks would each double the
+     * signal's variance, and the RPN's boxes would overflow, leaving no proposal and no RoI to
+     * time. The arithmetic is the same whatever the values; {@code bench/peer.py} does the same.
+     */
+    private static void zeroLastGammas(Layer layer, Map<String, NDArray> parameters) {
+        if (layer instanceof Layer.Block block) {
+            Layer.BatchNorm last = null;
+            for (Layer.BatchNorm bn : batchNorms(block.branch(), new ArrayList<>())) {
+                last = bn;
+            }
+            if (last != null) {
+                parameters.get(last.name() + ".gamma").muli(0);
+            }
+        } else if (layer instanceof Layer.Sequence sequence) {
+            sequence.layers().forEach(child -> zeroLastGammas(child, parameters));
+        }
+    }
+
+    private static List<Layer.BatchNorm> batchNorms(Layer layer, List<Layer.BatchNorm> found) {
+        if (layer instanceof Layer.BatchNorm bn) {
+            found.add(bn);
+        } else if (layer instanceof Layer.Sequence sequence) {
+            sequence.layers().forEach(child -> batchNorms(child, found));
+        }
+        return found;
     }
 
     private static Timing cifarData(Workload w, Workload.Settings s) {
