@@ -210,24 +210,25 @@ public record BenchResult(
         out.append(
                 "ratio: ours / PyTorch images/s; CPU ratio: the same for images per CPU-second (all"
                         + " threads)\n\n");
+        List<Row> networkRows =
+                rows.stream().filter(r -> !r.workload().kind().detection()).toList();
         String format = "%-20s %12s %12s %7s %9s %8s %8s %9s %9s%n";
-        out.append(
-                String.format(
-                        Locale.ROOT,
-                        format,
-                        "workload",
-                        "images/s",
-                        "PyTorch",
-                        "ratio",
-                        "CPU ratio",
-                        "util",
-                        "PyTorch",
-                        "peak MB",
-                        "PyTorch"));
-        for (Row row : rows) {
-            if (row.workload().kind().detection()) {
-                continue;
-            }
+        if (!networkRows.isEmpty()) {
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            format,
+                            "workload",
+                            "images/s",
+                            "PyTorch",
+                            "ratio",
+                            "CPU ratio",
+                            "util",
+                            "PyTorch",
+                            "peak MB",
+                            "PyTorch"));
+        }
+        for (Row row : networkRows) {
             out.append(
                     String.format(
                             Locale.ROOT,
@@ -242,7 +243,7 @@ public record BenchResult(
                             fixed(row.oursPeakMb(), 0),
                             fixed(row.peerPeakMb(), 0)));
         }
-        detectionTable(out);
+        detectionTable(out, !networkRows.isEmpty());
         List<Row> onnxRows = rows.stream().filter(r -> !r.onnx().isEmpty()).toList();
         if (!onnxRows.isEmpty()) {
             out.append(
@@ -291,16 +292,18 @@ public record BenchResult(
 
     /**
      * The detection workloads, when any ran: seconds per image of both sides, their speed ratio,
-     * peak memory, and where each side's time went.
+     * peak memory, and where each side's time went; after a blank line if {@code afterTable}.
      */
-    private void detectionTable(StringBuilder out) {
+    private void detectionTable(StringBuilder out, boolean afterTable) {
         List<Row> detection = rows.stream().filter(r -> r.workload().kind().detection()).toList();
         if (detection.isEmpty()) {
             return;
         }
-        out.append(
-                "\ndetection: Faster R-CNN, one image per iteration, RoI max pooling (ours and"
-                        + " PyTorch's RoIPool); seconds per image; ratio: ours / PyTorch speed\n");
+        out.append(afterTable ? "\n" : "")
+                .append(
+                        "detection: Faster R-CNN, one image per iteration, RoI max pooling (ours"
+                                + " and PyTorch's RoIPool); seconds per image; ratio: ours /"
+                                + " PyTorch speed\n");
         String format = "%-24s %10s %10s %7s %9s %9s %9s%n";
         out.append(
                 String.format(

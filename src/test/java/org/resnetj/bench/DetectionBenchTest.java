@@ -131,6 +131,9 @@ class DetectionBenchTest {
                         " targets ",
                         " backward ",
                         " postprocess ");
+        assertThat(table.lines().filter(l -> l.startsWith("workload") && l.contains("images/s")))
+                .as("no empty images/s table when only detection ran")
+                .isEmpty();
         assertThat(table.lines().filter(l -> l.startsWith("train-detect-resnet18")))
                 .as("the detection rows are in their own table, in seconds per image")
                 .hasSize(1);
