@@ -22,7 +22,8 @@ import org.resnetj.model.StridePlacement;
  * @param stride where our bottlenecks downsample: {@link StridePlacement#MIDDLE_3X3} wherever the
  *     peer is a torchvision network, so that both sides compute the same thing
  * @param batch images per iteration
- * @param side image side in pixels
+ * @param side image side in pixels; for a detection workload the image's height, its width being
+ *     {@link #detectionWidth}
  */
 public record Workload(
         String name, Kind kind, String model, StridePlacement stride, int batch, int side) {
