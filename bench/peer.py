@@ -10,7 +10,8 @@ workload the same way:
       PyTorch's side alone, for a user who wants its figures without ours: every workload of
       ./resnet bench once, each in a fresh process, with the bench's timing (2 warm-up
       iterations, then at least SEC seconds, default 3, and 3 iterations) on T threads (default:
-      all cores), printed as a table. data-imagenet runs only with --images, an image folder of
+      all cores), printed as a table. The detection workloads, which take minutes, run only when
+      --only names them. data-imagenet runs only with --images, an image folder of
       DIR/train/CLASS/*.jpg (./resnet bench writes its own). `./resnet bench` runs the same
       workloads alternating with ours and reports medians and ratios. --list prints the
       workloads' arguments as JSON instead (a test checks that they are ours).
@@ -34,6 +35,16 @@ workload the same way:
                 processes, in batches of B
         matmul  SxS float32 matrix products (2*S^3 flops each); M and B are ignored, and
                 gflops is that of the fastest single product
+        train-detect
+                one iteration of Faster R-CNN's end-to-end training (torchvision's FasterRCNN
+                with a C4 cut of M, as ours: see detector()) on one Sx(5S/3) image with the
+                objects of DETECTION_OBJECTS: forward, the four losses, backward, SGD with
+                momentum 0.9 and weight decay 1e-4; B must be 1
+        infer-detect
+                Faster R-CNN testing of that image under torch.inference_mode()
+      The detection kinds also print "phases": seconds per timed iteration of the model's parts
+      (input, trunk, rpn, targets, roi_head, postprocess, backward, step, other), the names of
+      our org.resnetj.detection.PhaseClock.
       After W warm-up iterations it runs iterations until SEC seconds have passed and at least
       K iterations are done, and prints
         {"images_per_sec": ..., "iterations": ..., "seconds": ..., "cpu_seconds": ...,
@@ -74,6 +85,20 @@ WORKLOADS = (
     ("infer-resnet50-b16", "infer --model resnet50 --stride-on 3x3 --batch 16 --side 224"),
     ("data-cifar", "data --batch 128 --side 32"),
     ("data-imagenet", "imagenet-data --batch 32 --side 224"),
+    ("train-detect-resnet101", "train-detect --model resnet101 --stride-on 3x3 --batch 1 --side 600"),
+    ("infer-detect-resnet101", "infer-detect --model resnet101 --stride-on 3x3 --batch 1 --side 600"),
+)
+
+# The workloads of `peer.py all` that run only when --only names them, as in ./resnet bench.
+DETECTION_WORKLOADS = ("train-detect-resnet101", "infer-detect-resnet101")
+
+# The ground-truth objects of the detection workloads' image (org.resnetj.bench.Worker.OBJECTS):
+# x1, y1, x2, y2 as fractions of its width and height, and a VOC class (0-based; torchvision's
+# labels keep 0 for the background, so the label is the class + 1).
+DETECTION_OBJECTS = (
+    (0.10, 0.15, 0.45, 0.60, 6),
+    (0.50, 0.20, 0.90, 0.85, 14),
+    (0.30, 0.55, 0.65, 0.95, 11),
 )
 
 
@@ -325,6 +350,197 @@ def imagenet_data(args):
     return timed_loader(folder, args)
 
 
+def detector(name, height, width):
+    """torchvision's FasterRCNN in our detector's configuration (DetectorConfig.voc at this image size).
+
+    The backbone is the C4 cut of torchvision's resnet: conv1 to layer3 (conv4_x) the shared
+    trunk at stride 16, layer4 (conv5_x) and global average pooling the per-RoI head, with
+    FrozenBatchNorm2d throughout and conv1 and layer1 (conv2_x) frozen, as ours fine-tunes
+    (Appendix A), and the last BN of every residual branch at gamma 0. Anchors 128, 256, 512 at ratios 0.5, 1, 2 on the one feature map; RoI max
+    pooling to 14x14 at stride 16 (torchvision's RoIPool: our default is Fast R-CNN's max pooling,
+    not RoIAlign); 21 classes with the background. RPN: 256 anchors per image, 12000 -> NMS 0.7 ->
+    2000 proposals in training, 6000 -> 300 at test; 128 RoIs per image; per-class NMS 0.3, score
+    above 0.05, at most 100 detections. The image is min_size x max_size already, so the transform
+    keeps its size (it still interpolates at factor 1), and size_divisible=1 pads nothing, so the
+    feature map is ours.
+    """
+    import torch
+    import torch.nn.functional as F
+    import torchvision
+    from torch import nn
+    from torchvision.models.detection import FasterRCNN
+    from torchvision.models.detection.faster_rcnn import FastRCNNPredictor
+    from torchvision.models.detection.rpn import AnchorGenerator
+    from torchvision.ops import MultiScaleRoIAlign, RoIPool
+    from torchvision.ops.misc import FrozenBatchNorm2d
+
+    match = re.fullmatch(r"resnet(\d+)", name)
+    if not match or int(match.group(1)) not in IMAGENET_DEPTHS:
+        raise SystemExit(f"peer.py: a detector's backbone is one of resnet{IMAGENET_DEPTHS}, got {name!r}")
+    # zero_init_residual: as ours, every block starts as its shortcut; with fresh weights and a frozen
+    # BN's identity statistics the signal would otherwise grow through ResNet-101's 33 blocks until
+    # the RPN's boxes overflow, leaving nothing for the proposal layer and the RoI head to do.
+    resnet = getattr(torchvision.models, name)(norm_layer=FrozenBatchNorm2d, zero_init_residual=True)
+    trunk = nn.Sequential(resnet.conv1, resnet.bn1, resnet.relu, resnet.maxpool, resnet.layer1, resnet.layer2,
+                          resnet.layer3)
+    trunk.out_channels = resnet.fc.in_features // 2  # conv4_x's: 1024 for ResNet-50/101, 256 for ResNet-18
+    for frozen in (resnet.conv1, resnet.layer1):
+        frozen.requires_grad_(False)
+
+    class C4Head(nn.Module):
+        """conv5_x and global average pooling, in place of TwoMLPHead."""
+
+        def __init__(self):
+            super().__init__()
+            self.layer4 = resnet.layer4
+
+        def forward(self, x):
+            return torch.flatten(F.adaptive_avg_pool2d(self.layer4(x), 1), 1)
+
+    class RoiMaxPool(MultiScaleRoIAlign):
+        """Fast R-CNN's RoI max pooling of the one feature map; FasterRCNN takes a MultiScaleRoIAlign only."""
+
+        def __init__(self):
+            super().__init__(["0"], 14, 0)
+            self.pool = RoIPool((14, 14), 1 / 16)
+
+        def forward(self, features, proposals, image_shapes):
+            return self.pool(features["0"], proposals)
+
+    return FasterRCNN(
+        trunk, min_size=height, max_size=width, size_divisible=1,
+        rpn_anchor_generator=AnchorGenerator(sizes=((128, 256, 512),), aspect_ratios=((0.5, 1.0, 2.0),)),
+        rpn_pre_nms_top_n_train=12000, rpn_post_nms_top_n_train=2000,
+        rpn_pre_nms_top_n_test=6000, rpn_post_nms_top_n_test=300,
+        rpn_nms_thresh=0.7, rpn_batch_size_per_image=256,
+        box_roi_pool=RoiMaxPool(), box_head=C4Head(), box_predictor=FastRCNNPredictor(resnet.fc.in_features, 21),
+        box_batch_size_per_image=128, box_score_thresh=0.05, box_nms_thresh=0.3, box_detections_per_img=100)
+
+
+class Phases:
+    """Where an iteration's time goes: the time between two events is charged to the innermost part running.
+
+    Parts nest (the RPN's target assignment runs inside the RPN), and each is charged only its own
+    time, so the phases add up to the iteration; time outside every part is "other".
+    """
+
+    def __init__(self):
+        self.iterations = []
+        self.stack = []
+        self.last = 0.0
+
+    def start(self):
+        self.iterations.append({})
+        self.stack = ["other"]
+        self.last = time.perf_counter()
+
+    def _charge(self):
+        now = time.perf_counter()
+        current = self.iterations[-1]
+        current[self.stack[-1]] = current.get(self.stack[-1], 0.0) + now - self.last
+        self.last = now
+
+    def enter(self, phase):
+        self._charge()
+        self.stack.append(phase)
+
+    def leave(self):
+        self._charge()
+        self.stack.pop()
+
+    def stop(self):
+        self._charge()
+
+    def wrap(self, phase, function):
+        """function, its time charged to phase."""
+
+        def timed_call(*args, **kwargs):
+            self.enter(phase)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.leave()
+
+        return timed_call
+
+    def module(self, phase, module):
+        """Charges module's forward passes to phase."""
+        module.register_forward_pre_hook(lambda *_: self.enter(phase))
+        module.register_forward_hook(lambda *_: self.leave())
+
+    def mean(self, last):
+        """The mean seconds of each phase over the last `last` iterations."""
+        timed = self.iterations[-last:]
+        names = [n for n in ("input", "trunk", "rpn", "targets", "roi_head", "postprocess", "backward", "step", "other")
+                 if any(n in i for i in timed)]
+        return {n: sum(i.get(n, 0.0) for i in timed) / len(timed) for n in names}
+
+
+def timed_detector(model):
+    """Phases charged for model's parts, named as our PhaseClock names them."""
+    phases = Phases()
+    phases.module("input", model.transform)
+    model.transform.postprocess = phases.wrap("postprocess", model.transform.postprocess)
+    phases.module("trunk", model.backbone)
+    phases.module("rpn", model.rpn)
+    model.rpn.assign_targets_to_anchors = phases.wrap("targets", model.rpn.assign_targets_to_anchors)
+    model.rpn.fg_bg_sampler = phases.wrap("targets", model.rpn.fg_bg_sampler)
+    phases.module("roi_head", model.roi_heads)
+    model.roi_heads.select_training_samples = phases.wrap("targets", model.roi_heads.select_training_samples)
+    model.roi_heads.postprocess_detections = phases.wrap("postprocess", model.roi_heads.postprocess_detections)
+    return phases
+
+
+def detection_inputs(args):
+    """The workload's random uint8 image, 3 x S x 5S/3, and its targets in torchvision's form."""
+    import torch
+
+    height, width = args.side, args.side * 5 // 3
+    pixels = torch.randint(0, 256, (3, height, width), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    boxes = torch.tensor([[x1 * width, y1 * height, x2 * width, y2 * height] for x1, y1, x2, y2, _ in DETECTION_OBJECTS])
+    labels = torch.tensor([c + 1 for *_, c in DETECTION_OBJECTS])
+    return pixels, [{"boxes": boxes, "labels": labels}]
+
+
+def detect(args):
+    """train-detect or infer-detect: the detector's training iteration or its test on the workload's image."""
+    import torch
+
+    if args.batch != 1:
+        raise SystemExit("peer.py: a detector takes one image per iteration: --batch 1")
+    pixels, targets = detection_inputs(args)
+    model = detector(args.model, pixels.shape[1], pixels.shape[2])
+    training = args.kind == "train-detect"
+    model.train(training)
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.001, momentum=0.9,
+                                weight_decay=1e-4)
+    phases = timed_detector(model)
+
+    def train_step():
+        losses = model([pixels.float().div_(255)], targets)
+        phases.enter("backward")
+        loss = sum(losses.values())
+        loss.backward()
+        phases.leave()
+        phases.enter("step")
+        optimizer.step()
+        optimizer.zero_grad()
+        phases.leave()
+        loss.item()
+
+    def test():
+        with torch.inference_mode():
+            model([pixels.float().div_(255)])[0]["boxes"].numpy()
+
+    def iteration():
+        phases.start()
+        (train_step if training else test)()
+        phases.stop()
+
+    result = timed(iteration, args.warmup, args.seconds, args.min_iterations)
+    return (*result, phases.mean(result[0]))
+
+
 def blas():
     """The BLAS library this process loaded for PyTorch (Debian's torch links whichever is installed)."""
     with open("/proc/self/maps") as maps:
@@ -370,7 +586,7 @@ def run_all(argv):
     print(f"{'workload':<22} {'images/s':>10} {'peak MB':>9}")
     status = 0
     for name, workload in WORKLOADS:
-        if only and name not in only:
+        if (only and name not in only) or (not only and name in DETECTION_WORKLOADS):
             continue
         command = [sys.executable, os.path.abspath(__file__), *workload.split(), "--threads", str(args.threads),
                    "--warmup", "2", "--seconds", str(args.seconds), "--min-iterations", "3"]
@@ -408,7 +624,8 @@ def main():
         print(json.dumps({"torch": torch.__version__, "torchvision": torchvision.__version__, "blas": blas()}))
         return 0
     parser = argparse.ArgumentParser(description="one PyTorch measurement for ./resnet bench")
-    parser.add_argument("kind", choices=("train", "infer", "data", "imagenet-data", "matmul"))
+    parser.add_argument("kind", choices=("train", "infer", "data", "imagenet-data", "train-detect", "infer-detect",
+                                         "matmul"))
     parser.add_argument("--model", default="")
     parser.add_argument("--batch", type=int, required=True)
     parser.add_argument("--side", type=int, required=True)
@@ -429,11 +646,12 @@ def main():
 
     torch.set_num_threads(args.threads)
     baseline = reset_peak()
-    run = {"train": train, "infer": infer, "data": data, "imagenet-data": imagenet_data, "matmul": matmul}[args.kind]
-    iterations, seconds, best, cpu = run(args)
+    run = {"train": train, "infer": infer, "data": data, "imagenet-data": imagenet_data, "train-detect": detect,
+           "infer-detect": detect, "matmul": matmul}[args.kind]
+    iterations, seconds, best, cpu, *phases = run(args)
     peak = status_kb("VmHWM")
     matrix = args.kind == "matmul"
-    print(json.dumps({
+    result = {
         "images_per_sec": 0.0 if matrix else args.batch * iterations / seconds,
         "iterations": iterations,
         "seconds": seconds,
@@ -444,7 +662,10 @@ def main():
         "workload_peak_mb": (peak - baseline) / 1024,
         "threads": torch.get_num_threads(),
         "engine": f"PyTorch {torch.__version__}",
-    }))
+    }
+    if phases:
+        result["phases"] = phases[0]
+    print(json.dumps(result))
     return 0
 
 

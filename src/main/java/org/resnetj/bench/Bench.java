@@ -37,7 +37,8 @@ public final class Bench {
      * @param seconds the least timed seconds of one measurement (after the warm-up)
      * @param quick the tiny size: small batches, one timed iteration, no time limit
      * @param peer whether to run PyTorch's side
-     * @param only the workloads to run, by name; empty for all
+     * @param only the workloads to run, by name; empty for all but the detectors ({@link
+     *     Workloads#defaults})
      * @param peerScript the peer's command, {@code bench/peer}
      */
     public record Options(
@@ -149,12 +150,13 @@ public final class Bench {
                     for (int i : order) {
                         Measurement m = sides.get(i).measure(workloads.get(w), runSettings);
                         runs.get(w).get(i).add(m);
+                        line.append(' ').append(sides.get(i).name()).append(' ');
                         line.append(
-                                String.format(
-                                        Locale.ROOT,
-                                        " %s %.1f images/s",
-                                        sides.get(i).name(),
-                                        m.imagesPerSec()));
+                                workloads.get(w).kind().detection()
+                                        ? String.format(
+                                                Locale.ROOT, "%.2f s/image", 1 / m.imagesPerSec())
+                                        : String.format(
+                                                Locale.ROOT, "%.1f images/s", m.imagesPerSec()));
                     }
                     Side second = onnx.get(workloads.get(w));
                     if (second != null) {
@@ -231,7 +233,8 @@ public final class Bench {
                                 + String.join(", ", known));
             }
         }
-        return Workloads.ALL.stream()
+        List<Workload> candidates = options.only().isEmpty() ? Workloads.defaults() : Workloads.ALL;
+        return candidates.stream()
                 .filter(w -> options.only().isEmpty() || options.only().contains(w.name()))
                 .map(w -> options.quick() ? w.quick() : w)
                 .collect(Collectors.toList());

@@ -112,6 +112,29 @@ public record BenchResult(
             return median(peer, Measurement::workloadPeakMb);
         }
 
+        /** Our median seconds per iteration of each phase, for a detection workload. */
+        public Map<String, Double> oursPhases() {
+            return phases(ours);
+        }
+
+        /** PyTorch's median seconds per iteration of each phase, for a detection workload. */
+        public Map<String, Double> peerPhases() {
+            return phases(peer);
+        }
+
+        private static Map<String, Double> phases(List<Measurement> runs) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            runs.forEach(m -> m.phases().keySet().forEach(p -> out.put(p, Double.NaN)));
+            out.replaceAll(
+                    (phase, none) ->
+                            Bench.median(
+                                    runs.stream()
+                                            .filter(m -> m.phases().containsKey(phase))
+                                            .mapToDouble(m -> m.phases().get(phase))
+                                            .toArray()));
+            return out;
+        }
+
         private static double median(List<Measurement> runs, ToDoubleFunction<Measurement> field) {
             return Bench.median(runs.stream().mapToDouble(field).toArray());
         }
@@ -187,21 +210,25 @@ public record BenchResult(
         out.append(
                 "ratio: ours / PyTorch images/s; CPU ratio: the same for images per CPU-second (all"
                         + " threads)\n\n");
+        List<Row> networkRows =
+                rows.stream().filter(r -> !r.workload().kind().detection()).toList();
         String format = "%-20s %12s %12s %7s %9s %8s %8s %9s %9s%n";
-        out.append(
-                String.format(
-                        Locale.ROOT,
-                        format,
-                        "workload",
-                        "images/s",
-                        "PyTorch",
-                        "ratio",
-                        "CPU ratio",
-                        "util",
-                        "PyTorch",
-                        "peak MB",
-                        "PyTorch"));
-        for (Row row : rows) {
+        if (!networkRows.isEmpty()) {
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            format,
+                            "workload",
+                            "images/s",
+                            "PyTorch",
+                            "ratio",
+                            "CPU ratio",
+                            "util",
+                            "PyTorch",
+                            "peak MB",
+                            "PyTorch"));
+        }
+        for (Row row : networkRows) {
             out.append(
                     String.format(
                             Locale.ROOT,
@@ -216,6 +243,7 @@ public record BenchResult(
                             fixed(row.oursPeakMb(), 0),
                             fixed(row.peerPeakMb(), 0)));
         }
+        detectionTable(out, !networkRows.isEmpty());
         List<Row> onnxRows = rows.stream().filter(r -> !r.onnx().isEmpty()).toList();
         if (!onnxRows.isEmpty()) {
             out.append(
@@ -260,6 +288,64 @@ public record BenchResult(
             out.append('\n').append(String.join("\n", verdicts)).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The detection workloads, when any ran: seconds per image of both sides, their speed ratio,
+     * peak memory, and where each side's time went; after a blank line if {@code afterTable}.
+     */
+    private void detectionTable(StringBuilder out, boolean afterTable) {
+        List<Row> detection = rows.stream().filter(r -> r.workload().kind().detection()).toList();
+        if (detection.isEmpty()) {
+            return;
+        }
+        out.append(afterTable ? "\n" : "")
+                .append(
+                        "detection: Faster R-CNN, one image per iteration, RoI max pooling (ours"
+                                + " and PyTorch's RoIPool); seconds per image; ratio: ours /"
+                                + " PyTorch speed\n");
+        String format = "%-24s %10s %10s %7s %9s %9s %9s%n";
+        out.append(
+                String.format(
+                        Locale.ROOT,
+                        format,
+                        "workload",
+                        "s/image",
+                        "PyTorch",
+                        "ratio",
+                        "CPU ratio",
+                        "peak MB",
+                        "PyTorch"));
+        for (Row row : detection) {
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            format,
+                            row.workload().name(),
+                            fixed(1 / row.oursImagesPerSec(), 2),
+                            fixed(1 / row.peerImagesPerSec(), 2),
+                            fixed(row.ratio(), 2),
+                            fixed(row.cpuRatio(), 2),
+                            fixed(row.oursPeakMb(), 0),
+                            fixed(row.peerPeakMb(), 0)));
+            out.append("  ").append(row.workload().description()).append('\n');
+            out.append(breakdown("ours", row.oursPhases()));
+            if (!row.peer().isEmpty()) {
+                out.append(breakdown("PyTorch", row.peerPhases()));
+            }
+        }
+    }
+
+    /** For example {@code ours: trunk 3.10 s, rpn 0.41 s, ...}, or nothing without phases. */
+    private static String breakdown(String side, Map<String, Double> phases) {
+        if (phases.isEmpty()) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        phases.forEach(
+                (phase, seconds) ->
+                        parts.add(String.format(Locale.ROOT, "%s %.2f s", phase, seconds)));
+        return String.format(Locale.ROOT, "  %-9s%s%n", side + ":", String.join(", ", parts));
     }
 
     /**
@@ -453,6 +539,10 @@ public record BenchResult(
         json.put("workload_peak_mb", peakMb);
         json.put("runs_images_per_sec", runs.stream().map(Measurement::imagesPerSec).toList());
         json.put("runs_workload_peak_mb", runs.stream().map(Measurement::workloadPeakMb).toList());
+        if (workload.kind().detection()) {
+            json.put("seconds_per_image", 1 / imagesPerSec);
+            json.put("phases_seconds", Row.phases(runs));
+        }
         return json;
     }
 

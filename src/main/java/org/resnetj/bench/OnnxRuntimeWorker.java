@@ -90,6 +90,11 @@ public final class OnnxRuntimeWorker {
             }
         }
         return Worker.result(
-                w, timing, baseline, s.threads(), "ONNX Runtime " + environment.getVersion());
+                w,
+                timing,
+                baseline,
+                s.threads(),
+                "ONNX Runtime " + environment.getVersion(),
+                Map.of());
     }
 }

@@ -8,8 +8,10 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.resnetj.data.BadImages;
@@ -21,7 +23,16 @@ import org.resnetj.data.ImageFolder;
 import org.resnetj.data.ImageNetPresets;
 import org.resnetj.data.Lighting;
 import org.resnetj.data.PixelMean;
+import org.resnetj.data.Preprocessing;
+import org.resnetj.data.RgbImage;
 import org.resnetj.data.TrainBatches;
+import org.resnetj.detection.Box;
+import org.resnetj.detection.Detector;
+import org.resnetj.detection.DetectorConfig;
+import org.resnetj.detection.DetectorInference;
+import org.resnetj.detection.DetectorTrainer;
+import org.resnetj.detection.GroundTruth;
+import org.resnetj.detection.PhaseClock;
 import org.resnetj.engine.EngineInfo;
 import org.resnetj.engine.InferenceNetwork;
 import org.resnetj.engine.Threads;
@@ -44,9 +55,13 @@ import org.resnetj.train.Trainer;
  * InputBuffer} into a short-lived manager and reads the logits back every iteration. The data
  * pipeline is the {@link BatchStream} of training: for CIFAR-10 over 50,000 random images, for
  * ImageNet the image folder pipeline of {@code FolderTraining} (decoding, Section 3.4's
- * augmentation, PCA lighting) over the JPEG files of {@code --images}. The memory baseline is taken
- * after the engine has loaded and before the model or the data is built, as {@code bench/peer.py}
- * does.
+ * augmentation, PCA lighting) over the JPEG files of {@code --images}. The detection workloads run
+ * the detector's own training step ({@link DetectorTrainer#step}) and test ({@link
+ * DetectorInference#detect}) on one random image of {@code --side} × 5/3 of it with the objects of
+ * {@link #OBJECTS}, in the paper's VOC configuration ({@link DetectorConfig#voc}) scaled to that
+ * size so that the image is not resized, and report where the time went ({@link PhaseClock}). The
+ * memory baseline is taken after the engine has loaded and before the model or the data is built,
+ * as {@code bench/peer.py} does.
  */
 public final class Worker {
 
@@ -58,6 +73,17 @@ public final class Worker {
 
     /** Images of the data pipeline's source set: CIFAR-10's training set size. */
     private static final int DATA_IMAGES = 50_000;
+
+    /**
+     * The ground-truth objects of the detection workloads' image: x1, y1, x2, y2 as fractions of
+     * its width and height, and a VOC class (0-based). {@code bench/peer.py} places the same ones.
+     */
+    private static final double[][] OBJECTS = {
+        {0.10, 0.15, 0.45, 0.60, 6}, {0.50, 0.20, 0.90, 0.85, 14}, {0.30, 0.55, 0.65, 0.95, 11}
+    };
+
+    /** The learning rate of the detection training step: Appendix A's (Faster R-CNN's) 0.001. */
+    private static final float DETECTION_LR = 0.001f;
 
     private Worker() {}
 
@@ -87,6 +113,7 @@ public final class Worker {
         Threads.setIntraOp(s.threads());
         Threads.setInterOp(1);
         long baseline = ProcessMemory.resetPeak();
+        Map<String, Double> phases = new LinkedHashMap<>();
         Timing timing;
         switch (w.kind()) {
             case TRAIN:
@@ -101,19 +128,30 @@ public final class Worker {
             case IMAGENET_DATA:
                 timing = imagenetData(w, s);
                 break;
+            case DETECT_TRAIN:
+            case DETECT_INFER:
+                timing = detection(w, s, phases);
+                break;
             default:
                 timing = matmul(w, s);
                 break;
         }
-        return result(w, timing, baseline, Threads.intraOp(), EngineInfo.current().versions());
+        return result(
+                w, timing, baseline, Threads.intraOp(), EngineInfo.current().versions(), phases);
     }
 
     /**
      * The protocol's fields for a measurement of {@code w} that {@code timing} timed, with the
-     * process's peak resident size now against {@code baselineKb}.
+     * process's peak resident size now against {@code baselineKb}, and the seconds per iteration of
+     * each of its {@code phases} when it has any.
      */
     static Map<String, Object> result(
-            Workload w, Timing timing, long baselineKb, int threads, String engine) {
+            Workload w,
+            Timing timing,
+            long baselineKb,
+            int threads,
+            String engine,
+            Map<String, Double> phases) {
         long peak = ProcessMemory.peakKb();
         boolean matrix = w.kind() == Workload.Kind.MATMUL;
         Map<String, Object> out = new LinkedHashMap<>();
@@ -129,6 +167,9 @@ public final class Worker {
         out.put("workload_peak_mb", (peak - baselineKb) / 1024.0);
         out.put("threads", threads);
         out.put("engine", engine);
+        if (!phases.isEmpty()) {
+            out.put("phases", phases);
+        }
         return out;
     }
 
@@ -167,6 +208,110 @@ public final class Worker {
                     s.seconds(),
                     s.minIterations());
         }
+    }
+
+    /**
+     * Times the detector's training step or its test on the workload's image, and puts into {@code
+     * phases} the mean seconds of each phase over the timed iterations.
+     */
+    private static Timing detection(Workload w, Workload.Settings s, Map<String, Double> phases) {
+        int height = w.side();
+        int width = w.detectionWidth();
+        DetectorConfig voc = DetectorConfig.voc(w.model());
+        DetectorConfig config =
+                new DetectorConfig(
+                        voc.backbone(),
+                        voc.classes(),
+                        new DetectorConfig.ImageScale(height, width, false),
+                        voc.rpn(),
+                        voc.fastRcnn(),
+                        voc.solver());
+        SplittableRandom random = new SplittableRandom(0);
+        byte[] pixels = new byte[3 * height * width];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) random.nextInt(256);
+        }
+        RgbImage image = RgbImage.of(width, height, pixels);
+        List<GroundTruth> objects = new ArrayList<>();
+        for (double[] o : OBJECTS) {
+            Box box = new Box(o[0] * width, o[1] * height, o[2] * width, o[3] * height);
+            objects.add(GroundTruth.of(box, (int) o[4]));
+        }
+        boolean training = w.kind() == Workload.Kind.DETECT_TRAIN;
+        Engine.getInstance().setRandomSeed(0);
+        List<PhaseClock> clocks = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager();
+                Detector detector =
+                        Detector.create(
+                                config, w.options(), Preprocessing.Torchvision.IMAGENET, root);
+                Sgd sgd = DetectorTrainer.optimizer(detector, root)) {
+            zeroLastGammas(detector.backbone().trunk(), detector.parameters());
+            zeroLastGammas(detector.backbone().head(), detector.parameters());
+            if (training) {
+                detector.requireGradients();
+            }
+            Timing timing =
+                    Timing.run(
+                            () -> {
+                                PhaseClock clock = PhaseClock.started();
+                                if (training) {
+                                    DetectorTrainer.step(
+                                            detector,
+                                            sgd,
+                                            image,
+                                            objects,
+                                            random,
+                                            DETECTION_LR,
+                                            clock);
+                                } else {
+                                    DetectorInference.detect(detector, image, "bench", clock);
+                                }
+                                clocks.add(clock);
+                            },
+                            s.warmup(),
+                            s.seconds(),
+                            s.minIterations());
+            for (PhaseClock clock :
+                    clocks.subList(clocks.size() - timing.iterations(), clocks.size())) {
+                clock.seconds()
+                        .forEach(
+                                (phase, sec) ->
+                                        phases.merge(
+                                                phase, sec / timing.iterations(), Double::sum));
+            }
+            return timing;
+        }
+    }
+
+    /**
+     * Sets γ of the last BN of every residual branch under {@code layer} to 0, as torchvision's
+     * {@code zero_init_residual} (Goyal et al., 2017): every block then starts as its shortcut. A
+     * detector fine-tunes with BN frozen at its ImageNet statistics; with freshly initialized
+     * weights and the identity statistics of a new BN, ResNet-101's 33 blocks would each double the
+     * signal's variance, and the RPN's boxes would overflow, leaving no proposal and no RoI to
+     * time. The arithmetic is the same whatever the values; {@code bench/peer.py} does the same.
+     */
+    private static void zeroLastGammas(Layer layer, Map<String, NDArray> parameters) {
+        if (layer instanceof Layer.Block block) {
+            Layer.BatchNorm last = null;
+            for (Layer.BatchNorm bn : batchNorms(block.branch(), new ArrayList<>())) {
+                last = bn;
+            }
+            if (last != null) {
+                parameters.get(last.name() + ".gamma").muli(0);
+            }
+        } else if (layer instanceof Layer.Sequence sequence) {
+            sequence.layers().forEach(child -> zeroLastGammas(child, parameters));
+        }
+    }
+
+    private static List<Layer.BatchNorm> batchNorms(Layer layer, List<Layer.BatchNorm> found) {
+        if (layer instanceof Layer.BatchNorm bn) {
+            found.add(bn);
+        } else if (layer instanceof Layer.Sequence sequence) {
+            sequence.layers().forEach(child -> batchNorms(child, found));
+        }
+        return found;
     }
 
     private static Timing cifarData(Workload w, Workload.Settings s) {

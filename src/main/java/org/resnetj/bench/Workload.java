@@ -22,7 +22,8 @@ import org.resnetj.model.StridePlacement;
  * @param stride where our bottlenecks downsample: {@link StridePlacement#MIDDLE_3X3} wherever the
  *     peer is a torchvision network, so that both sides compute the same thing
  * @param batch images per iteration
- * @param side image side in pixels
+ * @param side image side in pixels; for a detection workload the image's height, its width being
+ *     {@link #detectionWidth}
  */
 public record Workload(
         String name, Kind kind, String model, StridePlacement stride, int batch, int side) {
@@ -47,6 +48,18 @@ public record Workload(
          * data pipeline's threads, reading the files of {@link Settings#images}.
          */
         IMAGENET_DATA("imagenet-data", 0),
+        /**
+         * One iteration of Faster R-CNN's end-to-end training on one image with a C4 backbone
+         * (Appendix A): trunk, RPN with its anchor targets and proposals, RoI sampling, the per-RoI
+         * head, the four losses, backward, the SGD step. Its flops are not counted: the RoI head's
+         * share depends on the proposals.
+         */
+        DETECT_TRAIN("train-detect", 0),
+        /**
+         * Faster R-CNN testing of one image (Appendix A): trunk, RPN and proposals, the per-RoI
+         * head on them, per-class NMS.
+         */
+        DETECT_INFER("infer-detect", 0),
         /** One square float32 matrix product: the machine's peak, not a listed workload. */
         MATMUL("matmul", 0);
 
@@ -75,6 +88,11 @@ public record Workload(
             return this == CIFAR_DATA || this == IMAGENET_DATA;
         }
 
+        /** Whether it runs a Faster R-CNN detector, one image per iteration. */
+        public boolean detection() {
+            return this == DETECT_TRAIN || this == DETECT_INFER;
+        }
+
         static Kind ofArgument(String value) {
             for (Kind kind : values()) {
                 if (kind.argument.equals(value)) {
@@ -97,8 +115,12 @@ public record Workload(
             throw new IllegalArgumentException(
                     name + ": batch and side must be positive, got " + batch + " and " + side);
         }
-        if (kind == Kind.TRAIN || kind == Kind.INFER) {
+        if (kind == Kind.TRAIN || kind == Kind.INFER || kind.detection()) {
             ModelRegistry.get(model);
+        }
+        if (kind.detection() && batch != 1) {
+            throw new IllegalArgumentException(
+                    name + ": a detector takes one image per iteration, got batch " + batch);
         }
     }
 
@@ -125,6 +147,28 @@ public record Workload(
         return new Workload(name, Kind.IMAGENET_DATA, "", StridePlacement.FIRST_1X1, batch, 224);
     }
 
+    /**
+     * Faster R-CNN training with a C4 cut of {@code backbone} in torchvision's layout, on one image
+     * of {@code side} × {@link #detectionWidth}.
+     */
+    static Workload detectionTraining(String name, String backbone, int side) {
+        return new Workload(name, Kind.DETECT_TRAIN, backbone, StridePlacement.MIDDLE_3X3, 1, side);
+    }
+
+    /** Faster R-CNN testing, as {@link #detectionTraining}. */
+    static Workload detectionInference(String name, String backbone, int side) {
+        return new Workload(name, Kind.DETECT_INFER, backbone, StridePlacement.MIDDLE_3X3, 1, side);
+    }
+
+    /**
+     * The width of a detection workload's image: 5/3 of its height {@code side}, the shape of the
+     * paper's scaling at its cap (shorter side 600, longer 1000), so that neither side rescales the
+     * image. {@code bench/peer.py} computes the same.
+     */
+    int detectionWidth() {
+        return side * 5 / 3;
+    }
+
     /** The matrix product that measures the machine's peak. */
     static Workload matmul(int size) {
         return new Workload("matmul-" + size, Kind.MATMUL, "", StridePlacement.FIRST_1X1, 1, size);
@@ -132,7 +176,8 @@ public record Workload(
 
     /**
      * The tiny size {@code --quick} runs: at most 4 images a batch for training and the data
-     * pipeline, at most 2 images of 64×64 for inference, 512×512 matrices.
+     * pipeline, at most 2 images of 64×64 for inference, a detection image at most 128 high,
+     * 512×512 matrices.
      */
     Workload quick() {
         switch (kind) {
@@ -143,6 +188,9 @@ public record Workload(
             case INFER:
                 return new Workload(
                         name, kind, model, stride, Math.min(batch, 2), Math.min(side, 64));
+            case DETECT_TRAIN:
+            case DETECT_INFER:
+                return new Workload(name, kind, model, stride, batch, Math.min(side, 128));
             default:
                 return new Workload(name, kind, model, stride, batch, Math.min(side, 512));
         }
@@ -186,6 +234,15 @@ public record Workload(
                         batch,
                         side,
                         side);
+            case DETECT_TRAIN:
+            case DETECT_INFER:
+                return String.format(
+                        Locale.ROOT,
+                        "Faster R-CNN %s C4 %s, one %d×%d image",
+                        model,
+                        kind == Kind.DETECT_TRAIN ? "training" : "testing",
+                        side,
+                        detectionWidth());
             default:
                 return String.format(Locale.ROOT, "%d×%d float32 matmul", side, side);
         }

@@ -24,7 +24,19 @@ final class Workloads {
                     // keep
                     // within memory on a small machine (the paper's 256 only scales the batch, not
                     // the work per image).
-                    Workload.imagenetData("data-imagenet", 32));
+                    Workload.imagenetData("data-imagenet", 32),
+                    // Appendix A: Faster R-CNN with a ResNet-101 C4 backbone at 600×1000. Minutes
+                    // per measurement on a small machine: not in the default set.
+                    Workload.detectionTraining("train-detect-resnet101", "resnet101", 600),
+                    Workload.detectionInference("infer-detect-resnet101", "resnet101", 600));
+
+    /**
+     * What runs without {@code --only}: every workload but the detectors, whose iterations take
+     * seconds each at 600×1000.
+     */
+    static List<Workload> defaults() {
+        return ALL.stream().filter(w -> !w.kind().detection()).toList();
+    }
 
     /**
      * The issue's targets on this machine, against PyTorch; the data pipelines' 3× is in the
@@ -39,7 +51,9 @@ final class Workloads {
                     Goal.speed("infer-resnet50-b16", 1.2),
                     Goal.memory("infer-resnet50-b16"),
                     Goal.speedVersusOnnx("infer-resnet50-b1", 1.0),
-                    Goal.speedVersusOnnx("infer-resnet50-b16", 1.0));
+                    Goal.speedVersusOnnx("infer-resnet50-b16", 1.0),
+                    Goal.speed("train-detect-resnet101", 1.0),
+                    Goal.speed("infer-detect-resnet101", 1.0));
 
     /** The matrix product whose best time gives the machine's peak flops. */
     static final Workload PEAK = Workload.matmul(2048);

@@ -63,7 +63,9 @@ final class BenchCommand implements Callable<Integer> {
             split = ",",
             paramLabel = "NAME",
             completionCandidates = WorkloadNames.class,
-            description = "run only these workloads (comma-separated) of: ${COMPLETION-CANDIDATES}")
+            description =
+                    "run only these workloads (comma-separated) of: ${COMPLETION-CANDIDATES}"
+                            + " (default: all but the detection workloads, which take minutes)")
     List<String> only = List.of();
 
     @Option(

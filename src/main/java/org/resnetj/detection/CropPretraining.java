@@ -218,8 +218,8 @@ public final class CropPretraining {
 
     /**
      * A crop around one of the image's objects: 1.5 to 3 times its longer side, with the object
-     * anywhere in its middle half, so that the crop holds context and often other objects, as a
-     * RoI of a whole image's map does.
+     * anywhere in its middle half, so that the crop holds context and often other objects, as a RoI
+     * of a whole image's map does.
      */
     static Crop object(AnnotatedImage image, SplittableRandom random) {
         GroundTruth o = image.objects().get(random.nextInt(image.objects().size()));

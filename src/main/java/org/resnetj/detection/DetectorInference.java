@@ -44,11 +44,25 @@ public final class DetectorInference {
      * @param imageId what each detection names as its image
      */
     public static List<Detection> detect(Detector detector, RgbImage image, String imageId) {
+        return detect(detector, image, imageId, PhaseClock.OFF);
+    }
+
+    /**
+     * As {@link #detect(Detector, RgbImage, String)}, charging its parts to {@code clock}: {@link
+     * PhaseClock#INPUT}, {@link PhaseClock#TRUNK}, {@link PhaseClock#RPN} (the RPN's layers and the
+     * proposal layer with its NMS), {@link PhaseClock#ROI_HEAD} (RoI pooling, the head, reading its
+     * outputs back) and {@link PhaseClock#POSTPROCESS}.
+     */
+    public static List<Detection> detect(
+            Detector detector, RgbImage image, String imageId, PhaseClock clock) {
         DetectorConfig config = detector.config();
         DetectionInput input =
                 DetectionInput.of(image, config.scale(), false, detector.preprocessing());
         try (NDManager scope = detector.manager().newSubManager()) {
-            NDArray features = detector.trunk(input.toBatch(scope));
+            NDArray batch = input.toBatch(scope);
+            clock.lap(PhaseClock.INPUT);
+            NDArray features = detector.trunk(batch);
+            clock.lap(PhaseClock.TRUNK);
             Detector.RpnOutput rpn = detector.rpn(features);
             int h = (int) features.getShape().get(2);
             int w = (int) features.getShape().get(3);
@@ -61,6 +75,7 @@ public final class DetectorInference {
                                     input.height(),
                                     input.width(),
                                     input.scale());
+            clock.lap(PhaseClock.RPN);
             if (proposals.size() == 0) {
                 return List.of();
             }
@@ -68,7 +83,11 @@ public final class DetectorInference {
             Detector.HeadOutput head = detector.head(pooled, false);
             float[] probabilities = head.classProbabilities().toFloatArray();
             float[] deltas = head.boxDeltas().toFloatArray();
-            return select(config, input, proposals.boxes(), probabilities, deltas, imageId);
+            clock.lap(PhaseClock.ROI_HEAD);
+            List<Detection> detections =
+                    select(config, input, proposals.boxes(), probabilities, deltas, imageId);
+            clock.lap(PhaseClock.POSTPROCESS);
+            return detections;
         }
     }
 

@@ -149,12 +149,7 @@ public final class DetectorTrainer {
         Engine.getInstance().setRandomSeed((int) run.seed());
         try (NDManager root = NDManager.newBaseManager();
                 Detector detector = initial(data, root);
-                Sgd sgd =
-                        new Sgd(
-                                detector.trainableParameters(),
-                                (float) config.solver().momentum(),
-                                (float) config.solver().weightDecay(),
-                                root)) {
+                Sgd sgd = optimizer(detector, root)) {
             int start = 0;
             Optional<Path> newest =
                     resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
@@ -173,6 +168,19 @@ public final class DetectorTrainer {
             }
         }
         LOG.info("run finished: {}", runDir);
+    }
+
+    /**
+     * SGD over the {@link Detector#trainableParameters} with the solver's momentum and weight
+     * decay, its state in {@code manager}.
+     */
+    public static Sgd optimizer(Detector detector, NDManager manager) {
+        DetectorConfig.Solver solver = detector.config().solver();
+        return new Sgd(
+                detector.trainableParameters(),
+                (float) solver.momentum(),
+                (float) solver.weightDecay(),
+                manager);
     }
 
     private Detector initial(Training data, NDManager root) throws IOException {
@@ -330,7 +338,7 @@ public final class DetectorTrainer {
      * @param rois the RoIs sampled
      * @param errors those whose highest-scoring class is not their label
      */
-    record StepResult(float[] losses, int rois, int errors) {}
+    public record StepResult(float[] losses, int rois, int errors) {}
 
     /**
      * One iteration of end-to-end training on one image, in a manager of its own that is freed on
@@ -352,6 +360,28 @@ public final class DetectorTrainer {
             List<GroundTruth> objects,
             SplittableRandom random,
             float lr) {
+        return step(detector, sgd, image, objects, random, lr, PhaseClock.OFF);
+    }
+
+    /**
+     * One iteration of end-to-end training on {@code image} with its {@code objects}, as the
+     * training loop runs it, charging its parts to {@code clock}: {@link PhaseClock#INPUT}, {@link
+     * PhaseClock#TRUNK}, {@link PhaseClock#RPN} (the RPN's layers, its losses and the proposal
+     * layer with its NMS), {@link PhaseClock#TARGETS} (anchor targets and RoI sampling), {@link
+     * PhaseClock#ROI_HEAD} (RoI pooling, the head, its losses), {@link PhaseClock#BACKWARD}, {@link
+     * PhaseClock#STEP} (SGD) and {@link PhaseClock#OTHER} (reading the losses back).
+     *
+     * @param random the draws of this iteration: mirroring, then the seed of anchor and RoI
+     *     sampling
+     */
+    public static StepResult step(
+            Detector detector,
+            Sgd sgd,
+            RgbImage image,
+            List<GroundTruth> objects,
+            SplittableRandom random,
+            float lr,
+            PhaseClock clock) {
         DetectorConfig config = detector.config();
         boolean flip = config.scale().flip() && random.nextBoolean();
         DetectionInput input =
@@ -372,8 +402,11 @@ public final class DetectorTrainer {
             NDArray[] losses = new NDArray[4];
             NDArray classLogits;
             NDArray roiLabels;
+            NDArray batch = input.toBatch(scope);
+            clock.lap(PhaseClock.INPUT);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray features = detector.trunk(input.toBatch(scope), true);
+                NDArray features = detector.trunk(batch, true);
+                clock.lap(PhaseClock.TRUNK);
                 Detector.RpnOutput rpn = detector.rpn(features);
                 float[] anchors =
                         DetectorInference.anchors(
@@ -382,10 +415,12 @@ public final class DetectorTrainer {
                                 (int) features.getShape().get(3));
                 NDArray objectness = rpn.objectnessPerAnchor();
                 NDArray deltas = rpn.deltasPerAnchor();
+                clock.lap(PhaseClock.RPN);
                 TargetAnchors.Assignment anchorTargets =
                         new TargetAnchors(config.rpn())
                                 .assign(anchors, boxes, input.height(), input.width(), sampling);
                 NDArray anchorLabels = scope.create(anchorTargets.labels());
+                clock.lap(PhaseClock.TARGETS);
                 losses[0] = DetectionLosses.rpnObjectness(objectness, anchorLabels);
                 losses[1] =
                         DetectionLosses.rpnBox(
@@ -403,9 +438,11 @@ public final class DetectorTrainer {
                                         input.height(),
                                         input.width(),
                                         input.scale());
+                clock.lap(PhaseClock.RPN);
                 TargetRois.Sample rois =
                         new TargetRois(config.fastRcnn())
                                 .sample(proposals.boxes(), boxes, classes, sampling);
+                clock.lap(PhaseClock.TARGETS);
                 NDArray pooled =
                         DetectorInference.pooling(detector)
                                 .apply(features, Rois.ofImage(rois.rois()));
@@ -419,9 +456,12 @@ public final class DetectorTrainer {
                                 scope.create(rois.targets(), new Shape(rois.size(), 4)),
                                 roiLabels,
                                 config.fastRcnn().beta());
+                clock.lap(PhaseClock.ROI_HEAD);
                 collector.backward(losses[0].add(losses[1]).add(losses[2]).add(losses[3]));
+                clock.lap(PhaseClock.BACKWARD);
             }
             sgd.step(lr);
+            clock.lap(PhaseClock.STEP);
             float[] values = new float[4];
             for (int i = 0; i < 4; i++) {
                 values[i] = losses[i].getFloat();
@@ -434,6 +474,7 @@ public final class DetectorTrainer {
                                     .neq(roiLabels)
                                     .sum()
                                     .getLong();
+            clock.lap(PhaseClock.OTHER);
             return new StepResult(values, (int) roiLabels.size(), errors);
         }
     }

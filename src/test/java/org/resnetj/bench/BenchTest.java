@@ -350,10 +350,10 @@ class BenchTest {
     }
 
     private static Measurement peak(double gflops) {
-        return new Measurement(0, 3, 1, 2, gflops, 0, 0, "engine");
+        return new Measurement(0, 3, 1, 2, gflops, 0, 0, "engine", Map.of());
     }
 
     private static Measurement run(double imagesPerSec, double peakMb) {
-        return new Measurement(imagesPerSec, 10, 2, 3.5, 0, peakMb, 300, "engine");
+        return new Measurement(imagesPerSec, 10, 2, 3.5, 0, peakMb, 300, "engine", Map.of());
     }
 }
