@@ -216,19 +216,13 @@ public final class CropPretraining {
     /** A square region of an image, in pixels, and its label. */
     record Crop(double x, double y, double side, int label) {}
 
-    /**
-     * A crop around one of the image's objects: 1.5 to 3 times its longer side, with the object
-     * anywhere in its middle half, so that the crop holds context and often other objects, as a RoI
-     * of a whole image's map does.
-     */
+    /** A crop around one of the image's objects, with 20 to 60% context and 10% jitter. */
     static Crop object(AnnotatedImage image, SplittableRandom random) {
         GroundTruth o = image.objects().get(random.nextInt(image.objects().size()));
         Box b = o.box();
-        double extent = Math.max(b.width(), b.height());
-        double side = extent * (1.5 + 1.5 * random.nextDouble());
-        double slack = (side - extent) / 2;
-        double cx = (b.x1() + b.x2() + 1) / 2 + (random.nextDouble() - 0.5) * slack;
-        double cy = (b.y1() + b.y2() + 1) / 2 + (random.nextDouble() - 0.5) * slack;
+        double side = Math.max(b.width(), b.height()) * (1.2 + 0.4 * random.nextDouble());
+        double cx = (b.x1() + b.x2() + 1) / 2 + (random.nextDouble() - 0.5) * 0.2 * b.width();
+        double cy = (b.y1() + b.y2() + 1) / 2 + (random.nextDouble() - 0.5) * 0.2 * b.height();
         return new Crop(cx - side / 2, cy - side / 2, side, o.label() + 1);
     }
 

@@ -198,7 +198,7 @@ public final class DetectorTrainer {
                         run.seed(),
                         pretrained);
             }
-            return Detector.fromImageNet(pretrained, config, root);
+            return Detector.fromPretrained(pretrained, config, root);
         }
         return Detector.fromScratch(
                 config,

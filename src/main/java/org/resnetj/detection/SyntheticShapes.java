@@ -32,7 +32,7 @@ import org.resnetj.data.StagedDirectory;
  *
  * <p>Each image, 160 to 240 pixels a side, has a two-colour gradient background cluttered with thin
  * lines and specks, per-pixel noise, and two to six objects of five shape classes (circle, square,
- * triangle, cross, ring) with their own size (8 pixels to half the image), aspect (0.7 to 1.4) and
+ * triangle, cross, ring) with their own size (16 pixels to half the image), aspect (0.7 to 1.4) and
  * colour. Later objects are drawn over earlier ones; a placement that would hide more than 70% of
  * an earlier object is drawn again. An object's box is the tight box of the pixels its shape covers
  * at least half (hidden pixels included, as VOC annotates the object's extent); it is difficult
@@ -48,16 +48,22 @@ public final class SyntheticShapes {
             List.of("circle", "square", "triangle", "cross", "ring");
 
     /** Bumped whenever a change to the drawing changes the files written for the same arguments. */
-    public static final int GENERATOR_VERSION = 1;
+    public static final int GENERATOR_VERSION = 2;
 
     /** Each annotation's {@code source/database}, so a set read back says what it is. */
     public static final String DATABASE = "resnetj SYNTHETIC shapes v" + GENERATOR_VERSION;
 
     /** Objects whose box has a shorter side (in pixels) are difficult. */
-    public static final int SMALL = 10;
+    public static final int SMALL = 20;
 
     /** Objects of which a smaller visible fraction remains are difficult. */
     public static final double VISIBLE = 0.5;
+
+    /**
+     * The smallest object's size in pixels: at the C4 trunk's stride 16, with the synthetic
+     * setting's upscaling to shorter side 320, a 16-pixel object spans 1.6 cells of the map.
+     */
+    static final int MIN_OBJECT = 16;
 
     static final int MIN_SIDE = 160;
     static final int MAX_SIDE = 240;
@@ -235,7 +241,8 @@ public final class SyntheticShapes {
     private static Shape shape(SplittableRandom r, int width, int height, double[] background) {
         int label = r.nextInt(CLASSES.size());
         // Log-uniform size: as many small objects as large ones, per octave.
-        double size = Math.exp(uniform(r, Math.log(8), Math.log(0.5 * Math.min(width, height))));
+        double size =
+                Math.exp(uniform(r, Math.log(MIN_OBJECT), Math.log(0.5 * Math.min(width, height))));
         double aspect = uniform(r, 0.7, 1.4);
         double hx = Math.min(size / 2 * Math.sqrt(aspect), width / 2.0 - 2);
         double hy = Math.min(size / 2 / Math.sqrt(aspect), height / 2.0 - 2);
