@@ -308,7 +308,7 @@ final class DetectCommand implements Callable<Integer> {
                         synthetic,
                         CodeVersion.get(),
                         List.of(),
-                        pretraining > 0 ? CropPretraining.Settings.of(config, pretraining) : null);
+                        pretraining > 0 ? CropPretraining.Settings.of(pretraining) : null);
         return iterations != null ? run.withIterations(iterations) : run;
     }
 

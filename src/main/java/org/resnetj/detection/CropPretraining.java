@@ -1,43 +1,35 @@
 package org.resnetj.detection;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.resnetj.checkpoint.Checkpoint;
-import org.resnetj.checkpoint.Provenance;
-import org.resnetj.data.Batch;
 import org.resnetj.data.Preprocessing;
 import org.resnetj.data.RgbImage;
 import org.resnetj.data.Seeds;
-import org.resnetj.distributed.Replicas;
-import org.resnetj.model.InputBuffer;
-import org.resnetj.model.ModelOptions;
-import org.resnetj.model.ModelRegistry;
-import org.resnetj.model.ModelSpec;
-import org.resnetj.model.Network;
 import org.resnetj.train.Sgd;
-import org.resnetj.train.Trainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Classification pretraining of a detector's backbone on the crops of its own training set, for
- * data with no ImageNet checkpoint at hand (the synthetic default). The paper's detectors start
- * from ImageNet classification and are fine-tuned with BN frozen (Appendix A); this gives a machine
- * without ImageNet the same start, so the detector is then built by {@link Detector#fromImageNet}
- * and trained exactly as in the paper.
+ * Pretraining of a detector trained from scratch as a classifier of RoIs on crops of its own
+ * training set, before end-to-end training: the stand-in, for data with no ImageNet checkpoint at
+ * hand (the synthetic default), of the ImageNet classification the paper's detectors start from
+ * (Appendix A). A crop shows many objects in the time one whole image takes, so the trunk, the head
+ * and the classifier learn the classes sooner.
  *
  * <p>Each sample is a square crop, resized to {@code side} × {@code side} and mirrored with
- * probability 1/2: around one object, with its class + 1 as label, a margin of context and a little
- * jitter; or, for a {@code backgroundFraction} of the samples, of a region that holds no object
- * (label 0, the detector's background class). The network is the backbone's registered classifier
- * with K + 1 outputs, trained with BN on batch statistics and {@link Sgd}, as in Section 3.4. The
- * result is a checkpoint in the format {@code train} writes.
+ * probability 1/2: around one object, with context, its RoI the object's box and its label the
+ * object's class + 1; or, for a {@code backgroundFraction} of the samples, of a region that holds
+ * no object, with a RoI inside it and label 0, the background. The crops go through the detector's
+ * own trunk, RoI pooling and head, with BN on batch statistics, and the classification loss of Fast
+ * R-CNN is minimized by {@link Sgd} with its own momentum; the RPN and the box regression do not
+ * take part.
  *
  * <p>The crops of iteration i are a pure function of (seed, i).
  */
@@ -48,10 +40,8 @@ public final class CropPretraining {
     /** A background crop may cover at most this fraction of any object. */
     static final double BACKGROUND_COVER = 0.3;
 
-    /** SGD's momentum and weight decay, Section 3.4's. */
+    /** SGD's momentum, the detector's. */
     private static final float MOMENTUM = 0.9f;
-
-    private static final float WEIGHT_DECAY = 1e-4f;
 
     private static final int BACKGROUND_TRIES = 10;
     private static final int LOG_EVERY = 50;
@@ -99,15 +89,11 @@ public final class CropPretraining {
         }
 
         /**
-         * The pretraining of {@code config}'s backbone for {@code iterations}: crops whose trunk
-         * map has the detector's RoI size (16 × 7 = 112 pixels for the synthetic default), 32 per
-         * batch with a quarter background, LR 0.05 for three quarters of the run, then 0.005.
+         * Pretraining for {@code iterations}: 32 crops of 96 pixels per batch, a quarter of them
+         * background, LR 0.02 for three quarters of the run, then 0.002.
          */
-        public static Settings of(DetectorConfig config, int iterations) {
-            int roi = config.fastRcnn().roiSize();
-            int side =
-                    DetectorConfig.FEATURE_STRIDE * (roi > 0 ? roi : Backbone.RESNET_POOLED_SIZE);
-            return new Settings(iterations, 32, side, 0.05, iterations * 3 / 4, 0.25);
+        public static Settings of(int iterations) {
+            return new Settings(iterations, 32, 96, 0.02, iterations * 3 / 4, 0.25);
         }
 
         /** The learning rate at {@code iteration}. */
@@ -117,75 +103,78 @@ public final class CropPretraining {
     }
 
     /**
-     * Trains {@code backbone}'s classifier on crops of {@code images} and writes it to {@code out}.
-     * The engine's generator, which the caller seeds, draws the initial weights.
+     * Trains {@code detector}'s trunk, head and classifier on RoIs of crops of {@code images}. The
+     * detector must be one that trains its BN ({@link Detector#fromScratch}).
      *
      * @param images the training images, with the objects to crop (difficult ones left out)
-     * @param classes K, the object classes
-     * @return {@code out}
      */
-    public static Path run(
-            List<AnnotatedImage> images,
-            int classes,
-            String backbone,
-            Settings settings,
-            long seed,
-            Path out)
+    public static void run(
+            Detector detector, List<AnnotatedImage> images, Settings settings, long seed)
             throws IOException {
-        ModelSpec spec = ModelRegistry.get(backbone);
-        ModelOptions options = spec.defaults().withClasses(classes + 1);
-        Preprocessing.Torchvision preprocessing = Preprocessing.Torchvision.IMAGENET;
-        InputBuffer input = new InputBuffer();
-        try (NDManager manager = NDManager.newBaseManager();
-                Network network = Network.create(spec.plan(options, settings.side()), manager)) {
-            network.requireGradients();
-            try (Sgd sgd = new Sgd(network.parameters(), MOMENTUM, WEIGHT_DECAY, manager)) {
-                double loss = 0;
-                long errors = 0;
-                for (int i = 0; i < settings.iterations(); i++) {
-                    Batch batch = batch(images, settings, preprocessing, seed, i);
-                    Trainer.StepResult step =
-                            Trainer.sgdStep(
-                                    network,
-                                    sgd,
-                                    batch,
-                                    input,
-                                    (float) settings.lr(i),
-                                    false,
-                                    Replicas.single(),
-                                    false);
-                    loss += step.loss();
-                    errors += step.errors();
-                    if ((i + 1) % LOG_EVERY == 0 || i + 1 == settings.iterations()) {
-                        int n = (i % LOG_EVERY) + 1;
-                        LOG.info(
-                                "pretraining {} on crops: iter {}/{} loss {} err {}%",
-                                backbone,
-                                i + 1,
-                                settings.iterations(),
-                                String.format("%.3f", loss / n),
-                                String.format("%.1f", 100.0 * errors / (n * settings.batch())));
-                        loss = 0;
-                        errors = 0;
+        RoiPooling pooling = DetectorInference.pooling(detector);
+        detector.requireGradients();
+        try (Sgd sgd =
+                new Sgd(
+                        detector.trainableParameters(),
+                        MOMENTUM,
+                        (float) detector.config().solver().weightDecay(),
+                        detector.manager())) {
+            double loss = 0;
+            long errors = 0;
+            for (int i = 0; i < settings.iterations(); i++) {
+                Crops crops = crops(images, settings, detector.preprocessing(), seed, i);
+                int n = crops.labels().length;
+                int side = settings.side();
+                try (NDManager scope = detector.manager().newSubManager()) {
+                    NDArray logits;
+                    NDArray labels = scope.create(crops.labels());
+                    NDArray step;
+                    try (GradientCollector collector =
+                            Engine.getInstance().newGradientCollector()) {
+                        NDArray x = scope.create(crops.pixels(), new Shape(n, 3, side, side));
+                        NDArray features = detector.trunk(x, true);
+                        int[] image = new int[n];
+                        Arrays.setAll(image, k -> k);
+                        NDArray pooled = pooling.apply(features, new Rois(image, crops.boxes()));
+                        logits = detector.head(pooled, true).classLogits();
+                        step = DetectionLosses.fastRcnnClass(logits, labels);
+                        collector.backward(step);
                     }
+                    sgd.step((float) settings.lr(i));
+                    loss += step.getFloat();
+                    errors +=
+                            logits.argMax(1)
+                                    .toType(labels.getDataType(), false)
+                                    .neq(labels)
+                                    .sum()
+                                    .getLong();
+                }
+                if ((i + 1) % LOG_EVERY == 0 || i + 1 == settings.iterations()) {
+                    int steps = (i % LOG_EVERY) + 1;
+                    LOG.info(
+                            "pretraining on crops: iter {}/{} loss {} err {}%",
+                            i + 1,
+                            settings.iterations(),
+                            String.format("%.3f", loss / steps),
+                            String.format("%.1f", 100.0 * errors / (steps * settings.batch())));
+                    loss = 0;
+                    errors = 0;
                 }
             }
-            Map<String, NDArray> arrays = new LinkedHashMap<>(network.parameters());
-            arrays.putAll(network.state());
-            Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("model", spec.name());
-            meta.put("options", Checkpoint.optionsMap(options));
-            meta.put("iteration", settings.iterations());
-            meta.put("preprocessing", preprocessing.describe());
-            meta.put("pretrained_on", "crops of the detection training set");
-            Provenance.current().putInto(meta);
-            Checkpoint.write(out, meta, arrays, Map.of());
         }
-        return out;
     }
 
-    /** The crops of iteration {@code iteration}, normalized, with their labels. */
-    static Batch batch(
+    /**
+     * The crops of one iteration.
+     *
+     * @param pixels N×3×side×side, normalized
+     * @param labels each crop's class: its object's class + 1, or 0 for background
+     * @param boxes each crop's RoI, in its pixels: its object's box, or a region of background
+     */
+    record Crops(float[] pixels, int[] labels, float[] boxes) {}
+
+    /** The crops of iteration {@code iteration}. */
+    static Crops crops(
             List<AnnotatedImage> images,
             Settings settings,
             Preprocessing preprocessing,
@@ -196,6 +185,7 @@ public final class CropPretraining {
         int side = settings.side();
         float[] pixels = new float[settings.batch() * 3 * side * side];
         int[] labels = new int[settings.batch()];
+        float[] boxes = new float[4 * settings.batch()];
         for (int b = 0; b < settings.batch(); b++) {
             AnnotatedImage image = images.get(random.nextInt(images.size()));
             Crop crop = null;
@@ -205,30 +195,60 @@ public final class CropPretraining {
             if (crop == null) {
                 crop = object(image, random);
             }
+            boolean mirror = random.nextBoolean();
             labels[b] = crop.label();
-            float[] view = resample(RgbImage.read(image.file()), crop, side, random.nextBoolean());
+            float[] view = resample(RgbImage.read(image.file()), crop, side, mirror);
             preprocessing.normalize(view, side, side);
             System.arraycopy(view, 0, pixels, b * view.length, view.length);
+            float[] roi = crop.roi(side, mirror);
+            System.arraycopy(roi, 0, boxes, 4 * b, 4);
         }
-        return new Batch(pixels, labels, side, iteration);
+        return new Crops(pixels, labels, boxes);
     }
 
-    /** A square region of an image, in pixels, and its label. */
-    record Crop(double x, double y, double side, int label) {}
+    /**
+     * A square region of an image and the RoI inside it, in the image's pixels, and its label.
+     *
+     * @param roi the RoI (x1, y1, x2, y2), pixels inclusive
+     */
+    record Crop(double x, double y, double side, Box roi, int label) {
 
-    /** A crop around one of the image's objects, with 20 to 60% context and 10% jitter. */
+        /** The RoI in the pixels of the crop resampled to {@code size}, mirrored or not. */
+        float[] roi(int size, boolean mirror) {
+            double k = size / side;
+            double x1 = (roi.x1() - x) * k;
+            double x2 = (roi.x2() + 1 - x) * k - 1;
+            double y1 = (roi.y1() - y) * k;
+            double y2 = (roi.y2() + 1 - y) * k - 1;
+            if (mirror) {
+                double flipped = size - 1 - x2;
+                x2 = size - 1 - x1;
+                x1 = flipped;
+            }
+            return new float[] {(float) x1, (float) y1, (float) x2, (float) y2};
+        }
+    }
+
+    /**
+     * A crop around one of the image's objects, 1.5 to 2.5 times its longer side, the object
+     * anywhere in its middle half: the RoI is the object's box, with context around it, as in a
+     * whole image's map.
+     */
     static Crop object(AnnotatedImage image, SplittableRandom random) {
         GroundTruth o = image.objects().get(random.nextInt(image.objects().size()));
         Box b = o.box();
-        double side = Math.max(b.width(), b.height()) * (1.2 + 0.4 * random.nextDouble());
-        double cx = (b.x1() + b.x2() + 1) / 2 + (random.nextDouble() - 0.5) * 0.2 * b.width();
-        double cy = (b.y1() + b.y2() + 1) / 2 + (random.nextDouble() - 0.5) * 0.2 * b.height();
-        return new Crop(cx - side / 2, cy - side / 2, side, o.label() + 1);
+        double extent = Math.max(b.width(), b.height());
+        double side = extent * (1.5 + random.nextDouble());
+        double slack = (side - extent) / 2;
+        double cx = (b.x1() + b.x2() + 1) / 2 + (random.nextDouble() - 0.5) * slack;
+        double cy = (b.y1() + b.y2() + 1) / 2 + (random.nextDouble() - 0.5) * slack;
+        return new Crop(cx - side / 2, cy - side / 2, side, b, o.label() + 1);
     }
 
     /**
      * A crop inside the image that covers at most {@link #BACKGROUND_COVER} of every object, its
-     * side log-uniform from 16 pixels to the image's shorter side; null if none was found.
+     * side log-uniform from 16 pixels to the image's shorter side, with a RoI of 40 to 80% of its
+     * side anywhere in it; null if none was found.
      */
     static Crop background(AnnotatedImage image, SplittableRandom random) {
         int shorter = Math.min(image.width(), image.height());
@@ -238,7 +258,10 @@ public final class CropPretraining {
             double y = random.nextDouble() * (image.height() - side);
             if (image.objects().stream()
                     .allMatch(o -> covered(o.box(), x, y, side) <= BACKGROUND_COVER)) {
-                return new Crop(x, y, side, 0);
+                double inner = side * (0.4 + 0.4 * random.nextDouble());
+                double rx = x + random.nextDouble() * (side - inner);
+                double ry = y + random.nextDouble() * (side - inner);
+                return new Crop(x, y, side, new Box(rx, ry, rx + inner - 1, ry + inner - 1), 0);
             }
         }
         return null;

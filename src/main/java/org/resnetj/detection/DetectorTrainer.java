@@ -52,9 +52,6 @@ public final class DetectorTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectorTrainer.class);
 
-    /** The pretrained backbone's checkpoint, in the run directory, when the run pretrains. */
-    public static final String PRETRAINED = "pretrained-backbone.ckpt";
-
     private final DetectionRun run;
     private final Path runDir;
     private final DetectorConfig config;
@@ -148,7 +145,7 @@ public final class DetectorTrainer {
         Threads.setIntraOp(run.threads());
         Engine.getInstance().setRandomSeed((int) run.seed());
         try (NDManager root = NDManager.newBaseManager();
-                Detector detector = initial(data, root);
+                Detector detector = initial(root);
                 Sgd sgd = optimizer(detector, root)) {
             int start = 0;
             Optional<Path> newest =
@@ -156,6 +153,9 @@ public final class DetectorTrainer {
             if (newest.isPresent()) {
                 start = restore(newest.get(), detector, sgd, root);
                 LOG.info("resuming {} at iteration {}", runDir, start);
+            } else if (run.pretraining() != null && run.imagenet() == null) {
+                CropPretraining.run(detector, data.images(), run.pretraining(), run.seed());
+                checkpoint(0, detector, sgd, data.set().classes());
             }
             detector.requireGradients();
             try (MetricsWriter metrics = MetricsWriter.open(runDir, start);
@@ -183,22 +183,9 @@ public final class DetectorTrainer {
                 manager);
     }
 
-    private Detector initial(Training data, NDManager root) throws IOException {
+    private Detector initial(NDManager root) throws IOException {
         if (run.imagenet() != null) {
             return Detector.fromImageNet(Path.of(run.imagenet()), config, root);
-        }
-        if (run.pretraining() != null) {
-            Path pretrained = runDir.resolve(PRETRAINED);
-            if (!Files.isRegularFile(pretrained)) {
-                CropPretraining.run(
-                        data.images(),
-                        config.classes(),
-                        config.backbone(),
-                        run.pretraining(),
-                        run.seed(),
-                        pretrained);
-            }
-            return Detector.fromPretrained(pretrained, config, root);
         }
         return Detector.fromScratch(
                 config,
