@@ -240,6 +240,11 @@ final class DetectCommand implements Callable<Integer> {
                     "--setting must be paper or small, got '" + setting + "'");
         }
         boolean small = setting != null ? setting.equals("small") : synthetic;
+        DetectorConfig.Pooling poolingKind = pooling == null ? null : poolingChoice(pooling);
+        if (pretrain != null && (pretrain < 0 || (pretrain > 0 && imagenet != null))) {
+            throw new IllegalArgumentException(
+                    "--pretrain must be 0 or more, and 0 with --imagenet; got " + pretrain);
+        }
         if (synthetic) {
             Path dir = ensureSynthetic();
             train = DetectionData.recognise(dir, null, "train", null);
@@ -269,12 +274,8 @@ final class DetectCommand implements Callable<Integer> {
         if (dataClasses != config.classes()) {
             config = withClasses(config, dataClasses);
         }
-        if (pooling != null) {
-            config = withPooling(config, poolingChoice(pooling));
-        }
-        if (pretrain != null && (pretrain < 0 || (pretrain > 0 && imagenet != null))) {
-            throw new IllegalArgumentException(
-                    "--pretrain must be 0 or more, and 0 with --imagenet; got " + pretrain);
+        if (poolingKind != null) {
+            config = withPooling(config, poolingKind);
         }
         int pretraining =
                 imagenet != null

@@ -84,7 +84,7 @@ public final class Detector implements AutoCloseable {
     private final Layer.Sequence classScores;
     private final Layer.Sequence boxDeltas;
     private final boolean headDropout;
-    private final boolean scratch;
+    private boolean scratch;
 
     private Detector(
             DetectorConfig config,
@@ -438,7 +438,18 @@ public final class Detector implements AutoCloseable {
      * no part in the backward pass.
      */
     public void requireGradients() {
-        trainableParameters().values().forEach(p -> p.setRequiresGradient(true));
+        Map<String, NDArray> trainable = trainableParameters();
+        network.parameters()
+                .forEach((name, p) -> p.setRequiresGradient(trainable.containsKey(name)));
+    }
+
+    /**
+     * From now on, trains as a detector {@link #fromImageNet} does: BN frozen with its running
+     * statistics, conv1 and conv2_x not trained. For a detector {@link #fromScratch} after its
+     * {@link CropPretraining}, the stand-in for ImageNet.
+     */
+    public void freeze() {
+        scratch = false;
     }
 
     /** The manager that owns every parameter and statistic. */

@@ -342,7 +342,7 @@ public record DetectorConfig(
                         0.3,
                         7,
                         Pooling.ALIGN),
-                new Solver(0.01, 1500, 2000, 0.1, 0.9, weightDecay("resnet18")));
+                new Solver(0.01, 600, 800, 0.1, 0.9, weightDecay("resnet18")));
     }
 
     private static Rpn paperRpn(List<Integer> sizes) {

@@ -25,10 +25,21 @@ public final class DetectorInference {
 
     private DetectorInference() {}
 
-    /** The RoI pooling in front of the detector's head: Fast R-CNN's max pooling, at stride 16. */
+    /** Samples per bin along each axis of {@link DetectorConfig.Pooling#ALIGN}. */
+    static final int ALIGN_SAMPLES = 2;
+
+    /** The RoI pooling in front of the detector's head, as its configuration chooses. */
     static RoiPooling pooling(Detector detector) {
-        int side = detector.roiSize();
-        return new RoiAlign(side, side, 1f / DetectorConfig.FEATURE_STRIDE, 2, true);
+        return pooling(detector.config().fastRcnn().pooling(), detector.roiSize());
+    }
+
+    /** {@code kind} of RoI pooling to {@code side} × {@code side} at stride 16. */
+    static RoiPooling pooling(DetectorConfig.Pooling kind, int side) {
+        float scale = 1f / DetectorConfig.FEATURE_STRIDE;
+        return switch (kind) {
+            case POOL -> new RoiPool(side, side, scale);
+            case ALIGN -> new RoiAlign(side, side, scale, ALIGN_SAMPLES, true);
+        };
     }
 
     /** The anchors of a feature map of {@code height} × {@code width}. */

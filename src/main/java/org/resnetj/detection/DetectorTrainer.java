@@ -145,29 +145,47 @@ public final class DetectorTrainer {
         Threads.setIntraOp(run.threads());
         Engine.getInstance().setRandomSeed((int) run.seed());
         try (NDManager root = NDManager.newBaseManager();
-                Detector detector = initial(root);
-                Sgd sgd = optimizer(detector, root)) {
-            int start = 0;
+                Detector detector = initial(root)) {
             Optional<Path> newest =
                     resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
-            if (newest.isPresent()) {
-                start = restore(newest.get(), detector, sgd, root);
-                LOG.info("resuming {} at iteration {}", runDir, start);
-            } else if (run.pretraining() != null && run.imagenet() == null) {
+            boolean pretrains = run.pretraining() != null && run.imagenet() == null;
+            if (pretrains && newest.isEmpty()) {
                 CropPretraining.run(detector, data.images(), run.pretraining(), run.seed());
-                checkpoint(0, detector, sgd, data.set().classes());
             }
-            detector.requireGradients();
-            try (MetricsWriter metrics = MetricsWriter.open(runDir, start);
-                    Progress progress =
-                            new Progress(
-                                    "faster-rcnn-" + config.backbone(),
-                                    start,
-                                    config.solver().iterations())) {
-                loop(start, detector, sgd, data, metrics, progress);
+            if (pretrains) {
+                detector.freeze();
+            }
+            try (Sgd sgd = optimizer(detector, root)) {
+                train(data, newest, pretrains, detector, sgd, root);
             }
         }
         LOG.info("run finished: {}", runDir);
+    }
+
+    private void train(
+            Training data,
+            Optional<Path> newest,
+            boolean pretrained,
+            Detector detector,
+            Sgd sgd,
+            NDManager root)
+            throws IOException {
+        int start = 0;
+        if (newest.isPresent()) {
+            start = restore(newest.get(), detector, sgd, root);
+            LOG.info("resuming {} at iteration {}", runDir, start);
+        } else if (pretrained) {
+            checkpoint(0, detector, sgd, data.set().classes());
+        }
+        detector.requireGradients();
+        try (MetricsWriter metrics = MetricsWriter.open(runDir, start);
+                Progress progress =
+                        new Progress(
+                                "faster-rcnn-" + config.backbone(),
+                                start,
+                                config.solver().iterations())) {
+            loop(start, detector, sgd, data, metrics, progress);
+        }
     }
 
     /**

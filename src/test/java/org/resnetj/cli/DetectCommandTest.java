@@ -186,6 +186,27 @@ class DetectCommandTest {
         assertThat(resumed.err()).contains("--resume");
     }
 
+    @Test
+    void aBadPoolingOrPretrainingIsOneLineNamingTheFlag() {
+        CommandRun pooling = CommandRun.of("detect", "--pooling", "average", "--iterations", "1");
+        assertThat(pooling.status()).isEqualTo(1);
+        assertThat(pooling.errLines()).hasSize(1);
+        assertThat(pooling.err()).contains("--pooling must be pool or align").contains("average");
+
+        CommandRun pretrain =
+                CommandRun.of(
+                        "detect",
+                        "--pretrain",
+                        "10",
+                        "--imagenet",
+                        dir.resolve("any.ckpt").toString(),
+                        "--iterations",
+                        "1");
+        assertThat(pretrain.status()).isEqualTo(1);
+        assertThat(pretrain.errLines()).hasSize(1);
+        assertThat(pretrain.err()).contains("--pretrain").contains("--imagenet");
+    }
+
     /** A VOC tree of two images as the devkit lays it out, with {@code difficult} as given. */
     private static void writeVoc(Path voc, String difficult) throws IOException {
         Files.createDirectories(voc.resolve("Annotations"));

@@ -2,7 +2,9 @@ package org.resnetj.detection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,5 +64,23 @@ class DetectorInferenceTest {
         assertThat(detections).hasSize(DetectorInference.MAX_PER_IMAGE);
         assertThat(detections.get(99).score())
                 .isEqualTo(0.1f + 0.005f * 50, org.assertj.core.api.Assertions.within(1e-6));
+    }
+
+    @Test
+    void poolingIsTheConfigurationsChoiceAndMaxPoolingWhereAnOlderOneNamesNone() {
+        assertThat(DetectorInference.pooling(DetectorConfig.Pooling.POOL, 14))
+                .isInstanceOf(RoiPool.class);
+        assertThat(DetectorInference.pooling(DetectorConfig.Pooling.ALIGN, 7))
+                .isInstanceOf(RoiAlign.class);
+        assertThat(DetectorConfig.voc("resnet101").fastRcnn().pooling())
+                .isEqualTo(DetectorConfig.Pooling.POOL);
+
+        Map<String, Object> older =
+                DetectionRun.JSON.convertValue(
+                        DetectorConfig.voc("resnet101").fastRcnn(),
+                        new TypeReference<Map<String, Object>>() {});
+        older.remove("pooling");
+        assertThat(DetectionRun.JSON.convertValue(older, DetectorConfig.FastRcnn.class).pooling())
+                .isEqualTo(DetectorConfig.Pooling.POOL);
     }
 }
