@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
                 + " (Annotations/, JPEGImages/, ImageSets/Main/) trains on trainval and is tested"
                 + " on test with the paper's VOC setting; a COCO instances_*.json with --images"
                 + " trains with the COCO setting.",
-            "Without --data it trains a small detector from scratch on the synthetic shapes set"
+            "Without --data it pretrains a small detector on crops, then trains it on the synthetic"
+                    + " shapes set"
                     + " in "
                     + DetectCommand.SYNTHETIC_DIR
                     + " (generated on first use) and reports its VOC07 mAP on the synthetic test"
@@ -103,8 +104,8 @@ final class DetectCommand implements Callable<Integer> {
             paramLabel = "paper|small",
             description =
                     "paper: Appendix A's VOC or COCO setting (600 px, 128 RoIs; default with"
-                            + " --data); small: the synthetic default's (320 px, 32 RoIs, from"
-                            + " scratch; README, Fidelity notes)")
+                            + " --data); small: the synthetic default's (320 px, 32 RoIs,"
+                            + " RoIAlign; README, Fidelity notes)")
     String setting;
 
     @Option(
@@ -120,7 +121,8 @@ final class DetectCommand implements Callable<Integer> {
             paramLabel = "CHECKPOINT",
             description =
                     "an ImageNet checkpoint of the backbone (from train, or import of torchvision"
-                            + " weights) to fine-tune; without it the detector trains from scratch")
+                            + " weights) to fine-tune; without it the detector trains from scratch,"
+                            + " after --pretrain")
     Path imagenet;
 
     @Option(

@@ -196,25 +196,6 @@ public final class Detector implements AutoCloseable {
      */
     public static Detector fromImageNet(Path checkpoint, DetectorConfig config, NDManager parent)
             throws IOException {
-        return fromCheckpoint(checkpoint, config, false, parent);
-    }
-
-    /**
-     * A detector whose backbone starts from a classification checkpoint made on the detection data
-     * itself ({@link CropPretraining}), then trains as {@link #fromScratch}: BN on the statistics
-     * of each batch and every layer trained, so that the trunk adapts to whole images, whose
-     * statistics differ from the crops'.
-     *
-     * @throws IOException as {@link #fromImageNet}
-     */
-    public static Detector fromPretrained(Path checkpoint, DetectorConfig config, NDManager parent)
-            throws IOException {
-        return fromCheckpoint(checkpoint, config, true, parent);
-    }
-
-    private static Detector fromCheckpoint(
-            Path checkpoint, DetectorConfig config, boolean scratch, NDManager parent)
-            throws IOException {
         try (NDManager scope = parent.newSubManager()) {
             Checkpoint.Contents contents = Checkpoint.read(checkpoint, scope);
             LoadedModel.Architecture architecture = LoadedModel.architecture(contents, checkpoint);
@@ -236,7 +217,7 @@ public final class Detector implements AutoCloseable {
                                 config,
                                 Backbone.cut(spec, architecture.options()),
                                 preprocessing,
-                                scratch,
+                                false,
                                 parent);
             } catch (IllegalArgumentException e) {
                 throw new IOException("checkpoint " + checkpoint + ": " + e.getMessage());

@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link AtenContext}: the JNA binding reaches libtorch's global context, so a switch set through
- * it reads back from libtorch, and the engine's default (oneDNN allowed) is restored.
+ * it reads back from libtorch, and the engine's default (oneDNN allowed) is restored; where the
+ * host hides its caches, NNPACK, which cannot start there, is off once {@link Kernels} is loaded.
  */
 class AtenContextTest {
 
@@ -32,5 +33,14 @@ class AtenContextTest {
             AtenContext.setNnpackEnabled(before);
         }
         assertThat(AtenContext.nnpackEnabled()).isEqualTo(before);
+    }
+
+    @Test
+    void convolutionsRunWithoutNnpackWhereTheHostHidesItsCaches() throws ClassNotFoundException {
+        Class.forName(Kernels.class.getName(), true, Kernels.class.getClassLoader());
+
+        assertThat(AtenContext.nnpackEnabled())
+                .as("NNPACK allowed")
+                .isEqualTo(!HiddenCaches.hostHidesCaches());
     }
 }

@@ -17,12 +17,13 @@ final class EngineConvolutions {
         AtenContext.setOneDnnEnabled(false);
         // NNPACK too: it cannot start on every CPU, and then warns at every convolution that tries
         // it.
+        boolean nnpack = AtenContext.nnpackEnabled();
         AtenContext.setNnpackEnabled(false);
         try {
             return body.get();
         } finally {
             AtenContext.setOneDnnEnabled(true);
-            AtenContext.setNnpackEnabled(true);
+            AtenContext.setNnpackEnabled(nnpack);
         }
     }
 }
