@@ -155,6 +155,65 @@ class DetectorTrainerTest {
     }
 
     @Test
+    void aPretrainedRunFreezesBnAfterItsCropsAndResumesFromItsFirstCheckpointBitForBit()
+            throws IOException {
+        Path data = dir.resolve("shapes-pretrained");
+        SyntheticShapes.write(data, 3, 0, 1, 8);
+        DetectionRun plain =
+                DetectionFixtures.run(DetectionFixtures.smallSynthetic(2), data, false, 2);
+        DetectionRun run =
+                new DetectionRun(
+                        plain.detector(),
+                        plain.train(),
+                        plain.test(),
+                        null,
+                        plain.seed(),
+                        plain.threads(),
+                        plain.logEvery(),
+                        plain.evalEvery(),
+                        plain.checkpointEvery(),
+                        plain.keepCheckpoints(),
+                        plain.synthetic(),
+                        plain.codeVersion(),
+                        List.of(),
+                        new CropPretraining.Settings(2, 4, 64, 0.01, 1, 0.25));
+        Path whole = dir.resolve("pretrained-whole");
+        DetectorTrainer.start(run, whole);
+
+        Path resumed = dir.resolve("pretrained-resumed");
+        Files.createDirectories(Checkpoint.folder(resumed));
+        Files.copy(whole.resolve(DetectionRun.FILE), resumed.resolve(DetectionRun.FILE));
+        String zero = Checkpoint.fileName(0);
+        Files.copy(
+                Checkpoint.folder(whole).resolve(zero), Checkpoint.folder(resumed).resolve(zero));
+        DetectorTrainer.resume(resumed);
+
+        String two = Checkpoint.fileName(2);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Checkpoint.Contents start = Checkpoint.read(Checkpoint.folder(whole).resolve(zero), m);
+            Checkpoint.Contents a = Checkpoint.read(Checkpoint.folder(whole).resolve(two), m);
+            Checkpoint.Contents b = Checkpoint.read(Checkpoint.folder(resumed).resolve(two), m);
+            assertThat(start.meta()).containsEntry("scratch", false);
+            assertSame(a.model(), b.model());
+            assertSame(a.optimizer(), b.optimizer());
+            // Frozen after pretraining: BN statistics, conv1 and conv2_x stay as the crops left
+            // them.
+            for (String name :
+                    List.of(
+                            "conv1.weight",
+                            "conv2_1.branch2a.weight",
+                            "conv3_1.branch2a.bn.running_mean",
+                            "conv4_2.branch2b.bn.gamma")) {
+                assertThat(a.model().get(name).toFloatArray())
+                        .as(name)
+                        .containsExactly(start.model().get(name).toFloatArray());
+            }
+            assertThat(a.model().get("cls_score.weight").toFloatArray())
+                    .isNotEqualTo(start.model().get("cls_score.weight").toFloatArray());
+        }
+    }
+
+    @Test
     void aRunLogsItsLossesEvaluatesTheTestSetAndLeavesALoadableDetector() throws IOException {
         Path data = dir.resolve("shapes");
         SyntheticShapes.write(data, 2, 0, 2, 6);
