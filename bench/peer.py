@@ -39,7 +39,7 @@ workload the same way:
                 one iteration of Faster R-CNN's end-to-end training (torchvision's FasterRCNN
                 with a C4 cut of M, as ours: see detector()) on one Sx(5S/3) image with the
                 objects of DETECTION_OBJECTS: forward, the four losses, backward, SGD with
-                momentum 0.9 and weight decay 1e-4; B must be 1
+                momentum 0.9, weight decay 1e-4 and LR 0 (the weights stay put); B must be 1
         infer-detect
                 Faster R-CNN testing of that image under torch.inference_mode()
       The detection kinds also print "phases": seconds per timed iteration of the model's parts
@@ -512,7 +512,9 @@ def detect(args):
     model = detector(args.model, pixels.shape[1], pixels.shape[2])
     training = args.kind == "train-detect"
     model.train(training)
-    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.001, momentum=0.9,
+    # LR 0, as on our side: the step's arithmetic runs, but random weights never move, so every
+    # timed iteration does the same work (at 0.001 the losses grow and the proposals degenerate).
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.0, momentum=0.9,
                                 weight_decay=1e-4)
     phases = timed_detector(model)
 

@@ -53,8 +53,7 @@ public final class CropPretraining {
      *
      * @param iterations SGD steps
      * @param batch crops per step
-     * @param side the crops' side in pixels: 16 × the detector's RoI size gives the head the map it
-     *     sees in detection
+     * @param side the crops' side in pixels, to which each crop is resampled
      * @param lr the learning rate until {@code stepAt}, then a tenth of it
      * @param stepAt the step of the learning rate
      * @param backgroundFraction the share of background crops
@@ -107,10 +106,16 @@ public final class CropPretraining {
      * detector must be one that trains its BN ({@link Detector#fromScratch}).
      *
      * @param images the training images, with the objects to crop (difficult ones left out)
+     * @throws IllegalArgumentException if the detector's BN is frozen
      */
     public static void run(
             Detector detector, List<AnnotatedImage> images, Settings settings, long seed)
             throws IOException {
+        if (!detector.scratch()) {
+            throw new IllegalArgumentException(
+                    "crop pretraining needs a detector trained from scratch, with BN on batch"
+                            + " statistics; this one's BN is frozen");
+        }
         RoiPooling pooling = DetectorInference.pooling(detector);
         detector.requireGradients();
         try (Sgd sgd =
