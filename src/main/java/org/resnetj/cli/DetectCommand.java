@@ -338,23 +338,12 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     private static DetectorConfig withPooling(DetectorConfig c, DetectorConfig.Pooling pooling) {
-        DetectorConfig.FastRcnn f = c.fastRcnn();
         return new DetectorConfig(
                 c.backbone(),
                 c.classes(),
                 c.scale(),
                 c.rpn(),
-                new DetectorConfig.FastRcnn(
-                        f.batch(),
-                        f.fgFraction(),
-                        f.fgIou(),
-                        f.bgIouLow(),
-                        f.bgIouHigh(),
-                        f.boxStds(),
-                        f.sigma(),
-                        f.testNms(),
-                        f.roiSize(),
-                        pooling),
+                c.fastRcnn().withPooling(pooling),
                 c.solver());
     }
 

@@ -74,6 +74,10 @@ public record DetectionRun(
             throw new IllegalArgumentException(
                     "keep at least one checkpoint, got " + keepCheckpoints);
         }
+        if (pretraining != null && imagenet != null) {
+            throw new IllegalArgumentException(
+                    "a run starts from an ImageNet checkpoint or from crop pretraining, not both");
+        }
     }
 
     /** The same run for {@code iterations} iterations, its LR step at the same fraction. */

@@ -199,6 +199,21 @@ public record DetectorConfig(
         public double beta() {
             return 1 / (sigma * sigma);
         }
+
+        /** The same settings with {@code kind} of RoI pooling. */
+        public FastRcnn withPooling(Pooling kind) {
+            return new FastRcnn(
+                    batch,
+                    fgFraction,
+                    fgIou,
+                    bgIouLow,
+                    bgIouHigh,
+                    boxStds,
+                    sigma,
+                    testNms,
+                    roiSize,
+                    kind);
+        }
     }
 
     /** The RoI pooling in front of the per-RoI head. */

@@ -148,7 +148,7 @@ public final class DetectorTrainer {
                 Detector detector = initial(root)) {
             Optional<Path> newest =
                     resuming ? Checkpoint.newest(Checkpoint.folder(runDir)) : Optional.empty();
-            boolean pretrains = run.pretraining() != null && run.imagenet() == null;
+            boolean pretrains = run.pretraining() != null;
             if (pretrains && newest.isEmpty()) {
                 CropPretraining.run(detector, data.images(), run.pretraining(), run.seed());
             }

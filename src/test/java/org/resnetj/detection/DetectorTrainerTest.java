@@ -1,6 +1,7 @@
 package org.resnetj.detection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -177,6 +178,25 @@ class DetectorTrainerTest {
                         plain.codeVersion(),
                         List.of(),
                         new CropPretraining.Settings(2, 4, 64, 0.01, 1, 0.25));
+        assertThatThrownBy(
+                        () ->
+                                new DetectionRun(
+                                        run.detector(),
+                                        run.train(),
+                                        run.test(),
+                                        "imagenet.ckpt",
+                                        run.seed(),
+                                        run.threads(),
+                                        run.logEvery(),
+                                        run.evalEvery(),
+                                        run.checkpointEvery(),
+                                        run.keepCheckpoints(),
+                                        run.synthetic(),
+                                        run.codeVersion(),
+                                        List.of(),
+                                        run.pretraining()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not both");
         Path whole = dir.resolve("pretrained-whole");
         DetectorTrainer.start(run, whole);
 
