@@ -39,7 +39,14 @@ public final class RoiAlign extends RoiPooling {
 
     @Override
     NDArray pool(NDManager manager, Map map, Rois rois) {
-        long channels = map.pixels().getShape().get(3);
+        long channels = map.channels();
+        // Flattening the transposed view copies it into channels-last order, so that a window's
+        // rows of (columns × C) values are contiguous pieces of it.
+        NDArray pixels =
+                map.features()
+                        .transpose(0, 2, 3, 1)
+                        .reshape(-1, channels)
+                        .reshape(map.n(), map.h(), map.w(), -1);
         NDArray zeros = manager.zeros(new Shape((long) height * width, channels));
         NDList pooled = new NDList(rois.size());
         for (int r = 0; r < rois.size(); r++) {
@@ -62,8 +69,7 @@ public final class RoiAlign extends RoiPooling {
                 continue;
             }
             NDArray window =
-                    map.pixels()
-                            .get(
+                    pixels.get(
                                     new NDIndex(
                                             "{}, {}:{}, {}:{}",
                                             rois.image()[r],
@@ -77,7 +83,9 @@ public final class RoiAlign extends RoiPooling {
             NDArray byRow = ay.matMul(window).reshape(height, columns.size(), channels);
             pooled.add(ax.matMul(byRow).reshape((long) height * width, channels));
         }
-        return NDArrays.concat(pooled);
+        return NDArrays.concat(pooled)
+                .reshape(rois.size(), height, width, channels)
+                .transpose(0, 3, 1, 2);
     }
 
     /**

@@ -13,11 +13,8 @@ import ai.djl.ndarray.types.Shape;
  * <p>libtorch has neither op (torchvision's kernels live in its own library), so both are built
  * here from DJL operations that autograd differentiates with respect to the features. The geometry
  * is worked out in Java in float exactly as torchvision's CPU kernels do, and becomes index and
- * weight arrays for all RoIs at once. The map is read channels-last, as rows of C values, so that
- * one index picks a pixel's whole feature vector: every RoI reads the map through one gather, whose
- * backward is one scatter-add. (Cutting each RoI's window out of the map instead costs a map-sized
- * gradient per RoI in the backward: 20 s for the paper's 128 RoIs.) The boxes are constants: no
- * gradient flows to them, as in torchvision.
+ * weight arrays for all RoIs at once. The boxes are constants: no gradient flows to them, as in
+ * torchvision.
  */
 public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
 
@@ -75,37 +72,27 @@ public abstract sealed class RoiPooling permits RoiAlign, RoiPool {
         }
         int h = (int) shape.get(2);
         int w = (int) shape.get(3);
-        // Flattening the transposed view copies it into channels-last order, so that a window's
-        // rows of (columns × C) values are contiguous pieces of it.
-        NDArray pixels = features.transpose(0, 2, 3, 1).reshape(-1, channels).reshape(n, h, w, -1);
-        Map map = new Map(pixels, n, h, w);
-        return pool(manager, map, rois)
-                .reshape(rois.size(), height, width, channels)
-                .transpose(0, 3, 1, 2);
+        return pool(manager, new Map(features, n, h, w), rois);
     }
 
     /**
      * Pools all RoIs.
      *
-     * @return (K·height·width)×C, RoI by RoI, each row-major over its grid
+     * @return K×C×height×width, in the features' manager
      */
     abstract NDArray pool(NDManager manager, Map map, Rois rois);
 
     /**
-     * A batch of feature maps, channels-last.
+     * A batch of feature maps.
      *
-     * @param pixels N×H×W×C
+     * @param features N×C×H×W
      */
-    record Map(NDArray pixels, int n, int h, int w) {}
+    record Map(NDArray features, int n, int h, int w) {
 
-    /**
-     * The given rows of a matrix, in one gather. (Its backward is a scatter-add, several times
-     * faster on the CPU than the backward of indexing with an index array, which runs serially.)
-     */
-    static NDArray rows(NDManager manager, NDArray matrix, long[] index) {
-        long columns = matrix.getShape().get(1);
-        NDArray rows = manager.create(index, new Shape(index.length, 1));
-        return matrix.gather(rows.broadcast(index.length, columns), 0);
+        /** C, the number of channels. */
+        long channels() {
+            return features.getShape().get(1);
+        }
     }
 
     /** Column {@code x} of row {@code y} of image {@code b}, flattened as rows of (N·)H×W. */

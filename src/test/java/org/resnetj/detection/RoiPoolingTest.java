@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * torchvision 0.14): outputs and the gradient with respect to the features, within 1e-5, on a
  * random two-image batch and RoIs that include boxes crossing every edge of the map, boxes wholly
  * off it, boxes under one map pixel and reversed boxes; RoIAlign with {@code aligned} false and
- * true and sampling ratios adaptive, 1, 2 and 3.
+ * true and sampling ratios adaptive, 1, 2 and 3. RoIPool also on a map of few distinct values,
+ * where bins hold ties: the gradient goes to each bin's first maximum in row-major order.
  */
 class RoiPoolingTest {
 
@@ -33,6 +35,7 @@ class RoiPoolingTest {
 
     @TempDir static Path dir;
     private static float[] features;
+    private static float[] tied;
     private static float[] upstream;
     private static Rois rois;
 
@@ -73,6 +76,15 @@ class RoiPoolingTest {
         TorchvisionOps.write(dir.resolve("rois.bin"), torchRois);
         TorchvisionOps.write(dir.resolve("upstream.bin"), upstream);
         TorchvisionOps.run(dir, "roi", dir, N, C, H, W, k, PH, PW, SCALE);
+        tied = new float[features.length];
+        for (int i = 0; i < tied.length; i++) {
+            tied[i] = Math.round(features[i]); // mostly -1, 0 and 1
+        }
+        Path ties = Files.createDirectories(dir.resolve("ties"));
+        TorchvisionOps.write(ties.resolve("features.bin"), tied);
+        TorchvisionOps.write(ties.resolve("rois.bin"), torchRois);
+        TorchvisionOps.write(ties.resolve("upstream.bin"), upstream);
+        TorchvisionOps.run(ties, "roi", ties, N, C, H, W, k, PH, PW, SCALE);
     }
 
     private static float[] gaussian(Random random, int n) {
@@ -91,7 +103,12 @@ class RoiPoolingTest {
 
     @Test
     void roiPoolMatchesTorchvisionForwardAndBackward() throws Exception {
-        check(new RoiPool(PH, PW, SCALE), "pool");
+        check(new RoiPool(PH, PW, SCALE), features, dir, "pool");
+    }
+
+    @Test
+    void roiPoolGivesATieToTheFirstMaximumAsTorchvision() throws Exception {
+        check(new RoiPool(PH, PW, SCALE), tied, dir.resolve("ties"), "pool");
     }
 
     @Test
@@ -100,12 +117,15 @@ class RoiPoolingTest {
             for (int ratio : new int[] {-1, 1, 2, 3}) {
                 check(
                         new RoiAlign(PH, PW, SCALE, ratio, aligned),
+                        features,
+                        dir,
                         "align_" + (aligned ? 1 : 0) + "_" + ratio);
             }
         }
     }
 
-    private static void check(RoiPooling op, String name) throws Exception {
+    private static void check(RoiPooling op, float[] features, Path reference, String name)
+            throws Exception {
         float[] out;
         float[] gradient;
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -120,11 +140,12 @@ class RoiPoolingTest {
             }
             gradient = x.getGradient().toFloatArray();
         }
-        assertClose(name + " output", out, TorchvisionOps.floats(dir.resolve(name + ".out.bin")));
+        assertClose(
+                name + " output", out, TorchvisionOps.floats(reference.resolve(name + ".out.bin")));
         assertClose(
                 name + " gradient",
                 gradient,
-                TorchvisionOps.floats(dir.resolve(name + ".grad.bin")));
+                TorchvisionOps.floats(reference.resolve(name + ".grad.bin")));
     }
 
     private static void assertClose(String what, float[] ours, float[] theirs) {
