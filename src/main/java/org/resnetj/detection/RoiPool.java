@@ -20,7 +20,8 @@ import ai.djl.ndarray.types.Shape;
  * maximum in row-major order, as torchvision's kernel finds it. The output is then one gather from
  * the map at those positions, and its backward one scatter-add that sends each bin's gradient to
  * that pixel, as torchvision's backward does (differentiating the maxima themselves instead cost
- * 1.3 s of the paper's 11 s training iteration).
+ * 1.3 s of the paper's 11 s training iteration). Where the map needs no gradient (at test), the
+ * tables hold the maxima themselves and the positions are never formed.
  */
 public final class RoiPool extends RoiPooling {
 
@@ -69,8 +70,10 @@ public final class RoiPool extends RoiPooling {
         long[] index = new long[bins];
         float[] mask = new float[bins];
         boolean anyEmpty = false;
-        NDArray positions;
-        try (FirstMaxima table = FirstMaxima.of(map, used)) {
+        // Without a gradient to send back, the maxima themselves are the output.
+        boolean backward = map.features().hasGradient();
+        NDArray pooled;
+        try (Rectangles table = Rectangles.of(map, used, backward)) {
             for (int r = 0; r < k; r++) {
                 for (int y = 0; y < height; y++) {
                     for (int x = 0; x < width; x++) {
@@ -95,16 +98,20 @@ public final class RoiPool extends RoiPooling {
             // Each channel reads its own row of the tables: a gather along the rows' contiguous
             // axis, with one index shared by all channels.
             try (NDArray which = manager.create(index, new Shape(1, bins));
-                    NDArray shared = which.broadcast(channels, bins);
-                    NDArray found = table.positions().gather(shared, 1)) {
-                positions = found.toType(DataType.INT64, false);
+                    NDArray shared = which.broadcast(channels, bins)) {
+                NDArray found = table.values().gather(shared, 1);
+                if (backward) {
+                    // The index stays in the features' manager: the gather's backward reads it.
+                    NDArray positions = found.toType(DataType.INT64, false);
+                    found.close();
+                    try (NDArray byChannel = map.features().transpose(1, 0, 2, 3);
+                            NDArray flat = byChannel.reshape(channels, -1)) {
+                        pooled = flat.gather(positions, 1);
+                    }
+                } else {
+                    pooled = found;
+                }
             }
-        }
-        // The index stays in the features' manager: the gather's backward reads it.
-        NDArray pooled;
-        try (NDArray byChannel = map.features().transpose(1, 0, 2, 3);
-                NDArray flat = byChannel.reshape(channels, -1)) {
-            pooled = flat.gather(positions, 1);
         }
         if (anyEmpty) {
             try (NDArray kept = manager.create(mask, new Shape(1, bins))) {
@@ -115,19 +122,19 @@ public final class RoiPool extends RoiPooling {
     }
 
     /**
-     * Where the maxima of the map's a × b rectangles lie, for the sizes in use: for every channel
-     * and at every pixel where a rectangle fits, the pixel (numbered over N·H·W) of its first
-     * maximum in row-major order. All tables are flattened into one C×(Σ N·rows·columns) int32
-     * array, a row per channel.
+     * The maxima of the map's a × b rectangles for the sizes in use, or where they lie: for every
+     * channel and at every pixel where a rectangle fits, its maximum, or the pixel (numbered over
+     * N·H·W) of its first maximum in row-major order. All tables are flattened into one C×(Σ
+     * N·rows·columns) array, a row per channel: float maxima, or int32 positions.
      */
-    private record FirstMaxima(NDArray positions, long[][] offsets, int h, int w)
+    private record Rectangles(NDArray values, long[][] offsets, int h, int w)
             implements AutoCloseable {
 
-        static FirstMaxima of(Map map, boolean[][] used) {
+        static Rectangles of(Map map, boolean[][] used, boolean positions) {
             int tallest = used.length - 1;
             int widest = used[0].length - 1;
             NDArray[][] maxima = new NDArray[tallest + 1][widest + 1];
-            NDArray[][] where = new NDArray[tallest + 1][widest + 1];
+            NDArray[][] where = positions ? new NDArray[tallest + 1][widest + 1] : null;
             NDArray features = map.features();
             long channels = map.channels();
             try (NDManager scope = features.getManager().newSubManager()) {
@@ -136,13 +143,17 @@ public final class RoiPool extends RoiPooling {
                 // C×N×H×W: each table slices rows on axis 2 and columns on axis 3.
                 NDArray values = detached.transpose(1, 0, 2, 3);
                 NDArray numbers =
-                        scope.arange(0, map.n() * map.h() * map.w(), 1, DataType.INT32)
-                                .reshape(1, map.n(), map.h(), map.w())
-                                .broadcast(channels, map.n(), map.h(), map.w());
+                        positions
+                                ? scope.arange(0, map.n() * map.h() * map.w(), 1, DataType.INT32)
+                                        .reshape(1, map.n(), map.h(), map.w())
+                                        .broadcast(channels, map.n(), map.h(), map.w())
+                                : null;
                 maxima[1][1] = values;
-                where[1][1] = numbers;
+                if (positions) {
+                    where[1][1] = numbers;
+                }
                 for (int b = 2; b <= widest; b++) {
-                    grow(maxima, where, 1, b, maxima[1][b - 1], where[1][b - 1], values, numbers);
+                    grow(maxima, where, 1, b, maxima[1][b - 1], values, numbers);
                 }
                 for (int a = 2; a <= tallest; a++) {
                     for (int b = 1; b <= widest; b++) {
@@ -152,9 +163,8 @@ public final class RoiPool extends RoiPooling {
                                 a,
                                 b,
                                 maxima[a - 1][b],
-                                where[a - 1][b],
                                 maxima[1][b],
-                                where[1][b]);
+                                positions ? where[1][b] : null);
                     }
                 }
                 NDList flat = new NDList();
@@ -163,22 +173,24 @@ public final class RoiPool extends RoiPooling {
                 for (int a = 1; a <= tallest; a++) {
                     for (int b = 1; b <= widest; b++) {
                         if (used[a][b]) {
+                            NDArray table = positions ? where[a][b] : maxima[a][b];
                             offsets[a][b] = offset;
-                            offset += where[a][b].size() / channels;
-                            flat.add(where[a][b].reshape(channels, -1));
+                            offset += table.size() / channels;
+                            flat.add(table.reshape(channels, -1));
                         }
                     }
                 }
-                NDArray positions = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat, 1);
-                positions.attach(features.getManager());
-                return new FirstMaxima(positions, offsets, map.h(), map.w());
+                NDArray all = flat.size() == 1 ? flat.get(0) : NDArrays.concat(flat, 1);
+                all.attach(features.getManager());
+                return new Rectangles(all, offsets, map.h(), map.w());
             }
         }
 
         /**
          * Table (a, b) from a rectangle one pixel shorter along one axis and the one-pixel lines
          * just past its end: rows if a > 1 (a grows), columns otherwise. The earlier rectangle
-         * comes first in row-major order, so it wins a tie.
+         * comes first in row-major order, so it wins a tie. Positions too unless {@code where} is
+         * null.
          */
         private static void grow(
                 NDArray[][] maxima,
@@ -186,7 +198,6 @@ public final class RoiPool extends RoiPooling {
                 int a,
                 int b,
                 NDArray earlier,
-                NDArray earlierWhere,
                 NDArray lines,
                 NDArray linesWhere) {
             boolean rows = a > 1;
@@ -196,11 +207,15 @@ public final class RoiPool extends RoiPooling {
             String tail = rows ? ":, :, {}:" : ":, :, :, {}:";
             NDArray first = earlier.get(head, size);
             NDArray last = lines.get(tail, length);
-            NDArray firstWins = first.gte(last);
             maxima[a][b] = first.maximum(last);
-            where[a][b] =
-                    NDArrays.where(
-                            firstWins, earlierWhere.get(head, size), linesWhere.get(tail, length));
+            if (where != null) {
+                NDArray earlierWhere = rows ? where[a - 1][b] : where[1][b - 1];
+                where[a][b] =
+                        NDArrays.where(
+                                first.gte(last),
+                                earlierWhere.get(head, size),
+                                linesWhere.get(tail, length));
+            }
         }
 
         /** The row of the a × b rectangle at (y, x) of image {@code image}. */
@@ -210,7 +225,7 @@ public final class RoiPool extends RoiPooling {
 
         @Override
         public void close() {
-            positions.close();
+            values.close();
         }
     }
 

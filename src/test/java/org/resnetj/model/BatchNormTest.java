@@ -111,6 +111,50 @@ class BatchNormTest {
     }
 
     @Test
+    void inferenceModeFoldedIntoTheConvolutionBeforeItGivesConvolutionThenBn() {
+        float[] weight = {0.5f, -1f, 2f, 1.5f, 0.25f, -0.5f, -2f, 1f, 0.75f}; // 3×3, out × in
+        Layer.Sequence plan =
+                new Layer.Sequence(
+                        "",
+                        List.of(
+                                new Layer.Conv("conv", C, C, 1, 1, 0, false),
+                                new Layer.BatchNorm("bn", C)));
+        try (NDManager manager = NDManager.newBaseManager();
+                Network network = Network.create(plan, manager)) {
+            network.parameters().get("conv.weight").set(weight);
+            network.parameters().get("bn.gamma").set(GAMMA);
+            network.parameters().get("bn.beta").set(BETA);
+            network.state().get("bn.running_mean").set(RUNNING_MEAN);
+            network.state().get("bn.running_var").set(RUNNING_VAR);
+            float[] x = input(manager);
+
+            float[] y =
+                    network.forward(manager.create(x, new Shape(N, C, H, W)), false).toFloatArray();
+
+            for (int o = 0; o < C; o++) {
+                for (int n = 0; n < N; n++) {
+                    for (int i = 0; i < H * W; i++) {
+                        double conv = 0;
+                        for (int c = 0; c < C; c++) {
+                            conv += weight[o * C + c] * (double) x[index(n, c, i)];
+                        }
+                        double expected =
+                                GAMMA[o]
+                                                * (conv - RUNNING_MEAN[o])
+                                                / Math.sqrt(RUNNING_VAR[o] + Network.BN_EPSILON)
+                                        + BETA[o];
+                        assertThat((double) y[index(n, o, i)])
+                                .as("y[%d,%d,%d]", n, o, i)
+                                .isCloseTo(expected, within(TOLERANCE));
+                    }
+                }
+            }
+            assertThat(runningMean(network)).containsExactly(RUNNING_MEAN);
+            assertThat(runningVar(network)).containsExactly(RUNNING_VAR);
+        }
+    }
+
+    @Test
     void repeatedTrainingStepsKeepAnExponentialAverageOfTheBatchMeans() {
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = bnNetwork(manager)) {

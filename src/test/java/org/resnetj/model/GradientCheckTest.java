@@ -15,13 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Central finite differences against DJL's autograd, in float64, on a tiny residual net built from
  * the plan records: conv1, a block with an identity shortcut, a block with a projection shortcut
- * (stride 2, 4 → 8 channels), global average pooling and a fully connected layer. The net runs in
- * training mode, so BN's backward through the batch statistics is exercised.
+ * (stride 2, 4 → 8 channels), global average pooling and a fully connected layer. In training mode
+ * BN's backward through the batch statistics is exercised; in inference mode each convolution runs
+ * with the BN after it folded in, and the gradients reach the weights, γ and β through the folding
+ * (as a frozen-BN detector trains).
  */
 class GradientCheckTest {
 
@@ -45,8 +48,10 @@ class GradientCheckTest {
                     "fc.weight",
                     "fc.bias");
 
-    @Test
-    void autogradAgreesWithFiniteDifferencesThroughIdentityAndProjectionShortcuts() {
+    @ParameterizedTest(name = "training mode: {0}")
+    @ValueSource(booleans = {true, false})
+    void autogradAgreesWithFiniteDifferencesThroughIdentityAndProjectionShortcuts(
+            boolean training) {
         Engine.getInstance().setRandomSeed(ModelTestSupport.SEED);
         try (NDManager manager = NDManager.newBaseManager();
                 Network network = Network.create(tinyResidualNet(), manager)) {
@@ -70,10 +75,10 @@ class GradientCheckTest {
                     double original = values[at[k]];
                     values[at[k]] = original + STEP;
                     param.set(values);
-                    double plus = loss(network, images, weights).getDouble();
+                    double plus = loss(network, images, weights, training).getDouble();
                     values[at[k]] = original - STEP;
                     param.set(values);
-                    double minus = loss(network, images, weights).getDouble();
+                    double minus = loss(network, images, weights, training).getDouble();
                     values[at[k]] = original;
                     param.set(values);
                     slopes[k] = (plus - minus) / (2 * STEP);
@@ -85,7 +90,7 @@ class GradientCheckTest {
             network.requireGradients();
             Map<String, double[]> analytic = new LinkedHashMap<>();
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                collector.backward(loss(network, images, weights));
+                collector.backward(loss(network, images, weights, training));
                 for (String name : PROBED) {
                     analytic.put(
                             name, network.parameters().get(name).getGradient().toDoubleArray());
@@ -121,8 +126,9 @@ class GradientCheckTest {
     }
 
     /** A scalar loss that weighs every class score differently: sum(scores ⊙ weights). */
-    private static NDArray loss(Network network, NDArray images, NDArray weights) {
-        return network.forward(images, true).mul(weights).sum();
+    private static NDArray loss(
+            Network network, NDArray images, NDArray weights, boolean training) {
+        return network.forward(images, training).mul(weights).sum();
     }
 
     /**
@@ -194,8 +200,10 @@ class GradientCheckTest {
                             Shape shape = array.getShape();
                             array.intern(
                                     name.endsWith(".running_var")
-                                            ? manager.ones(shape, DataType.FLOAT64)
-                                            : manager.zeros(shape, DataType.FLOAT64));
+                                            ? manager.randomUniform(
+                                                    0.5f, 2f, shape, DataType.FLOAT64)
+                                            : manager.randomNormal(
+                                                    0.3f, 0.5f, shape, DataType.FLOAT64));
                         });
         network.parameters()
                 .forEach(
