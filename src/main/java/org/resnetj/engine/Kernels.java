@@ -116,22 +116,34 @@ public final class Kernels {
         long n = s.get(0);
         long h = sub.getShape().get(2);
         long w = sub.getShape().get(3);
+        NDArray product;
         NDArray result;
         try (NDArray matrix = weight.reshape(out, in)) {
             if (n >= CHANNELS_LAST_MIN_BATCH) {
                 try (NDArray pixels = sub.transpose(0, 2, 3, 1);
-                        NDArray transposed = matrix.transpose(1, 0);
-                        NDArray product =
-                                bias == null
-                                        ? pixels.matMul(transposed)
-                                        : pixels.matMul(transposed).addi(bias)) {
-                    result = product.transpose(0, 3, 1, 2);
+                        NDArray transposed = matrix.transpose(1, 0)) {
+                    product = pixels.matMul(transposed);
                 }
-            } else {
-                try (NDArray columns = sub.reshape(n, in, h * w);
-                        NDArray product = matrix.matMul(columns)) {
-                    NDArray withBias = bias == null ? product : product.addi(bias.reshape(out, 1));
-                    result = withBias.reshape(n, out, h, w);
+                result = product.transpose(0, 3, 1, 2);
+            } else { // one image: W times the C×HW matrix, in one GEMM
+                try (NDArray columns = sub.reshape(in, n * h * w)) {
+                    product = matrix.matMul(columns);
+                }
+                result = product.reshape(n, out, h, w);
+            }
+        }
+        product.close();
+        if (bias != null) {
+            try (NDArray perChannel = bias.reshape(1, out, 1, 1)) {
+                if (result.hasGradient()) {
+                    // Out of place, the result is an array of its own, not a view of the product:
+                    // a later in-place addition into a view (a block's shortcut) would cost
+                    // autograd a copy of the whole map in the backward pass.
+                    try (NDArray view = result) {
+                        result = view.add(perChannel);
+                    }
+                } else {
+                    result.addi(perChannel);
                 }
             }
         }
