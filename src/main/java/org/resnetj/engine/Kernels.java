@@ -129,6 +129,8 @@ public final class Kernels {
                 try (NDArray columns = sub.reshape(in, n * h * w)) {
                     product = matrix.matMul(columns);
                 }
+                // The product lands in the weight's manager, which outlives the batch.
+                product.attach(x.getManager());
                 result = product.reshape(n, out, h, w);
             }
         }

@@ -346,7 +346,8 @@ public final class Network implements Classifier {
      */
     private NDArray convolutionWithBn(Layer.Conv c, Layer.BatchNorm bn, NDArray x) {
         NDArray mean = state.get(bn.name() + ".running_mean");
-        try (NDArray std = state.get(bn.name() + ".running_var").add(BN_EPSILON).sqrt();
+        try (NDArray variance = state.get(bn.name() + ".running_var").add(BN_EPSILON);
+                NDArray std = variance.sqrt();
                 NDArray scale = parameters.get(bn.name() + ".gamma").div(std);
                 NDArray perFilter = scale.reshape(-1, 1, 1, 1);
                 NDArray weight = parameters.get(c.name() + ".weight").mul(perFilter);
