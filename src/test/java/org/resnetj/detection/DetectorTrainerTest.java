@@ -91,9 +91,7 @@ class DetectorTrainerTest {
 
     @Test
     void theSummedLossFallsOnOneImageTrainedRepeatedly() throws IOException {
-        Path data = dir.resolve("shapes");
-        SyntheticShapes.write(data, 1, 0, 0, 3);
-        AnnotatedImage image = SyntheticShapes.read(data, "train").images().get(0);
+        AnnotatedImage image = oneSyntheticImage();
         RgbImage pixels = RgbImage.read(image.file());
         DetectorConfig config = DetectionFixtures.smallSynthetic(100);
         Engine.getInstance().setRandomSeed(5);
@@ -138,9 +136,7 @@ class DetectorTrainerTest {
     @ParameterizedTest(name = "cache workaround {0}")
     @ValueSource(strings = {"on", "off"})
     void stepsAndTestsLeaveNoArrayInTheDetectorsManagers(String workaround) throws Exception {
-        Path data = dir.resolve("shapes");
-        SyntheticShapes.write(data, 1, 0, 0, 3);
-        AnnotatedImage image = SyntheticShapes.read(data, "train").images().get(0);
+        AnnotatedImage image = oneSyntheticImage();
         RgbImage pixels = RgbImage.read(image.file());
         DetectorConfig small = DetectionFixtures.smallSynthetic(10);
         DetectorConfig config =
@@ -178,6 +174,13 @@ class DetectorTrainerTest {
         } finally {
             System.clearProperty(HiddenCaches.PROPERTY);
         }
+    }
+
+    /** The one training image of a synthetic set of one image with 3 objects, written here. */
+    private AnnotatedImage oneSyntheticImage() throws IOException {
+        Path data = dir.resolve("shapes");
+        SyntheticShapes.write(data, 1, 0, 0, 3);
+        return SyntheticShapes.read(data, "train").images().get(0);
     }
 
     /** The arrays held by {@code manager} and its sub-managers. */
